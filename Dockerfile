@@ -1,0 +1,9 @@
+FROM python:3.11-slim-bookworm
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+WORKDIR /app
+COPY requirements.lock .
+RUN pip install --no-cache-dir -r requirements.lock
+COPY . .
+RUN SECRET_KEY=collectstatic-only DATA_DIR=/app/var python manage.py collectstatic --noinput
+EXPOSE 8000
+CMD ["gunicorn", "rmprog.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]

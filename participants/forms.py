@@ -1,0 +1,136 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.forms import formset_factory
+
+from participants.imports import MAX_UPLOAD_BYTES
+from participants.models import Cohort, Participant, Programme, key_validator
+
+
+class ProgrammeForm(forms.ModelForm):
+    class Meta:
+        model = Programme
+        fields = ["name", "specialty", "organisation"]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class CohortForm(forms.ModelForm):
+    class Meta:
+        model = Cohort
+        fields = ["name", "slug", "starts_on", "ends_on", "status", "meeting_limit_minutes"]
+        widgets = {"starts_on": DateInput, "ends_on": DateInput}
+        labels = {"slug": "Short name", "meeting_limit_minutes": "Meeting limit (minutes)"}
+
+    def clean(self):
+        cleaned = super().clean()
+        starts_on, ends_on = cleaned.get("starts_on"), cleaned.get("ends_on")
+        if starts_on and ends_on and ends_on < starts_on:
+            self.add_error("ends_on", ValidationError("The cohort must end on or after its start date.", code="order"))
+        return cleaned
+
+
+class DomainForm(forms.Form):
+    key = forms.CharField(max_length=40, validators=[key_validator], help_text="e.g. wellbeing")
+    label = forms.CharField(max_length=100)
+
+
+class BaseDomainFormSet(forms.BaseFormSet):
+    def clean(self):
+        if any(self.errors):
+            return
+        keys = [
+            form.cleaned_data["key"] for form in self.forms if form.cleaned_data and not self._should_delete_form(form)
+        ]
+        duplicates = sorted({key for key in keys if keys.count(key) > 1})
+        if duplicates:
+            raise ValidationError(
+                f"Each domain needs its own key; repeated: {', '.join(duplicates)}.", code="duplicate"
+            )
+        if not keys:
+            raise ValidationError("A cohort needs at least one domain.", code="empty")
+
+
+DomainFormSet = formset_factory(DomainForm, formset=BaseDomainFormSet, extra=1, can_delete=True, max_num=20)
+
+
+class ParticipantForm(forms.ModelForm):
+    class Meta:
+        model = Participant
+        fields = [
+            "code",
+            "name",
+            "email",
+            "role",
+            "grade",
+            "sex",
+            "age_band",
+            "years_as_consultant",
+            "previous_mentoring_experience",
+            "previous_feedback_experience",
+            "supervisor",
+            "available_for_phase2",
+        ]
+        labels = {"available_for_phase2": "Available for phase 2"}
+
+    def __init__(self, *args, cohort: Cohort, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.cohort = cohort
+        self.instance.cohort = cohort
+        mentees = Participant.objects.filter(cohort=cohort, role=Participant.Role.MENTEE)
+        if self.instance.pk:
+            mentees = mentees.exclude(pk=self.instance.pk)
+        self.fields["supervisor"].queryset = mentees
+        self.fields["supervisor"].label_from_instance = lambda p: f"{p.code} {p.name}"
+
+    def clean_code(self) -> str:
+        code = self.cleaned_data["code"]
+        clash = Participant.objects.filter(cohort=self.cohort, code__iexact=code).exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise ValidationError("Another participant of this cohort already has this code.", code="duplicate")
+        return code
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"]
+        if email:
+            clash = Participant.objects.filter(cohort=self.cohort, email__iexact=email).exclude(pk=self.instance.pk)
+            if clash.exists():
+                raise ValidationError(
+                    "This e-mail address already belongs to a participant of this cohort: one person takes one role.",
+                    code="duplicate",
+                )
+        return email
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("role") == Participant.Role.MENTOR and cleaned.get("years_as_consultant") is not None:
+            self.add_error(
+                "years_as_consultant", ValidationError("Years as consultant is for mentees only.", code="role")
+            )
+        if cleaned.get("role") == Participant.Role.MENTOR and self.instance.pk and self.instance.supervisees.exists():
+            self.add_error(
+                "role",
+                ValidationError(
+                    "This participant supervises mentors in this cohort, so must stay a mentee.", code="supervisor"
+                ),
+            )
+        return cleaned
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text="Recorded with the date. The participant will not be contacted again.",
+    )
+
+
+class ParticipantUploadForm(forms.Form):
+    file = forms.FileField(label="CSV file", help_text="UTF-8 CSV with the columns of the template.")
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise ValidationError("The file is larger than 2 MB.", code="too_large")
+        return upload

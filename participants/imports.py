@@ -1,0 +1,227 @@
+"""All-or-nothing import of participants from a CSV file."""
+
+import csv
+import io
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from participants.models import Cohort, Participant
+
+PARTICIPANT_COLUMNS = [
+    "code",
+    "name",
+    "email",
+    "role",
+    "grade",
+    "sex",
+    "age_band",
+    "years_as_consultant",
+    "supervisor_code",
+]
+MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+MAX_ROWS = 5000
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"Line {self.line}: {self.message}"
+
+
+class ImportRejected(Exception):
+    """The whole file was rejected; nothing was saved."""
+
+    def __init__(self, errors: list[RowError]):
+        super().__init__("; ".join(str(error) for error in errors))
+        self.errors = errors
+
+
+def template_csv() -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(PARTICIPANT_COLUMNS)
+    writer.writerow(
+        [
+            "C01",
+            "Dr Example Consultant",
+            "consultant@example.nhs.uk",
+            "mentee",
+            "Consultant",
+            "female",
+            "50_59",
+            "12",
+            "",
+        ]
+    )
+    writer.writerow(["M01", "Dr Example Fellow", "fellow@example.nhs.uk", "mentor", "ST6", "male", "30_39", "", "C01"])
+    return buffer.getvalue()
+
+
+def decode_csv(data: bytes) -> str:
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise ImportRejected([RowError(0, f"The file is larger than {MAX_UPLOAD_BYTES // 1024 // 1024} MB.")])
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ImportRejected(
+            [
+                RowError(
+                    0,
+                    f"The file is not UTF-8 text (bad byte at position {error.start}). "
+                    "Save it from your spreadsheet as 'CSV UTF-8'.",
+                )
+            ]
+        ) from None
+
+
+def read_rows(text: str, expected_columns: list[str]) -> list[tuple[int, dict[str, str]]]:
+    """Rows as (line number, {column: stripped value}), checking the header first."""
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
+        header = [name.strip() for name in (reader.fieldnames or [])]
+    except csv.Error as error:
+        raise ImportRejected([RowError(1, f"The header cannot be read: {error}.")]) from None
+    missing = [column for column in expected_columns if column not in header]
+    unknown = [column for column in header if column not in expected_columns]
+    if not header:
+        raise ImportRejected([RowError(1, "The file is empty.")])
+    if missing or unknown:
+        problems = []
+        if missing:
+            problems.append("missing column(s) " + ", ".join(missing))
+        if unknown:
+            problems.append("unknown column(s) " + ", ".join(unknown))
+        raise ImportRejected(
+            [
+                RowError(
+                    1, "The header has " + " and ".join(problems) + ". Expected: " + ",".join(expected_columns) + "."
+                )
+            ]
+        )
+    reader.fieldnames = header
+    rows = []
+    try:
+        for record in reader:
+            if None in record:
+                rows.append((reader.line_num, {"__extra__": "yes"}))
+                continue
+            if all(not (value or "").strip() for value in record.values()):
+                continue
+            rows.append((reader.line_num, {key: (value or "").strip() for key, value in record.items()}))
+            if len(rows) > MAX_ROWS:
+                raise ImportRejected([RowError(reader.line_num, f"The file has more than {MAX_ROWS} rows.")])
+    except csv.Error as error:
+        raise ImportRejected([RowError(reader.line_num, f"The row cannot be read as CSV: {error}.")]) from None
+    if not rows:
+        raise ImportRejected([RowError(2, "The file has a header but no rows.")])
+    return rows
+
+
+def _choice(value: str, choices: type, field_label: str, errors: list[str]) -> str:
+    if not value:
+        return ""
+    lowered = value.lower()
+    for choice_value, choice_label in choices.choices:
+        if lowered in (choice_value, choice_label.lower()):
+            return choice_value
+    allowed = ", ".join(choices.values)
+    errors.append(f"{field_label} '{value}' is not one of {allowed}")
+    return ""
+
+
+def _parse_row(cohort: Cohort, record: dict[str, str]) -> tuple[Participant, str, list[str]]:
+    errors: list[str] = []
+    role = _choice(record["role"], Participant.Role, "role", errors)
+    if not record["role"]:
+        errors.append("role is required (mentor or mentee)")
+    years = None
+    if record["years_as_consultant"]:
+        try:
+            years = int(record["years_as_consultant"])
+        except ValueError:
+            errors.append(f"years_as_consultant '{record['years_as_consultant']}' is not a whole number")
+        else:
+            if role == Participant.Role.MENTOR:
+                errors.append("years_as_consultant is for mentees only")
+                years = None
+    participant = Participant(
+        cohort=cohort,
+        code=record["code"],
+        name=record["name"],
+        email=record["email"],
+        role=role or Participant.Role.MENTOR,
+        grade=record["grade"],
+        sex=_choice(record["sex"], Participant.Sex, "sex", errors),
+        age_band=_choice(record["age_band"], Participant.AgeBand, "age_band", errors),
+        years_as_consultant=years,
+    )
+    try:
+        participant.full_clean(exclude=["cohort", "supervisor"], validate_unique=False, validate_constraints=False)
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            for message in messages:
+                errors.append(f"{field}: {message}")
+    return participant, record["supervisor_code"], errors
+
+
+def import_participants(*, cohort: Cohort, data: bytes) -> list[Participant]:
+    """Create every participant in the file, or none, raising ImportRejected with every bad row."""
+    rows = read_rows(decode_csv(data), PARTICIPANT_COLUMNS)
+    existing = {p.code.lower(): p for p in Participant.objects.filter(cohort=cohort)}
+    existing_emails = {p.email.lower() for p in existing.values() if p.email}
+    errors: list[RowError] = []
+    parsed: list[tuple[int, Participant, str]] = []
+    codes_in_file: dict[str, int] = {}
+    emails_in_file: dict[str, int] = {}
+    for line, record in rows:
+        if "__extra__" in record:
+            errors.append(RowError(line, "the row has more values than the header has columns"))
+            continue
+        participant, supervisor_code, row_errors = _parse_row(cohort, record)
+        code_key = participant.code.lower()
+        if code_key and code_key in existing:
+            row_errors.append(f"code '{participant.code}' is already used in this cohort")
+        elif code_key in codes_in_file:
+            row_errors.append(f"code '{participant.code}' is also on line {codes_in_file[code_key]}")
+        else:
+            codes_in_file[code_key] = line
+        email_key = participant.email.lower()
+        if email_key:
+            if email_key in existing_emails:
+                row_errors.append(f"email '{participant.email}' already belongs to a participant of this cohort")
+            elif email_key in emails_in_file:
+                row_errors.append(f"email '{participant.email}' is also on line {emails_in_file[email_key]}")
+            else:
+                emails_in_file[email_key] = line
+        errors.extend(RowError(line, message) for message in row_errors)
+        parsed.append((line, participant, supervisor_code))
+
+    roles_by_code = {code: p.role for code, p in existing.items()}
+    roles_by_code.update({p.code.lower(): p.role for _, p, _ in parsed})
+    for line, participant, supervisor_code in parsed:
+        if not supervisor_code:
+            continue
+        supervisor_role = roles_by_code.get(supervisor_code.lower())
+        if supervisor_role is None:
+            errors.append(RowError(line, f"supervisor_code '{supervisor_code}' is not a participant of this cohort"))
+        elif supervisor_code.lower() == participant.code.lower():
+            errors.append(RowError(line, "a participant cannot be their own supervisor"))
+        elif supervisor_role != Participant.Role.MENTEE:
+            errors.append(RowError(line, f"supervisor_code '{supervisor_code}' is not a mentee"))
+
+    if errors:
+        raise ImportRejected(sorted(errors, key=lambda error: error.line))
+
+    with transaction.atomic():
+        created = Participant.objects.bulk_create([participant for _, participant, _ in parsed])
+        by_code = {p.code.lower(): p for p in Participant.objects.filter(cohort=cohort)}
+        for _, participant, supervisor_code in parsed:
+            if supervisor_code:
+                participant.supervisor = by_code[supervisor_code.lower()]
+        Participant.objects.bulk_update([p for _, p, code in parsed if code and p.pk], ["supervisor"])
+    return created

@@ -1,0 +1,41 @@
+from django.contrib.auth.models import AbstractBaseUser, Group, Permission
+from django.db import transaction
+
+from participants.models import DEFAULT_DOMAINS, Cohort, Domain, Programme
+
+PROGRAMME_LEADS_GROUP = "Programme leads"
+
+
+@transaction.atomic
+def programme_create(*, name: str, specialty: str, organisation: str, lead: AbstractBaseUser) -> Programme:
+    programme = Programme.objects.create(name=name, specialty=specialty, organisation=organisation)
+    programme.leads.add(lead)
+    return programme
+
+
+@transaction.atomic
+def cohort_create(*, cohort: Cohort) -> Cohort:
+    """Save a new cohort together with the protocol's default domain set."""
+    cohort.save()
+    Domain.objects.bulk_create(
+        Domain(cohort=cohort, key=key, label=label, position=position)
+        for position, (key, label) in enumerate(DEFAULT_DOMAINS, start=1)
+    )
+    return cohort
+
+
+@transaction.atomic
+def cohort_set_domains(*, cohort: Cohort, domains: list[tuple[str, str]]) -> None:
+    """Replace the cohort's domain set with (key, label) pairs in the given order."""
+    Domain.objects.filter(cohort=cohort).delete()
+    Domain.objects.bulk_create(
+        Domain(cohort=cohort, key=key, label=label, position=position)
+        for position, (key, label) in enumerate(domains, start=1)
+    )
+
+
+def programme_leads_group() -> Group:
+    """The group whose members may create programmes (also made by migration 0003)."""
+    group, _ = Group.objects.get_or_create(name=PROGRAMME_LEADS_GROUP)
+    group.permissions.add(Permission.objects.get(content_type__app_label="participants", codename="add_programme"))
+    return group

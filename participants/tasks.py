@@ -1,0 +1,10 @@
+from celery import shared_task
+
+from participants.models import Participant
+
+
+@shared_task
+def cohort_headcount(cohort_id: int) -> dict[str, int]:
+    """Active mentors and mentees of a cohort; also used to check that a worker reaches the database."""
+    active = Participant.objects.filter(cohort_id=cohort_id).active()
+    return {"mentors": active.mentors().count(), "mentees": active.mentees().count()}

@@ -1,0 +1,194 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from participants import services
+from participants.forms import (
+    CohortForm,
+    DomainFormSet,
+    ParticipantForm,
+    ParticipantUploadForm,
+    ProgrammeForm,
+    WithdrawForm,
+)
+from participants.imports import ImportRejected, import_participants, template_csv
+from participants.models import Cohort, Participant, Programme
+
+
+def _get_programme_for_user(request: HttpRequest, programme_id: int) -> Programme:
+    return get_object_or_404(Programme.objects.for_user(request.user), pk=programme_id)
+
+
+def _get_cohort_for_user(request: HttpRequest, slug: str) -> Cohort:
+    return get_object_or_404(Cohort.objects.for_user(request.user).select_related("programme"), slug=slug)
+
+
+def _get_participant_for_user(request: HttpRequest, cohort: Cohort, participant_id: int) -> Participant:
+    return get_object_or_404(Participant.objects.filter(cohort=cohort), pk=participant_id)
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    programmes = Programme.objects.for_user(request.user).annotate(cohort_count=Count("cohorts"))
+    return render(request, "participants/dashboard.html", {"programmes": programmes})
+
+
+@login_required
+@permission_required("participants.add_programme", raise_exception=True)
+def programme_create(request: HttpRequest) -> HttpResponse:
+    form = ProgrammeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        programme = services.programme_create(**form.cleaned_data, lead=request.user)
+        messages.success(request, f"Programme “{programme.name}” created.")
+        return redirect(programme)
+    return render(request, "participants/programme_form.html", {"form": form})
+
+
+@login_required
+def programme_detail(request: HttpRequest, programme_id: int) -> HttpResponse:
+    programme = _get_programme_for_user(request, programme_id)
+    cohorts = programme.cohorts.annotate(
+        mentor_count=Count("participants", filter=Q(participants__role=Participant.Role.MENTOR)),
+        mentee_count=Count("participants", filter=Q(participants__role=Participant.Role.MENTEE)),
+    )
+    context = {"programme": programme, "cohorts": cohorts, "leads": programme.leads.all()}
+    return render(request, "participants/programme_detail.html", context)
+
+
+@login_required
+def programme_edit(request: HttpRequest, programme_id: int) -> HttpResponse:
+    programme = _get_programme_for_user(request, programme_id)
+    form = ProgrammeForm(request.POST or None, instance=programme)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Programme saved.")
+        return redirect(programme)
+    return render(request, "participants/programme_form.html", {"form": form, "programme": programme})
+
+
+@login_required
+def cohort_create(request: HttpRequest, programme_id: int) -> HttpResponse:
+    programme = _get_programme_for_user(request, programme_id)
+    form = CohortForm(request.POST or None, instance=Cohort(programme=programme))
+    if request.method == "POST" and form.is_valid():
+        cohort = services.cohort_create(cohort=form.save(commit=False))
+        messages.success(request, f"Cohort “{cohort.name}” created with the seven standard domains.")
+        return redirect(cohort)
+    return render(request, "participants/cohort_form.html", {"form": form, "programme": programme})
+
+
+@login_required
+def cohort_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    cohort = _get_cohort_for_user(request, slug)
+    participants = cohort.participants.select_related("supervisor").order_by("code")
+    context = {
+        "cohort": cohort,
+        "programme": cohort.programme,
+        "domains": cohort.domains.all(),
+        "mentors": [p for p in participants if p.role == Participant.Role.MENTOR],
+        "mentees": [p for p in participants if p.role == Participant.Role.MENTEE],
+    }
+    return render(request, "participants/cohort_detail.html", context)
+
+
+@login_required
+def cohort_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    cohort = _get_cohort_for_user(request, slug)
+    form = CohortForm(request.POST or None, instance=cohort)
+    if request.method == "POST" and form.is_valid():
+        cohort = form.save()
+        messages.success(request, "Cohort saved.")
+        return redirect(cohort)
+    return render(
+        request, "participants/cohort_form.html", {"form": form, "cohort": cohort, "programme": cohort.programme}
+    )
+
+
+@login_required
+def cohort_domains(request: HttpRequest, slug: str) -> HttpResponse:
+    cohort = _get_cohort_for_user(request, slug)
+    initial = [{"key": domain.key, "label": domain.label} for domain in cohort.domains.all()]
+    formset = DomainFormSet(request.POST or None, initial=initial, prefix="domains")
+    if request.method == "POST" and formset.is_valid():
+        domains = [
+            (form.cleaned_data["key"], form.cleaned_data["label"])
+            for form in formset.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        services.cohort_set_domains(cohort=cohort, domains=domains)
+        messages.success(request, "Domains saved.")
+        return redirect(cohort)
+    return render(
+        request,
+        "participants/cohort_domains.html",
+        {"cohort": cohort, "programme": cohort.programme, "formset": formset},
+    )
+
+
+@login_required
+def participant_create(request: HttpRequest, slug: str) -> HttpResponse:
+    cohort = _get_cohort_for_user(request, slug)
+    form = ParticipantForm(request.POST or None, cohort=cohort)
+    if request.method == "POST" and form.is_valid():
+        participant = form.save()
+        messages.success(request, f"Participant {participant.code} added.")
+        return redirect(cohort)
+    return render(
+        request, "participants/participant_form.html", {"form": form, "cohort": cohort, "programme": cohort.programme}
+    )
+
+
+@login_required
+def participant_edit(request: HttpRequest, slug: str, participant_id: int) -> HttpResponse:
+    cohort = _get_cohort_for_user(request, slug)
+    participant = _get_participant_for_user(request, cohort, participant_id)
+    form = ParticipantForm(request.POST or None, instance=participant, cohort=cohort)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"Participant {participant.code} saved.")
+        return redirect(cohort)
+    context = {"form": form, "cohort": cohort, "programme": cohort.programme, "participant": participant}
+    return render(request, "participants/participant_form.html", context)
+
+
+@login_required
+def participant_withdraw(request: HttpRequest, slug: str, participant_id: int) -> HttpResponse:
+    cohort = _get_cohort_for_user(request, slug)
+    participant = _get_participant_for_user(request, cohort, participant_id)
+    if participant.is_withdrawn:
+        messages.info(request, f"{participant.code} had already withdrawn.")
+        return redirect(cohort)
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        participant.withdraw(form.cleaned_data["reason"])
+        messages.success(request, f"{participant.code} has been withdrawn.")
+        return redirect(cohort)
+    context = {"form": form, "cohort": cohort, "programme": cohort.programme, "participant": participant}
+    return render(request, "participants/participant_withdraw.html", context)
+
+
+@login_required
+def participant_upload(request: HttpRequest, slug: str) -> HttpResponse:
+    cohort = _get_cohort_for_user(request, slug)
+    form = ParticipantUploadForm(request.POST or None, request.FILES or None)
+    row_errors = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = import_participants(cohort=cohort, data=form.cleaned_data["file"].read())
+        except ImportRejected as rejection:
+            row_errors = rejection.errors
+        else:
+            messages.success(request, f"{len(created)} participants added.")
+            return redirect(cohort)
+    context = {"form": form, "cohort": cohort, "programme": cohort.programme, "row_errors": row_errors}
+    status = 400 if row_errors else 200
+    return render(request, "participants/participant_upload.html", context, status=status)
+
+
+@login_required
+def participant_template(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(template_csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="participants-template.csv"'
+    return response

@@ -1,0 +1,151 @@
+"""What a programme lead does in the browser, one request at a time."""
+
+import pytest
+from django.urls import reverse
+
+from participants.models import Cohort, Participant, Programme
+from tests.factories import MenteeFactory, MentorFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_lead_creates_a_programme_and_becomes_its_lead(lead_client, lead):
+    response = lead_client.post(
+        reverse("participants:programme_create"),
+        {"name": "Cardiology RM", "specialty": "Cardiology", "organisation": "St Elsewhere"},
+    )
+    programme = Programme.objects.get(name="Cardiology RM")
+    assert response["Location"] == programme.get_absolute_url()
+    assert list(programme.leads.all()) == [lead]
+
+
+def test_a_lead_edits_a_programme(lead_client, programme):
+    lead_client.post(
+        reverse("participants:programme_edit", args=[programme.pk]),
+        {"name": "Renamed", "specialty": "Hepatology", "organisation": ""},
+    )
+    programme.refresh_from_db()
+    assert (programme.name, programme.specialty) == ("Renamed", "Hepatology")
+
+
+def test_a_lead_creates_a_cohort_with_the_default_domains(lead_client, programme):
+    response = lead_client.post(
+        reverse("participants:cohort_create", args=[programme.pk]),
+        {
+            "name": "Spring 2027",
+            "slug": "spring-2027",
+            "status": "setup",
+            "meeting_limit_minutes": "60",
+            "starts_on": "2027-03-01",
+            "ends_on": "2027-07-31",
+        },
+    )
+    cohort = Cohort.objects.get(slug="spring-2027")
+    assert response["Location"] == cohort.get_absolute_url()
+    assert cohort.programme == programme
+    assert cohort.domains.count() == 7
+
+
+def test_a_cohort_cannot_end_before_it_starts(lead_client, programme):
+    response = lead_client.post(
+        reverse("participants:cohort_create", args=[programme.pk]),
+        {
+            "name": "Backwards",
+            "slug": "backwards",
+            "status": "setup",
+            "meeting_limit_minutes": "60",
+            "starts_on": "2027-03-01",
+            "ends_on": "2027-01-31",
+        },
+    )
+    assert "The cohort must end on or after its start date." in response.content.decode()
+    assert not Cohort.objects.filter(slug="backwards").exists()
+
+
+def test_a_lead_adds_a_wellbeing_domain_and_renames_one(lead_client, cohort):
+    domains = list(cohort.domains.all())
+    data = {"domains-TOTAL_FORMS": str(len(domains) + 1), "domains-INITIAL_FORMS": str(len(domains))}
+    for index, domain in enumerate(domains):
+        data[f"domains-{index}-key"] = domain.key
+        data[f"domains-{index}-label"] = "Digital skills" if domain.key == "technology" else domain.label
+    data[f"domains-{len(domains)}-key"] = "wellbeing"
+    data[f"domains-{len(domains)}-label"] = "Wellbeing"
+    response = lead_client.post(reverse("participants:cohort_domains", args=[cohort.slug]), data)
+    assert response.status_code == 302
+    labels = list(cohort.domains.values_list("label", flat=True))
+    assert labels[0] == "Digital skills"
+    assert labels[-1] == "Wellbeing"
+    assert len(labels) == 8
+
+
+def test_a_lead_adds_a_mentor_supervised_by_a_mentee(lead_client, cohort):
+    consultant = MenteeFactory(cohort=cohort, code="C01")
+    response = lead_client.post(
+        reverse("participants:participant_create", args=[cohort.slug]),
+        {
+            "code": "M01",
+            "name": "Dr Fiona Walsh",
+            "email": "fiona@example.nhs.uk",
+            "role": "mentor",
+            "grade": "ST6",
+            "sex": "female",
+            "age_band": "30_39",
+            "supervisor": consultant.pk,
+            "available_for_phase2": "on",
+        },
+    )
+    assert response.status_code == 302
+    mentor = Participant.objects.get(cohort=cohort, code="M01")
+    assert mentor.supervisor == consultant
+    assert mentor.available_for_phase2
+
+
+def test_the_form_refuses_a_duplicate_code_with_a_message(lead_client, cohort):
+    MentorFactory(cohort=cohort, code="M01")
+    response = lead_client.post(
+        reverse("participants:participant_create", args=[cohort.slug]),
+        {"code": "m01", "name": "Dr Copy", "role": "mentor"},
+    )
+    assert "Another participant of this cohort already has this code." in response.content.decode()
+
+
+def test_the_form_refuses_years_as_consultant_for_a_mentor(lead_client, cohort):
+    response = lead_client.post(
+        reverse("participants:participant_create", args=[cohort.slug]),
+        {"code": "M05", "name": "Dr Junior", "role": "mentor", "years_as_consultant": "4"},
+    )
+    assert "Years as consultant is for mentees only." in response.content.decode()
+    assert not Participant.objects.filter(code="M05").exists()
+
+
+def test_a_lead_edits_a_participant(lead_client, cohort):
+    mentor = MentorFactory(cohort=cohort, code="M01")
+    lead_client.post(
+        reverse("participants:participant_edit", args=[cohort.slug, mentor.pk]),
+        {"code": "M01", "name": "Dr New Name", "role": "mentor", "available_for_phase2": ""},
+    )
+    mentor.refresh_from_db()
+    assert mentor.name == "Dr New Name"
+    assert not mentor.available_for_phase2
+
+
+def test_a_lead_withdraws_a_participant_with_a_reason(lead_client, cohort):
+    mentor = MentorFactory(cohort=cohort, code="M01")
+    lead_client.post(
+        reverse("participants:participant_withdraw", args=[cohort.slug, mentor.pk]),
+        {"reason": "Left the trust"},
+    )
+    mentor.refresh_from_db()
+    assert mentor.withdrawn_at is not None
+    assert mentor.withdrawal_reason == "Left the trust"
+    page = lead_client.get(cohort.get_absolute_url()).content.decode()
+    assert "Withdrawn" in page
+
+
+def test_the_cohort_page_lists_mentors_and_mentees_with_their_status(lead_client, cohort):
+    MenteeFactory(cohort=cohort, code="C01", name="Dr Ann Hart")
+    MentorFactory(cohort=cohort, code="M01", name="Dr Fiona Walsh")
+    page = lead_client.get(cohort.get_absolute_url()).content.decode()
+    assert "Mentors" in page and "Mentees" in page
+    assert "Dr Ann Hart" in page and "Dr Fiona Walsh" in page
+    assert "Invited" in page

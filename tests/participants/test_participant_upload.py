@@ -1,0 +1,95 @@
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from participants.imports import PARTICIPANT_COLUMNS
+from participants.models import Participant
+from tests.factories import MentorFactory
+
+pytestmark = pytest.mark.django_db
+
+HEADER = ",".join(PARTICIPANT_COLUMNS)
+
+
+def upload(client, cohort, text: str | bytes):
+    data = text.encode() if isinstance(text, str) else text
+    url = reverse("participants:participant_upload", args=[cohort.slug])
+    return client.post(url, {"file": SimpleUploadedFile("people.csv", data, content_type="text/csv")})
+
+
+def test_a_good_file_adds_everyone_and_links_supervisors(lead_client, cohort):
+    csv_text = "\n".join(
+        [
+            HEADER,
+            "C01,Dr Ann Hart,ann@example.nhs.uk,mentee,Consultant,female,50_59,18,",
+            "M01,Dr Fiona Walsh,fiona@example.nhs.uk,mentor,ST6,female,30_39,,C01",
+            "M02,Dr George Mensah,,Mentor,ST5,Male,30_39,,",
+        ]
+    )
+    response = upload(lead_client, cohort, csv_text)
+    assert response.status_code == 302
+    people = {p.code: p for p in Participant.objects.filter(cohort=cohort)}
+    assert set(people) == {"C01", "M01", "M02"}
+    assert people["M01"].supervisor == people["C01"]
+    assert people["C01"].years_as_consultant == 18
+    assert people["M02"].sex == "male"
+
+
+def test_a_file_with_bad_rows_adds_nobody_and_lists_every_bad_row(lead_client, cohort):
+    MentorFactory(cohort=cohort, code="M09")
+    csv_text = "\n".join(
+        [
+            HEADER,
+            "C01,Dr Ann Hart,ann@example.nhs.uk,mentee,Consultant,female,50_59,18,",
+            "M01,Dr Fiona Walsh,not-an-email,mentor,ST6,female,30_39,,C01",
+            "M02,Dr George Mensah,,registrar,ST5,male,30_39,,",
+            "M09,Dr Repeat,,mentor,ST5,male,30_39,,",
+            "M03,Dr Hannah Price,,mentor,ST5,female,30_39,4,C99",
+            "C01,Dr Second Ann,,mentee,Consultant,female,fifties,x,",
+        ]
+    )
+    response = upload(lead_client, cohort, csv_text)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Line 3: email: Enter a valid email address." in page
+    assert "Line 4: role &#x27;registrar&#x27; is not one of mentor, mentee" in page
+    assert "Line 5: code &#x27;M09&#x27; is already used in this cohort" in page
+    assert "Line 6: years_as_consultant is for mentees only" in page
+    assert "Line 6: supervisor_code &#x27;C99&#x27; is not a participant of this cohort" in page
+    assert "Line 7: age_band &#x27;fifties&#x27; is not one of" in page
+    assert "Line 7: years_as_consultant &#x27;x&#x27; is not a whole number" in page
+    assert "Line 7: code &#x27;C01&#x27; is also on line 2" in page
+    assert list(Participant.objects.filter(cohort=cohort).values_list("code", flat=True)) == ["M09"]
+
+
+def test_a_missing_column_is_named(lead_client, cohort):
+    response = upload(lead_client, cohort, "code,name,role\nM01,Dr A,mentor\n")
+    assert response.status_code == 400
+    assert "Line 1: The header has missing column(s) email, grade, sex, age_band" in response.content.decode()
+
+
+def test_a_file_that_is_not_utf8_is_refused_with_advice(lead_client, cohort):
+    data = (HEADER + "\nM01,Dr Zo\xeb Smith,,mentor,ST6,,,,\n").encode("latin-1")
+    response = upload(lead_client, cohort, data)
+    assert response.status_code == 400
+    assert "The file is not UTF-8 text" in response.content.decode()
+    assert not Participant.objects.filter(cohort=cohort).exists()
+
+
+def test_a_supervisor_who_is_a_mentor_is_refused(lead_client, cohort):
+    csv_text = "\n".join([HEADER, "M01,Dr A,,mentor,ST6,,,,", "M02,Dr B,,mentor,ST6,,,,M01"])
+    response = upload(lead_client, cohort, csv_text)
+    assert "Line 3: supervisor_code &#x27;M01&#x27; is not a mentee" in response.content.decode()
+    assert not Participant.objects.filter(cohort=cohort).exists()
+
+
+def test_the_template_downloads_with_the_expected_columns(lead_client):
+    response = lead_client.get(reverse("participants:participant_template"))
+    assert response["Content-Type"].startswith("text/csv")
+    assert response.content.decode().splitlines()[0] == HEADER
+
+
+def test_the_template_itself_imports_cleanly(lead_client, cohort):
+    template = lead_client.get(reverse("participants:participant_template")).content
+    assert upload(lead_client, cohort, template).status_code == 302
+    assert Participant.objects.filter(cohort=cohort).count() == 2
