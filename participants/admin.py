@@ -22,6 +22,7 @@ class CohortAdmin(admin.ModelAdmin):
     list_filter = ["status", "programme"]
     search_fields = ["name", "slug", "programme__name"]
     prepopulated_fields = {"slug": ["name"]}
+    filter_horizontal = ["facilitators"]
     inlines = [DomainInline]
 
 

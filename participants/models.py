@@ -57,7 +57,16 @@ class Programme(models.Model):
 
 class CohortQuerySet(models.QuerySet):
     def for_user(self, user) -> "CohortQuerySet":
+        """Cohorts of the programmes the user leads (all for a superuser)."""
         return self.filter(programme__in=Programme.objects.for_user(user))
+
+    def for_facilitator(self, user) -> "CohortQuerySet":
+        """Cohorts whose collated feedback the user may write: as facilitator or as lead."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        return self.filter(models.Q(facilitators=user) | models.Q(programme__leads=user)).distinct()
 
 
 class Cohort(models.Model):
@@ -82,6 +91,12 @@ class Cohort(models.Model):
         default=60,
         validators=[MinValueValidator(1), MaxValueValidator(600)],
         help_text="Agreed upper limit for a phase 2 one-to-one meeting, in minutes.",
+    )
+    facilitators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="facilitated_cohorts",
+        blank=True,
+        help_text="Staff who write the collated feedback documents of this cohort.",
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
