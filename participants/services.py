@@ -15,12 +15,15 @@ def programme_create(*, name: str, specialty: str, organisation: str, lead: Abst
 
 @transaction.atomic
 def cohort_create(*, cohort: Cohort) -> Cohort:
-    """Save a new cohort together with the protocol's default domain set."""
+    """Save a new cohort with the protocol's default domains and questionnaire stages."""
+    from questionnaires.services import cohort_stages_create
+
     cohort.save()
     Domain.objects.bulk_create(
         Domain(cohort=cohort, key=key, label=label, position=position)
         for position, (key, label) in enumerate(DEFAULT_DOMAINS, start=1)
     )
+    cohort_stages_create(cohort=cohort)
     return cohort
 
 

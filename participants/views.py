@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 
 from participants import services
 from participants.forms import (
@@ -14,19 +14,9 @@ from participants.forms import (
     WithdrawForm,
 )
 from participants.imports import ImportRejected, import_participants, template_csv
+from participants.lookups import get_cohort_for_user, get_participant_in_cohort, get_programme_for_user
 from participants.models import Cohort, Participant, Programme
-
-
-def _get_programme_for_user(request: HttpRequest, programme_id: int) -> Programme:
-    return get_object_or_404(Programme.objects.for_user(request.user), pk=programme_id)
-
-
-def _get_cohort_for_user(request: HttpRequest, slug: str) -> Cohort:
-    return get_object_or_404(Cohort.objects.for_user(request.user).select_related("programme"), slug=slug)
-
-
-def _get_participant_for_user(request: HttpRequest, cohort: Cohort, participant_id: int) -> Participant:
-    return get_object_or_404(Participant.objects.filter(cohort=cohort), pk=participant_id)
+from questionnaires.models import cohort_has_answers
 
 
 @login_required
@@ -48,7 +38,7 @@ def programme_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def programme_detail(request: HttpRequest, programme_id: int) -> HttpResponse:
-    programme = _get_programme_for_user(request, programme_id)
+    programme = get_programme_for_user(request.user, programme_id)
     cohorts = programme.cohorts.annotate(
         mentor_count=Count("participants", filter=Q(participants__role=Participant.Role.MENTOR)),
         mentee_count=Count("participants", filter=Q(participants__role=Participant.Role.MENTEE)),
@@ -59,7 +49,7 @@ def programme_detail(request: HttpRequest, programme_id: int) -> HttpResponse:
 
 @login_required
 def programme_edit(request: HttpRequest, programme_id: int) -> HttpResponse:
-    programme = _get_programme_for_user(request, programme_id)
+    programme = get_programme_for_user(request.user, programme_id)
     form = ProgrammeForm(request.POST or None, instance=programme)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -70,7 +60,7 @@ def programme_edit(request: HttpRequest, programme_id: int) -> HttpResponse:
 
 @login_required
 def cohort_create(request: HttpRequest, programme_id: int) -> HttpResponse:
-    programme = _get_programme_for_user(request, programme_id)
+    programme = get_programme_for_user(request.user, programme_id)
     form = CohortForm(request.POST or None, instance=Cohort(programme=programme))
     if request.method == "POST" and form.is_valid():
         cohort = services.cohort_create(cohort=form.save(commit=False))
@@ -81,7 +71,7 @@ def cohort_create(request: HttpRequest, programme_id: int) -> HttpResponse:
 
 @login_required
 def cohort_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    cohort = _get_cohort_for_user(request, slug)
+    cohort = get_cohort_for_user(request.user, slug)
     participants = cohort.participants.select_related("supervisor").order_by("code")
     context = {
         "cohort": cohort,
@@ -95,7 +85,7 @@ def cohort_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def cohort_edit(request: HttpRequest, slug: str) -> HttpResponse:
-    cohort = _get_cohort_for_user(request, slug)
+    cohort = get_cohort_for_user(request.user, slug)
     form = CohortForm(request.POST or None, instance=cohort)
     if request.method == "POST" and form.is_valid():
         cohort = form.save()
@@ -108,7 +98,10 @@ def cohort_edit(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def cohort_domains(request: HttpRequest, slug: str) -> HttpResponse:
-    cohort = _get_cohort_for_user(request, slug)
+    cohort = get_cohort_for_user(request.user, slug)
+    if cohort_has_answers(cohort):
+        messages.error(request, "The domains cannot change now: answers have been recorded against them.")
+        return redirect(cohort)
     initial = [{"key": domain.key, "label": domain.label} for domain in cohort.domains.all()]
     formset = DomainFormSet(request.POST or None, initial=initial, prefix="domains")
     if request.method == "POST" and formset.is_valid():
@@ -129,7 +122,7 @@ def cohort_domains(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def participant_create(request: HttpRequest, slug: str) -> HttpResponse:
-    cohort = _get_cohort_for_user(request, slug)
+    cohort = get_cohort_for_user(request.user, slug)
     form = ParticipantForm(request.POST or None, cohort=cohort)
     if request.method == "POST" and form.is_valid():
         participant = form.save()
@@ -142,8 +135,8 @@ def participant_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def participant_edit(request: HttpRequest, slug: str, participant_id: int) -> HttpResponse:
-    cohort = _get_cohort_for_user(request, slug)
-    participant = _get_participant_for_user(request, cohort, participant_id)
+    cohort = get_cohort_for_user(request.user, slug)
+    participant = get_participant_in_cohort(cohort, participant_id)
     form = ParticipantForm(request.POST or None, instance=participant, cohort=cohort)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -155,8 +148,8 @@ def participant_edit(request: HttpRequest, slug: str, participant_id: int) -> Ht
 
 @login_required
 def participant_withdraw(request: HttpRequest, slug: str, participant_id: int) -> HttpResponse:
-    cohort = _get_cohort_for_user(request, slug)
-    participant = _get_participant_for_user(request, cohort, participant_id)
+    cohort = get_cohort_for_user(request.user, slug)
+    participant = get_participant_in_cohort(cohort, participant_id)
     if participant.is_withdrawn:
         messages.info(request, f"{participant.code} had already withdrawn.")
         return redirect(cohort)
@@ -171,7 +164,7 @@ def participant_withdraw(request: HttpRequest, slug: str, participant_id: int) -
 
 @login_required
 def participant_upload(request: HttpRequest, slug: str) -> HttpResponse:
-    cohort = _get_cohort_for_user(request, slug)
+    cohort = get_cohort_for_user(request.user, slug)
     form = ParticipantUploadForm(request.POST or None, request.FILES or None)
     row_errors = []
     if request.method == "POST" and form.is_valid():

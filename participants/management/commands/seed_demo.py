@@ -1,9 +1,15 @@
+from datetime import timedelta
+
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from participants.models import Cohort, Participant, Programme
 from participants.services import cohort_create, programme_leads_group
+from questionnaires.emails import personal_link_url
+from questionnaires.models import CohortStage, Stage
+from questionnaires.services import link_issue
 
 DEMO_LEAD_USERNAME = "lead"
 DEMO_LEAD_PASSWORD = "demo-lead-password"  # noqa: S105 - a printed demo login for local runs
@@ -37,8 +43,9 @@ class Command(BaseCommand):
             if Cohort.objects.filter(slug=DEMO_COHORT_SLUG).exists():
                 self.stdout.write("The demo cohort already exists; nothing added.")
             else:
-                self._cohort(lead)
+                cohort = self._cohort(lead)
                 self.stdout.write(self.style.SUCCESS("Demo programme and cohort created."))
+                self._open_baseline(cohort)
         self.stdout.write(
             f"Sign in as the demo programme lead: username '{DEMO_LEAD_USERNAME}', password '{DEMO_LEAD_PASSWORD}'."
         )
@@ -54,7 +61,17 @@ class Command(BaseCommand):
             lead.groups.add(programme_leads_group())
         return lead
 
-    def _cohort(self, lead) -> None:
+    def _open_baseline(self, cohort: Cohort) -> None:
+        """Open the mentors' baseline questionnaire and print one mentor's link to try it."""
+        today = timezone.localdate()
+        CohortStage.objects.filter(cohort=cohort, stage=Stage.BASELINE).update(
+            opens_on=today, closes_on=today + timedelta(days=28)
+        )
+        mentor = cohort.participants.get(code="M01")
+        _, token = link_issue(participant=mentor, stage=Stage.BASELINE)
+        self.stdout.write(f"Mentor M01's baseline questionnaire: {personal_link_url(token)}")
+
+    def _cohort(self, lead) -> Cohort:
         programme = Programme.objects.create(
             name="Gastroenterology reverse mentoring",
             specialty="Gastroenterology",
@@ -93,3 +110,4 @@ class Command(BaseCommand):
                 previous_feedback_experience=True,
                 previous_mentoring_experience=code in {"M01", "M02", "M04"},
             )
+        return cohort

@@ -1,0 +1,53 @@
+from django.contrib import admin
+
+from questionnaires.models import CohortStage, Instrument, Item, OutboundEmail, PersonalLink, Response
+
+
+class ItemInline(admin.TabularInline):
+    model = Item
+    extra = 0
+    fields = ["position", "key", "kind", "construct", "prompt", "required"]
+
+
+@admin.register(Instrument)
+class InstrumentAdmin(admin.ModelAdmin):
+    list_display = ["title", "key", "role"]
+    list_filter = ["role"]
+    search_fields = ["title", "key"]
+    inlines = [ItemInline]
+
+
+@admin.register(CohortStage)
+class CohortStageAdmin(admin.ModelAdmin):
+    list_display = ["cohort", "stage", "opens_on", "closes_on", "mentor_instrument", "mentee_instrument"]
+    list_filter = ["stage", "cohort__programme"]
+    search_fields = ["cohort__name", "cohort__slug"]
+
+
+@admin.register(PersonalLink)
+class PersonalLinkAdmin(admin.ModelAdmin):
+    # The nonce and hash are never shown: together with the key they make a working link.
+    list_display = ["participant", "stage", "created_at", "revoked_at"]
+    list_filter = ["stage", "participant__cohort"]
+    search_fields = ["participant__code", "participant__cohort__slug"]
+    fields = ["participant", "stage", "created_at", "revoked_at"]
+    readonly_fields = ["participant", "stage", "created_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(Response)
+class ResponseAdmin(admin.ModelAdmin):
+    list_display = ["participant", "stage", "status", "source", "started_at", "submitted_at"]
+    list_filter = ["status", "stage", "source", "participant__cohort"]
+    search_fields = ["participant__code", "participant__cohort__slug"]
+    readonly_fields = ["participant", "stage", "instrument", "status", "source", "started_at", "submitted_at", "draft"]
+
+
+@admin.register(OutboundEmail)
+class OutboundEmailAdmin(admin.ModelAdmin):
+    list_display = ["participant", "kind", "status", "attempts", "created_at", "sent_at"]
+    list_filter = ["status", "kind", "participant__cohort"]
+    search_fields = ["participant__code", "error"]
+    readonly_fields = ["participant", "link", "kind", "status", "error", "attempts", "created_at", "sent_at"]

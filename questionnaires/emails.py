@@ -1,0 +1,74 @@
+import logging
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from questionnaires import tokens
+from questionnaires.models import CohortStage, OutboundEmail, Stage
+
+logger = logging.getLogger(__name__)
+
+
+def personal_link_url(token: str) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse("questionnaires:respond", args=[token])
+
+
+def _claim(email_id: int) -> OutboundEmail | None:
+    """Take a queued e-mail for sending; None if another worker has it or it went already."""
+    with transaction.atomic():
+        email = (
+            OutboundEmail.objects.select_for_update(skip_locked=True)
+            .select_related("participant__cohort__programme", "link")
+            .filter(pk=email_id, status=OutboundEmail.Status.QUEUED)
+            .first()
+        )
+        if email is not None:
+            email.attempts += 1
+            email.save(update_fields=["attempts"])
+        return email
+
+
+def outbound_email_send(*, email_id: int) -> str:
+    """Write and send one invitation or reminder, recording success or the reason for failure."""
+    email = _claim(email_id)
+    if email is None:
+        return "skipped"
+    participant = email.participant
+    link = email.link
+    if participant.is_withdrawn or not link.is_live:
+        reason = "participant has withdrawn" if participant.is_withdrawn else "the link was revoked before sending"
+        OutboundEmail.objects.filter(pk=email.pk).update(
+            status=OutboundEmail.Status.FAILED, error=f"Not sent: {reason}."
+        )
+        return "cancelled"
+    cohort_stage = CohortStage.objects.get(cohort=participant.cohort, stage=link.stage)
+    context = {
+        "participant": participant,
+        "cohort": participant.cohort,
+        "programme": participant.cohort.programme,
+        "stage_label": Stage(link.stage).label,
+        "closes_on": cohort_stage.closes_on,
+        "link_url": personal_link_url(tokens.token_for(link.nonce)),
+        "is_reminder": email.kind == OutboundEmail.Kind.REMINDER,
+    }
+    subject = render_to_string("emails/questionnaire_subject.txt", context).strip()
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string("emails/questionnaire.txt", context),
+        to=[participant.email],
+    )
+    message.attach_alternative(render_to_string("emails/questionnaire.html", context), "text/html")
+    try:
+        message.send()
+    except Exception as error:
+        logger.warning("E-mail %s to participant %s failed: %s", email.pk, participant.code, type(error).__name__)
+        OutboundEmail.objects.filter(pk=email.pk).update(
+            status=OutboundEmail.Status.FAILED, error=f"{type(error).__name__}: {error}"[:1000]
+        )
+        return "failed"
+    OutboundEmail.objects.filter(pk=email.pk).update(status=OutboundEmail.Status.SENT, sent_at=timezone.now(), error="")
+    return "sent"

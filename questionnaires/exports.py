@@ -1,0 +1,84 @@
+"""The responses in the one CSV format used for import and export, streamed in chunks."""
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+
+from django.db.models import Case, IntegerField, Value, When
+
+from participants.models import Cohort
+from questionnaires.models import Construct, ItemAnswer, LikertAnswer, Response, Stage
+
+LIKERT_HEADER = ["participant", "role", "stage", "construct", "domain", "score"]
+FREE_TEXT_HEADER = ["participant", "role", "stage", "question", "text"]
+CHUNK_ROWS = 2000
+
+
+def _rank(field: str, values: list[str]) -> Case:
+    return Case(
+        *(When(**{field: value}, then=Value(rank)) for rank, value in enumerate(values)), output_field=IntegerField()
+    )
+
+
+def spreadsheet_safe(value: str) -> str:
+    """Stop a spreadsheet from running a value as a formula (CSV injection)."""
+    if value and value[0] in "=+-@\t\r":
+        return "'" + value
+    return value
+
+
+def likert_rows(cohort: Cohort) -> Iterator[list]:
+    yield LIKERT_HEADER
+    answers = (
+        LikertAnswer.objects.filter(response__participant__cohort=cohort)
+        .annotate(
+            stage_rank=_rank("response__stage", Stage.values),
+            construct_rank=_rank("construct", Construct.values),
+        )
+        .order_by("response__participant__code", "stage_rank", "construct_rank", "domain__position")
+        .values_list(
+            "response__participant__code",
+            "response__participant__role",
+            "response__stage",
+            "construct",
+            "domain__key",
+            "score",
+        )
+    )
+    for code, role, stage, construct, domain, score in answers.iterator(chunk_size=CHUNK_ROWS):
+        yield [code, role, stage, construct, domain or "", score]
+
+
+def free_text_rows(cohort: Cohort) -> Iterator[list]:
+    yield FREE_TEXT_HEADER
+    answers = (
+        ItemAnswer.objects.filter(
+            response__participant__cohort=cohort, item__kind="text", response__status=Response.Status.SUBMITTED
+        )
+        .annotate(stage_rank=_rank("response__stage", Stage.values))
+        .order_by("response__participant__code", "stage_rank", "item__position")
+        .values_list(
+            "response__participant__code", "response__participant__role", "response__stage", "item__key", "value"
+        )
+    )
+    for code, role, stage, question, text in answers.iterator(chunk_size=CHUNK_ROWS):
+        yield [code, role, stage, question, spreadsheet_safe(text)]
+
+
+def csv_chunks(rows: Iterable[list], chunk_rows: int = CHUNK_ROWS) -> Iterator[str]:
+    """CSV text in chunks of many rows: one row per chunk makes streaming several times slower."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    for count, row in enumerate(rows, start=1):
+        writer.writerow(row)
+        if count % chunk_rows == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    if buffer.tell():
+        yield buffer.getvalue()
+
+
+def write_csv(rows: Iterable[list], stream) -> None:
+    for chunk in csv_chunks(rows):
+        stream.write(chunk)

@@ -1,0 +1,169 @@
+from dataclasses import dataclass
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from participants.models import Domain
+from questionnaires.models import CohortStage, Instrument, Item
+from questionnaires.services import SubmittedAnswers
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+MAX_TEXT_LENGTH = 5000
+
+
+def likert_field_name(item: Item, domain: Domain | None) -> str:
+    return f"{item.key}__{domain.key}" if domain else item.key
+
+
+@dataclass
+class Section:
+    """One item of the instrument as shown: a Likert block has a row per domain."""
+
+    item: Item
+    fields: list  # bound fields
+    domains: list[Domain | None]
+
+
+class ResponseForm(forms.Form):
+    """The fields of an instrument, built from its items and the cohort's domains.
+
+    Unlike the project's other forms the fields cannot be listed here: they are
+    the questions the programme configured.
+    """
+
+    def __init__(self, *args, instrument: Instrument, domains: list[Domain], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.items = list(instrument.items.all())
+        self.domains = domains
+        for item in self.items:
+            if item.kind == Item.Kind.LIKERT_BLOCK:
+                for domain in domains:
+                    self.fields[likert_field_name(item, domain)] = self._likert_field(item, domain.label)
+            elif item.kind == Item.Kind.LIKERT:
+                self.fields[item.key] = self._likert_field(item, item.prompt)
+            elif item.kind == Item.Kind.CHOICE:
+                self.fields[item.key] = forms.ChoiceField(
+                    label=item.prompt,
+                    choices=[tuple(choice) for choice in item.choices],
+                    widget=forms.RadioSelect,
+                    required=item.required,
+                    error_messages={
+                        "required": "Choose one answer.",
+                        "invalid_choice": "Choose one of the answers shown.",
+                    },
+                )
+            elif item.kind == Item.Kind.YES_NO:
+                self.fields[item.key] = forms.ChoiceField(
+                    label=item.prompt,
+                    choices=YES_NO,
+                    widget=forms.RadioSelect,
+                    required=item.required,
+                    error_messages={"required": "Answer yes or no.", "invalid_choice": "Answer yes or no."},
+                )
+            elif item.kind == Item.Kind.NUMBER:
+                self.fields[item.key] = forms.IntegerField(
+                    label=item.prompt,
+                    min_value=item.min_value,
+                    max_value=item.max_value,
+                    required=item.required,
+                    error_messages={"required": "Enter a number.", "invalid": "Enter a whole number, e.g. 45."},
+                )
+            else:
+                self.fields[item.key] = forms.CharField(
+                    label=item.prompt,
+                    required=item.required,
+                    max_length=MAX_TEXT_LENGTH,
+                    widget=forms.Textarea(attrs={"rows": 4}),
+                    error_messages={"required": "Please write an answer."},
+                )
+
+    @staticmethod
+    def _likert_field(item: Item, label: str) -> forms.TypedChoiceField:
+        labels = item.scale_labels or ["1", "2", "3", "4", "5"]
+        return forms.TypedChoiceField(
+            label=label,
+            choices=[(str(score), f"{score} {text}") for score, text in enumerate(labels, start=1)],
+            coerce=int,
+            widget=forms.RadioSelect,
+            required=item.required,
+            error_messages={"required": "Choose a score from 1 to 5.", "invalid_choice": "Choose a score from 1 to 5."},
+        )
+
+    def sections(self) -> list[Section]:
+        sections = []
+        for item in self.items:
+            if item.kind == Item.Kind.LIKERT_BLOCK:
+                names = [likert_field_name(item, domain) for domain in self.domains]
+                sections.append(Section(item, [self[name] for name in names], list(self.domains)))
+            else:
+                sections.append(Section(item, [self[item.key]], [None]))
+        return sections
+
+    def draft_data(self) -> dict[str, str]:
+        """What the person has typed so far, unvalidated, limited to this form's fields."""
+        draft = {}
+        for name in self.fields:
+            value = self.data.get(name, "")
+            if isinstance(value, str) and value.strip():
+                draft[name] = value[:MAX_TEXT_LENGTH]
+        return draft
+
+    def progress(self) -> tuple[int, int]:
+        """(answered, total) questions, from the data bound to the form."""
+        total = len(self.fields)
+        answered = sum(1 for name in self.fields if str(self.data.get(name, "")).strip())
+        return answered, total
+
+    def answers(self) -> SubmittedAnswers:
+        likert, items = [], []
+        for item in self.items:
+            if item.kind == Item.Kind.LIKERT_BLOCK:
+                for domain in self.domains:
+                    score = self.cleaned_data.get(likert_field_name(item, domain))
+                    if score not in (None, ""):
+                        likert.append((item.construct, domain.pk, score))
+            elif item.kind == Item.Kind.LIKERT:
+                score = self.cleaned_data.get(item.key)
+                if score not in (None, ""):
+                    likert.append((item.construct, None, score))
+            else:
+                value = self.cleaned_data.get(item.key)
+                if value not in (None, ""):
+                    items.append((item, str(value).strip()))
+        return SubmittedAnswers(likert=likert, items=items)
+
+
+class ConsentForm(forms.Form):
+    agree = forms.BooleanField(
+        label="I have read the information above and agree to take part.",
+        error_messages={"required": "Tick the box to agree, or close this page if you do not wish to take part."},
+    )
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class CohortStageForm(forms.ModelForm):
+    class Meta:
+        model = CohortStage
+        fields = ["opens_on", "closes_on", "reminder_interval_days", "mentor_instrument", "mentee_instrument"]
+        widgets = {"opens_on": DateInput, "closes_on": DateInput}
+        labels = {"reminder_interval_days": "Reminder every (days)"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instruments_locked = self.instance.has_responses()
+        if self.instruments_locked:
+            for name in ("mentor_instrument", "mentee_instrument"):
+                self.fields[name].disabled = True
+                self.fields[name].help_text = "Fixed: answers already exist for this stage."
+
+    def clean(self):
+        cleaned = super().clean()
+        opens_on, closes_on = cleaned.get("opens_on"), cleaned.get("closes_on")
+        if opens_on and closes_on and closes_on < opens_on:
+            self.add_error(
+                "closes_on", ValidationError("The stage must close on or after the day it opens.", code="order")
+            )
+        return cleaned

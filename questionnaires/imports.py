@@ -1,0 +1,153 @@
+"""All-or-nothing import of Likert answers in the long CSV format (see exports.LIKERT_HEADER)."""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from participants.imports import ImportRejected, RowError, decode_csv, read_rows
+from participants.models import DEFAULT_DOMAINS, Cohort, Participant, Programme, code_validator
+from participants.services import cohort_create
+from questionnaires.exports import LIKERT_HEADER
+from questionnaires.models import Construct, LikertAnswer, Response, Stage
+
+SINGLE_ITEM_CONSTRUCTS = {Construct.UNDERSTANDING.value}
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    answers: int
+    participants_created: int
+    cohort_created: bool
+
+
+@dataclass(frozen=True)
+class _Row:
+    line: int
+    code: str
+    role: str
+    stage: str
+    construct: str
+    domain: str
+    score: int
+
+
+def _check_row(line: int, record: dict[str, str], domain_keys: set[str]) -> tuple[_Row | None, list[str]]:
+    errors = []
+    code = record["participant"]
+    try:
+        code_validator(code)
+    except ValidationError:
+        errors.append(f"participant '{code}' is not a valid participant code")
+    role = record["role"].lower()
+    if role not in Participant.Role.values:
+        errors.append(f"role '{record['role']}' is not mentor or mentee")
+    stage = record["stage"]
+    if stage not in Stage.values:
+        errors.append(f"stage '{stage}' is unknown (expected one of {', '.join(Stage.values)})")
+    construct = record["construct"]
+    domain = record["domain"]
+    if construct not in Construct.values:
+        errors.append(f"construct '{construct}' is unknown (expected one of {', '.join(Construct.values)})")
+    elif construct in SINGLE_ITEM_CONSTRUCTS:
+        if domain:
+            errors.append(f"construct '{construct}' is a single item: leave domain empty, not '{domain}'")
+    elif not domain:
+        errors.append(f"construct '{construct}' needs a domain")
+    elif domain not in domain_keys:
+        errors.append(f"domain '{domain}' is not a domain of this cohort")
+    score = None
+    try:
+        score = int(record["score"])
+    except ValueError:
+        errors.append(f"score '{record['score']}' is not a whole number from 1 to 5")
+    else:
+        if not 1 <= score <= 5:
+            errors.append(f"score {score} is outside 1 to 5")
+    if errors:
+        return None, errors
+    return _Row(line, code, role, stage, construct, domain, score), []
+
+
+def import_responses(*, cohort_slug: str, data: bytes, create: bool = False) -> ImportSummary:
+    """Import every answer in the file or none, raising ImportRejected listing every bad row."""
+    rows = read_rows(decode_csv(data), LIKERT_HEADER)
+    cohort = Cohort.objects.filter(slug=cohort_slug).first()
+    if cohort is None and not create:
+        raise ImportRejected([RowError(0, f"There is no cohort '{cohort_slug}'. Use --create to create it.")])
+    domain_keys = {d.key for d in cohort.domains.all()} if cohort else {key for key, _ in DEFAULT_DOMAINS}
+    domain_ids = {d.key: d.pk for d in cohort.domains.all()} if cohort else {}
+    known = {p.code: p for p in Participant.objects.filter(cohort=cohort)} if cohort else {}
+    held = set()
+    if cohort:
+        held = set(
+            LikertAnswer.objects.filter(response__participant__cohort=cohort).values_list(
+                "response__participant__code", "response__stage", "construct", "domain__key"
+            )
+        )
+
+    errors: list[RowError] = []
+    good: list[_Row] = []
+    seen: dict[tuple, int] = {}
+    roles_in_file: dict[str, tuple[str, int]] = {}
+    for line, record in rows:
+        if "__extra__" in record:
+            errors.append(RowError(line, "the row has more values than the header has columns"))
+            continue
+        row, row_errors = _check_row(line, record, domain_keys)
+        if row is not None:
+            participant = known.get(row.code)
+            if participant is not None and participant.role != row.role:
+                row_errors.append(f"participant {row.code} is a {participant.role} in this cohort, not a {row.role}")
+            elif participant is None and not create:
+                row_errors.append(f"participant {row.code} is not in this cohort (use --create to add them)")
+            first_role = roles_in_file.setdefault(row.code, (row.role, line))
+            if first_role[0] != row.role:
+                row_errors.append(f"participant {row.code} is a {first_role[0]} on line {first_role[1]}")
+            key = (row.code, row.stage, row.construct, row.domain or None)
+            if key in held:
+                row_errors.append("this answer is already held for this participant, stage, construct and domain")
+            elif key in seen:
+                row_errors.append(f"the same answer is also on line {seen[key]}")
+            else:
+                seen[key] = line
+        errors.extend(RowError(line, message) for message in row_errors)
+        if row is not None and not row_errors:
+            good.append(row)
+    if errors:
+        raise ImportRejected(errors)
+
+    with transaction.atomic():
+        cohort_created = cohort is None
+        if cohort is None:
+            programme = Programme.objects.create(name=cohort_slug)
+            cohort = cohort_create(cohort=Cohort(programme=programme, name=cohort_slug, slug=cohort_slug))
+            domain_ids = {d.key: d.pk for d in cohort.domains.all()}
+        new_codes = {row.code: row.role for row in good if row.code not in known}
+        created = Participant.objects.bulk_create(
+            Participant(cohort=cohort, code=code, name=code, role=role) for code, role in new_codes.items()
+        )
+        known.update({p.code: p for p in Participant.objects.filter(cohort=cohort, code__in=new_codes)})
+        responses = {}
+        for code, stage in sorted({(row.code, row.stage) for row in good}):
+            response, _ = Response.objects.get_or_create(
+                participant=known[code],
+                stage=stage,
+                defaults={
+                    "status": Response.Status.SUBMITTED,
+                    "source": Response.Source.IMPORT,
+                    "submitted_at": timezone.now(),
+                },
+            )
+            responses[(code, stage)] = response
+        LikertAnswer.objects.bulk_create(
+            LikertAnswer(
+                response=responses[(row.code, row.stage)],
+                construct=row.construct,
+                domain_id=domain_ids[row.domain] if row.domain else None,
+                score=row.score,
+            )
+            for row in good
+        )
+    return ImportSummary(answers=len(good), participants_created=len(created), cohort_created=cohort_created)

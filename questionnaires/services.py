@@ -1,0 +1,278 @@
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Max
+from django.utils import timezone
+
+from participants.models import Cohort, Participant
+from questionnaires import tokens
+from questionnaires.defaults import CONSENT_VERSION, DEFAULT_INSTRUMENTS, DEFAULT_STAGE_TEMPLATE
+from questionnaires.models import (
+    CohortStage,
+    Instrument,
+    Item,
+    ItemAnswer,
+    LikertAnswer,
+    OutboundEmail,
+    PersonalLink,
+    Response,
+    Stage,
+)
+
+
+def ensure_default_instruments() -> dict[str, Instrument]:
+    """Create the protocol's instruments if missing; existing ones are left as they are."""
+    instruments = {}
+    for spec in DEFAULT_INSTRUMENTS:
+        instrument, created = Instrument.objects.get_or_create(
+            key=spec["key"],
+            defaults={"title": spec["title"], "role": spec["role"], "introduction": spec["introduction"]},
+        )
+        if created:
+            Item.objects.bulk_create(
+                Item(
+                    instrument=instrument,
+                    position=position,
+                    key=item["key"],
+                    kind=item["kind"],
+                    prompt=item["prompt"],
+                    construct=item.get("construct", ""),
+                    scale_labels=item.get("scale_labels", []),
+                    choices=item.get("choices", []),
+                    min_value=item.get("min_value"),
+                    max_value=item.get("max_value"),
+                    required=item.get("required", True),
+                )
+                for position, item in enumerate(spec["items"], start=1)
+            )
+        instruments[instrument.key] = instrument
+    return instruments
+
+
+@transaction.atomic
+def cohort_stages_create(*, cohort: Cohort) -> list[CohortStage]:
+    instruments = ensure_default_instruments()
+
+    def pick(key: str | None) -> Instrument | None:
+        return instruments[key] if key else None
+
+    return CohortStage.objects.bulk_create(
+        CohortStage(
+            cohort=cohort,
+            stage=stage,
+            mentor_instrument=pick(DEFAULT_STAGE_TEMPLATE[stage][Participant.Role.MENTOR]),
+            mentee_instrument=pick(DEFAULT_STAGE_TEMPLATE[stage][Participant.Role.MENTEE]),
+        )
+        for stage in Stage.values
+    )
+
+
+@transaction.atomic
+def link_issue(*, participant: Participant, stage: str) -> tuple[PersonalLink, str]:
+    """Revoke the participant's live link for the stage, if any, and make a new one."""
+    PersonalLink.objects.filter(participant=participant, stage=stage, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    nonce = tokens.new_nonce()
+    token = tokens.token_for(nonce)
+    link = PersonalLink.objects.create(
+        participant=participant, stage=stage, nonce=nonce, token_hash=tokens.hash_token(token)
+    )
+    return link, token
+
+
+def link_revoke(*, link: PersonalLink) -> None:
+    PersonalLink.objects.filter(pk=link.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+def link_for_token(token: str) -> PersonalLink | None:
+    """The live link a token opens, or None for a revoked, unknown or malformed token."""
+    if not token or len(token) > 100:
+        return None
+    return (
+        PersonalLink.objects.select_related("participant__cohort")
+        .filter(token_hash=tokens.hash_token(token), revoked_at__isnull=True)
+        .first()
+    )
+
+
+def consent_record(*, participant: Participant) -> None:
+    Participant.objects.filter(pk=participant.pk, consent_given_at__isnull=True).update(
+        consent_given_at=timezone.now(), consent_version=CONSENT_VERSION
+    )
+    participant.refresh_from_db(fields=["consent_given_at", "consent_version"])
+
+
+def _response_for_update(participant: Participant, stage: str, instrument: Instrument) -> Response:
+    """Lock the participant's response for the stage, creating it if this is the first save."""
+    try:
+        with transaction.atomic():
+            Response.objects.get_or_create(participant=participant, stage=stage, defaults={"instrument": instrument})
+    except IntegrityError:
+        pass  # Created by a concurrent request: the row now exists, which is all we need.
+    return Response.objects.select_for_update().get(participant=participant, stage=stage)
+
+
+@transaction.atomic
+def response_save_draft(*, participant: Participant, stage: str, instrument: Instrument, draft: dict) -> Response:
+    response = _response_for_update(participant, stage, instrument)
+    if response.status == Response.Status.DRAFT:
+        response.draft = draft
+        response.save(update_fields=["draft", "updated_at"])
+    return response
+
+
+@dataclass(frozen=True)
+class SubmittedAnswers:
+    likert: list[tuple[str, int | None, int]]  # (construct, domain id or None, score)
+    items: list[tuple[Item, str]]
+
+
+@transaction.atomic
+def response_submit(
+    *, participant: Participant, stage: str, instrument: Instrument, answers: SubmittedAnswers
+) -> tuple[Response, bool]:
+    """Record a submission exactly once; the second call returns (response, False) and changes nothing."""
+    response = _response_for_update(participant, stage, instrument)
+    if response.status == Response.Status.SUBMITTED:
+        return response, False
+    LikertAnswer.objects.bulk_create(
+        LikertAnswer(response=response, construct=construct, domain_id=domain_id, score=score)
+        for construct, domain_id, score in answers.likert
+    )
+    ItemAnswer.objects.bulk_create(
+        ItemAnswer(response=response, item=item, value=value) for item, value in answers.items
+    )
+    response.status = Response.Status.SUBMITTED
+    response.submitted_at = timezone.now()
+    response.instrument = instrument
+    response.draft = {}
+    response.save(update_fields=["status", "submitted_at", "instrument", "draft", "updated_at"])
+    return response, True
+
+
+def _queue_emails(emails: list[OutboundEmail]) -> None:
+    from questionnaires.tasks import send_outbound_email
+    from rmprog.queueing import enqueue_on_commit
+
+    for email in emails:
+        enqueue_on_commit(send_outbound_email, email.pk)
+
+
+@transaction.atomic
+def invitations_send(
+    *, cohort_stage: CohortStage, role: str, requested_by: AbstractBaseUser | None, resend: bool = False
+) -> int:
+    """E-mail a personal link to each active participant of the role who has not submitted yet.
+
+    Without `resend` only those never invited are written to; with it everyone who
+    has not submitted gets a reminder with their current link.
+    """
+    recipients = (
+        Participant.objects.filter(cohort_id=cohort_stage.cohort_id, role=role)
+        .active()
+        .exclude(email="")
+        .exclude(responses__stage=cohort_stage.stage, responses__status=Response.Status.SUBMITTED)
+    )
+    live_links = {
+        link.participant_id: link
+        for link in PersonalLink.objects.filter(
+            participant__in=recipients, stage=cohort_stage.stage, revoked_at__isnull=True
+        )
+    }
+    emails = []
+    for participant in recipients:
+        link = live_links.get(participant.pk)
+        if link is None:
+            link, _ = link_issue(participant=participant, stage=cohort_stage.stage)
+            kind = OutboundEmail.Kind.INVITATION
+        elif resend:
+            kind = OutboundEmail.Kind.REMINDER
+        else:
+            continue
+        emails.append(OutboundEmail(participant=participant, link=link, kind=kind, requested_by=requested_by))
+    OutboundEmail.objects.bulk_create(emails)
+    _queue_emails(emails)
+    return len(emails)
+
+
+@transaction.atomic
+def link_reissue(
+    *, participant: Participant, stage: str, requested_by: AbstractBaseUser | None
+) -> OutboundEmail | None:
+    """Replace the participant's link for the stage and e-mail the new one (if they have an address)."""
+    link, _ = link_issue(participant=participant, stage=stage)
+    if not participant.email or participant.is_withdrawn:
+        return None
+    email = OutboundEmail.objects.create(
+        participant=participant, link=link, kind=OutboundEmail.Kind.INVITATION, requested_by=requested_by
+    )
+    _queue_emails([email])
+    return email
+
+
+def reminders_send_due(*, today: date | None = None) -> int:
+    """Queue reminders for every open stage whose reminder interval has passed since the last e-mail."""
+    today = today or timezone.localdate()
+    count = 0
+    for cohort_stage in CohortStage.objects.open_on(today).filter(reminder_interval_days__isnull=False):
+        due_before = timezone.now() - timedelta(days=cohort_stage.reminder_interval_days)
+        last_email = OutboundEmail.objects.filter(
+            participant__cohort_id=cohort_stage.cohort_id, link__stage=cohort_stage.stage
+        ).aggregate(last=Max("created_at"))["last"]
+        if last_email is None or last_email > due_before:
+            continue
+        for role in (Participant.Role.MENTOR, Participant.Role.MENTEE):
+            if cohort_stage.instrument_for(role) is not None:
+                count += invitations_send(cohort_stage=cohort_stage, role=role, requested_by=None, resend=True)
+    return count
+
+
+def stage_progress(cohort: Cohort) -> list[dict]:
+    """Per stage and role: how many participants were invited, started and submitted."""
+    stages = list(cohort.stages.select_related("mentor_instrument", "mentee_instrument"))
+    stages.sort(key=lambda s: Stage.values.index(s.stage))
+    active = Participant.objects.filter(cohort=cohort).active()
+    invited = {
+        (row["stage"], row["participant__role"]): row["n"]
+        for row in PersonalLink.objects.filter(participant__in=active)
+        .values("stage", "participant__role")
+        .annotate(n=Count("participant", distinct=True))
+    }
+    responses = {
+        (row["stage"], row["participant__role"], row["status"]): row["n"]
+        for row in Response.objects.filter(participant__in=active)
+        .values("stage", "participant__role", "status")
+        .annotate(n=Count("participant", distinct=True))
+    }
+    totals = {row["role"]: row["n"] for row in active.values("role").annotate(n=Count("id"))}
+    rows = []
+    for cohort_stage in stages:
+        for role in (Participant.Role.MENTOR, Participant.Role.MENTEE):
+            instrument = cohort_stage.instrument_for(role)
+            if instrument is None:
+                continue
+            submitted = responses.get((cohort_stage.stage, role, Response.Status.SUBMITTED), 0)
+            rows.append(
+                {
+                    "cohort_stage": cohort_stage,
+                    "role": role,
+                    "role_label": Participant.Role(role).label,
+                    "instrument": instrument,
+                    "participants": totals.get(role, 0),
+                    "invited": invited.get((cohort_stage.stage, role), 0),
+                    "started": responses.get((cohort_stage.stage, role, Response.Status.DRAFT), 0) + submitted,
+                    "submitted": submitted,
+                }
+            )
+    return rows
+
+
+def failed_emails(cohort: Cohort):
+    return (
+        OutboundEmail.objects.filter(participant__cohort=cohort, status=OutboundEmail.Status.FAILED)
+        .select_related("participant", "link")
+        .order_by("-created_at")
+    )

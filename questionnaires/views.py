@@ -1,0 +1,216 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from participants.lookups import get_cohort_for_user, get_participant_in_cohort
+from participants.models import Cohort, Participant
+from questionnaires import exports, services
+from questionnaires.forms import CohortStageForm, ConsentForm, ResponseForm
+from questionnaires.models import CohortStage, PersonalLink, Response
+
+
+def _get_stage_for_cohort(cohort: Cohort, stage: str) -> CohortStage:
+    return get_object_or_404(
+        CohortStage.objects.select_related("mentor_instrument", "mentee_instrument"), cohort=cohort, stage=stage
+    )
+
+
+# Participants: everything below is reached through a personal link, with no account.
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    # The token is in the address: keep the page out of shared caches. (Referrers
+    # already stay on this site: SecurityMiddleware sends "same-origin"; a stricter
+    # "no-referrer" makes browsers send "Origin: null", which fails the CSRF check.)
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+def _render_link_page(request: HttpRequest, template: str, context: dict, status: int = 200) -> HttpResponse:
+    return _private(render(request, f"questionnaires/{template}", context, status=status))
+
+
+@never_cache
+def respond(request: HttpRequest, token: str) -> HttpResponse:
+    link = services.link_for_token(token)
+    if link is None:
+        return _render_link_page(request, "link_invalid.html", {}, status=404)
+    participant = link.participant
+    cohort_stage = _get_stage_for_cohort(participant.cohort, link.stage)
+    instrument = cohort_stage.instrument_for(participant.role)
+    context = {"participant": participant, "cohort": participant.cohort, "cohort_stage": cohort_stage, "token": token}
+    if participant.is_withdrawn:
+        return _render_link_page(request, "link_closed.html", context, status=410)
+    response = Response.objects.filter(participant=participant, stage=link.stage).first()
+    if response and response.status == Response.Status.SUBMITTED:
+        return _render_link_page(request, "respond_thanks.html", {**context, "response": response})
+    if instrument is None or not cohort_stage.is_open():
+        if request.method == "POST":
+            context["not_saved"] = True
+        return _render_link_page(request, "stage_closed.html", {**context, "today": timezone.localdate()})
+    if not participant.has_consented:
+        return redirect("questionnaires:consent", token=token)
+
+    domains = list(participant.cohort.domains.all())
+    if request.method == "POST":
+        form = ResponseForm(request.POST, instrument=instrument, domains=domains)
+        if request.POST.get("action") == "submit" and form.is_valid():
+            services.response_submit(
+                participant=participant, stage=link.stage, instrument=instrument, answers=form.answers()
+            )
+            return redirect("questionnaires:respond", token=token)
+        # Whether saving for later or submitting with mistakes, keep what was typed.
+        services.response_save_draft(
+            participant=participant, stage=link.stage, instrument=instrument, draft=form.draft_data()
+        )
+        if request.POST.get("action") != "submit":
+            context["saved"] = True
+            form = ResponseForm(initial=form.draft_data(), instrument=instrument, domains=domains)
+            form.data = form.initial
+    else:
+        draft = response.draft if response else {}
+        form = ResponseForm(initial=draft, instrument=instrument, domains=domains)
+        form.data = draft
+    answered, total = form.progress()
+    context.update(
+        {
+            "form": form,
+            "instrument": instrument,
+            "answered": answered,
+            "total": total,
+            "percent": round(100 * answered / total) if total else 0,
+        }
+    )
+    status = 400 if form.is_bound and form.errors else 200
+    return _render_link_page(request, "respond.html", context, status=status)
+
+
+@never_cache
+def consent(request: HttpRequest, token: str) -> HttpResponse:
+    link = services.link_for_token(token)
+    if link is None:
+        return _render_link_page(request, "link_invalid.html", {}, status=404)
+    participant = link.participant
+    context = {"participant": participant, "cohort": participant.cohort, "programme": participant.cohort.programme}
+    if participant.is_withdrawn:
+        return _render_link_page(request, "link_closed.html", context, status=410)
+    if participant.has_consented:
+        return redirect("questionnaires:respond", token=token)
+    form = ConsentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.consent_record(participant=participant)
+        return redirect("questionnaires:respond", token=token)
+    return _render_link_page(request, "consent.html", {**context, "form": form})
+
+
+# Programme leads.
+
+
+@login_required
+def cohort_questionnaires(request: HttpRequest, slug: str) -> HttpResponse:
+    cohort = get_cohort_for_user(request.user, slug)
+    context = {
+        "cohort": cohort,
+        "programme": cohort.programme,
+        "progress": services.stage_progress(cohort),
+        "failed_emails": services.failed_emails(cohort)[:50],
+        "today": timezone.localdate(),
+    }
+    return render(request, "questionnaires/cohort_questionnaires.html", context)
+
+
+@login_required
+def stage_edit(request: HttpRequest, slug: str, stage: str) -> HttpResponse:
+    cohort = get_cohort_for_user(request.user, slug)
+    cohort_stage = _get_stage_for_cohort(cohort, stage)
+    form = CohortStageForm(request.POST or None, instance=cohort_stage)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"{cohort_stage.get_stage_display()} saved.")
+        return redirect("questionnaires:cohort_questionnaires", slug=cohort.slug)
+    context = {"cohort": cohort, "programme": cohort.programme, "cohort_stage": cohort_stage, "form": form}
+    return render(request, "questionnaires/stage_form.html", context)
+
+
+@login_required
+def stage_detail(request: HttpRequest, slug: str, stage: str) -> HttpResponse:
+    cohort = get_cohort_for_user(request.user, slug)
+    cohort_stage = _get_stage_for_cohort(cohort, stage)
+    participants = list(Participant.objects.filter(cohort=cohort).order_by("role", "code"))
+    live_links = {
+        link.participant_id: link
+        for link in PersonalLink.objects.filter(participant__cohort=cohort, stage=stage, revoked_at__isnull=True)
+    }
+    responses = {r.participant_id: r for r in Response.objects.filter(participant__cohort=cohort, stage=stage)}
+    rows = [
+        {"participant": p, "link": live_links.get(p.pk), "response": responses.get(p.pk)}
+        for p in participants
+        if cohort_stage.instrument_for(p.role) is not None
+    ]
+    context = {"cohort": cohort, "programme": cohort.programme, "cohort_stage": cohort_stage, "rows": rows}
+    return render(request, "questionnaires/stage_detail.html", context)
+
+
+@login_required
+@require_POST
+def stage_send(request: HttpRequest, slug: str, stage: str) -> HttpResponse:
+    cohort = get_cohort_for_user(request.user, slug)
+    cohort_stage = _get_stage_for_cohort(cohort, stage)
+    role = request.POST.get("role")
+    if role not in Participant.Role.values or cohort_stage.instrument_for(role) is None:
+        raise Http404("No questionnaire for that role at this stage.")
+    resend = request.POST.get("resend") == "1"
+    count = services.invitations_send(cohort_stage=cohort_stage, role=role, requested_by=request.user, resend=resend)
+    what = "reminder" if resend else "invitation"
+    messages.success(request, f"{count} {what}{'s' if count != 1 else ''} queued for {Participant.Role(role).label}s.")
+    return redirect("questionnaires:cohort_questionnaires", slug=cohort.slug)
+
+
+@login_required
+@require_POST
+def link_reissue(request: HttpRequest, slug: str, stage: str, participant_id: int) -> HttpResponse:
+    cohort = get_cohort_for_user(request.user, slug)
+    cohort_stage = _get_stage_for_cohort(cohort, stage)
+    participant = get_participant_in_cohort(cohort, participant_id)
+    email = services.link_reissue(participant=participant, stage=cohort_stage.stage, requested_by=request.user)
+    if email is None:
+        messages.warning(
+            request, f"New link made for {participant.code}, but there is no e-mail address to send it to."
+        )
+    else:
+        messages.success(request, f"New link made for {participant.code} and e-mailed; the old one no longer works.")
+    return redirect("questionnaires:stage_detail", slug=cohort.slug, stage=stage)
+
+
+@login_required
+@require_POST
+def link_revoke(request: HttpRequest, slug: str, stage: str, participant_id: int) -> HttpResponse:
+    cohort = get_cohort_for_user(request.user, slug)
+    cohort_stage = _get_stage_for_cohort(cohort, stage)
+    participant = get_participant_in_cohort(cohort, participant_id)
+    link = get_object_or_404(PersonalLink, participant=participant, stage=cohort_stage.stage, revoked_at__isnull=True)
+    services.link_revoke(link=link)
+    messages.success(request, f"The link of {participant.code} for this stage no longer works.")
+    return redirect("questionnaires:stage_detail", slug=cohort.slug, stage=stage)
+
+
+def _csv_download(rows, filename: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(exports.csv_chunks(rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def responses_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
+    cohort = get_cohort_for_user(request.user, slug)
+    return _csv_download(exports.likert_rows(cohort), f"{cohort.slug}-responses.csv")
+
+
+@login_required
+def free_text_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
+    cohort = get_cohort_for_user(request.user, slug)
+    return _csv_download(exports.free_text_rows(cohort), f"{cohort.slug}-free-text.csv")

@@ -1,0 +1,43 @@
+// Keeps the progress bar of a questionnaire up to date while the person answers.
+(function () {
+  "use strict";
+  var form = document.querySelector("form[data-questionnaire]");
+  var bar = document.querySelector("[data-progress]");
+  if (!form || !bar) { return; }
+  var answeredText = document.querySelector("[data-answered]");
+
+  function questionNames() {
+    var names = [];
+    form.querySelectorAll("input[type=radio], input[type=number], textarea").forEach(function (field) {
+      if (names.indexOf(field.name) === -1) { names.push(field.name); }
+    });
+    return names;
+  }
+
+  function isAnswered(name) {
+    var fields = form.querySelectorAll('[name="' + name + '"]');
+    for (var i = 0; i < fields.length; i++) {
+      var field = fields[i];
+      if (field.type === "radio" ? field.checked : field.value.trim() !== "") { return true; }
+    }
+    return false;
+  }
+
+  function update() {
+    var names = questionNames();
+    var answered = names.filter(isAnswered).length;
+    answeredText.textContent = answered;
+    bar.setAttribute("aria-valuenow", answered);
+    bar.firstElementChild.style.width = (names.length ? Math.round(100 * answered / names.length) : 0) + "%";
+  }
+
+  form.addEventListener("change", update);
+  form.addEventListener("input", update);
+  // A double click must not send the form twice; the server ignores a second submission anyway.
+  form.addEventListener("submit", function (event) {
+    if (form.dataset.submitting === "yes") { event.preventDefault(); return; }
+    form.dataset.submitting = "yes";
+  });
+  var summary = document.getElementById("error-summary");
+  if (summary) { summary.focus(); }
+})();
