@@ -28,6 +28,7 @@ class PairedComparison:
     """A Wilcoxon signed-rank comparison of post against pre on complete pairs.
 
     Differences are post minus pre, so `w` and `z` are positive when post tends to exceed pre.
+    SPSS (and PSPP) print z from the smaller rank sum, so always as -|z|; the p is the same.
     Fields that cannot be computed are None, and `note` says why.
     """
 
