@@ -28,7 +28,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @login_required
 @permission_required("participants.add_programme", raise_exception=True)
 def programme_create(request: HttpRequest) -> HttpResponse:
-    form = ProgrammeForm(request.POST or None)
+    form = ProgrammeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         programme = services.programme_create(**form.cleaned_data, lead=request.user)
         messages.success(request, f"Programme “{programme.name}” created.")
@@ -50,7 +50,7 @@ def programme_detail(request: HttpRequest, programme_id: int) -> HttpResponse:
 @login_required
 def programme_edit(request: HttpRequest, programme_id: int) -> HttpResponse:
     programme = get_programme_for_user(request.user, programme_id)
-    form = ProgrammeForm(request.POST or None, instance=programme)
+    form = ProgrammeForm(request.POST if request.method == "POST" else None, instance=programme)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, "Programme saved.")
@@ -61,7 +61,7 @@ def programme_edit(request: HttpRequest, programme_id: int) -> HttpResponse:
 @login_required
 def cohort_create(request: HttpRequest, programme_id: int) -> HttpResponse:
     programme = get_programme_for_user(request.user, programme_id)
-    form = CohortForm(request.POST or None, instance=Cohort(programme=programme))
+    form = CohortForm(request.POST if request.method == "POST" else None, instance=Cohort(programme=programme))
     if request.method == "POST" and form.is_valid():
         cohort = services.cohort_create(cohort=form.save(commit=False))
         messages.success(request, f"Cohort “{cohort.name}” created with the seven standard domains.")
@@ -86,7 +86,7 @@ def cohort_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def cohort_edit(request: HttpRequest, slug: str) -> HttpResponse:
     cohort = get_cohort_for_user(request.user, slug)
-    form = CohortForm(request.POST or None, instance=cohort)
+    form = CohortForm(request.POST if request.method == "POST" else None, instance=cohort)
     if request.method == "POST" and form.is_valid():
         cohort = form.save()
         messages.success(request, "Cohort saved.")
@@ -103,7 +103,7 @@ def cohort_domains(request: HttpRequest, slug: str) -> HttpResponse:
         messages.error(request, "The domains cannot change now: answers have been recorded against them.")
         return redirect(cohort)
     initial = [{"key": domain.key, "label": domain.label} for domain in cohort.domains.all()]
-    formset = DomainFormSet(request.POST or None, initial=initial, prefix="domains")
+    formset = DomainFormSet(request.POST if request.method == "POST" else None, initial=initial, prefix="domains")
     if request.method == "POST" and formset.is_valid():
         domains = [
             (form.cleaned_data["key"], form.cleaned_data["label"])
@@ -123,7 +123,7 @@ def cohort_domains(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def participant_create(request: HttpRequest, slug: str) -> HttpResponse:
     cohort = get_cohort_for_user(request.user, slug)
-    form = ParticipantForm(request.POST or None, cohort=cohort)
+    form = ParticipantForm(request.POST if request.method == "POST" else None, cohort=cohort)
     if request.method == "POST" and form.is_valid():
         participant = form.save()
         messages.success(request, f"Participant {participant.code} added.")
@@ -137,7 +137,7 @@ def participant_create(request: HttpRequest, slug: str) -> HttpResponse:
 def participant_edit(request: HttpRequest, slug: str, participant_id: int) -> HttpResponse:
     cohort = get_cohort_for_user(request.user, slug)
     participant = get_participant_in_cohort(cohort, participant_id)
-    form = ParticipantForm(request.POST or None, instance=participant, cohort=cohort)
+    form = ParticipantForm(request.POST if request.method == "POST" else None, instance=participant, cohort=cohort)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, f"Participant {participant.code} saved.")
@@ -153,7 +153,7 @@ def participant_withdraw(request: HttpRequest, slug: str, participant_id: int) -
     if participant.is_withdrawn:
         messages.info(request, f"{participant.code} had already withdrawn.")
         return redirect(cohort)
-    form = WithdrawForm(request.POST or None)
+    form = WithdrawForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         participant.withdraw(form.cleaned_data["reason"])
         messages.success(request, f"{participant.code} has been withdrawn.")
@@ -165,7 +165,9 @@ def participant_withdraw(request: HttpRequest, slug: str, participant_id: int) -
 @login_required
 def participant_upload(request: HttpRequest, slug: str) -> HttpResponse:
     cohort = get_cohort_for_user(request.user, slug)
-    form = ParticipantUploadForm(request.POST or None, request.FILES or None)
+    form = ParticipantUploadForm(
+        request.POST if request.method == "POST" else None, request.FILES if request.method == "POST" else None
+    )
     row_errors = []
     if request.method == "POST" and form.is_valid():
         try:

@@ -100,7 +100,7 @@ def consent(request: HttpRequest, token: str) -> HttpResponse:
         return _render_link_page(request, "link_closed.html", context, status=410)
     if participant.has_consented:
         return redirect("questionnaires:respond", token=token)
-    form = ConsentForm(request.POST or None)
+    form = ConsentForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.consent_record(participant=participant)
         return redirect("questionnaires:respond", token=token)
@@ -127,7 +127,7 @@ def cohort_questionnaires(request: HttpRequest, slug: str) -> HttpResponse:
 def stage_edit(request: HttpRequest, slug: str, stage: str) -> HttpResponse:
     cohort = get_cohort_for_user(request.user, slug)
     cohort_stage = _get_stage_for_cohort(cohort, stage)
-    form = CohortStageForm(request.POST or None, instance=cohort_stage)
+    form = CohortStageForm(request.POST if request.method == "POST" else None, instance=cohort_stage)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, f"{cohort_stage.get_stage_display()} saved.")

@@ -92,6 +92,17 @@ def lead_client(client, lead):
     return client
 
 
+@pytest.fixture
+def tasks_run_in_process():
+    """Run Celery tasks at the point they are queued, as without a broker, even where REDIS_URL is set."""
+    from rmprog.celery import app
+
+    eager, propagates = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = eager, propagates
+
+
 def _test_database_url() -> str:
     database = settings.DATABASES["default"]
     return (

@@ -1,0 +1,68 @@
+import datetime
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from questionnaires.models import CohortStage, LikertAnswer, Response, Stage
+from questionnaires.services import link_issue
+from tests.factories import MentorFactory
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+
+
+def press_choice(page: Page, name: str, value: str) -> None:
+    """Choose a radio button with the keyboard alone: focus it and press the space bar."""
+    radio = page.locator(f'input[name="{name}"][value="{value}"]')
+    radio.focus()
+    page.keyboard.press("Space")
+    expect(radio).to_be_checked()
+
+
+def test_a_mentor_consents_and_answers_the_baseline_on_a_phone_with_the_keyboard(page: Page, live_server, cohort):
+    today = timezone.localdate()
+    CohortStage.objects.filter(cohort=cohort, stage=Stage.BASELINE).update(
+        opens_on=today, closes_on=today + datetime.timedelta(days=7)
+    )
+    mentor = MentorFactory(cohort=cohort, code="M01")
+    _, token = link_issue(participant=mentor, stage=Stage.BASELINE)
+
+    page.goto(f"{live_server.url}/r/{token}/")
+    expect(page.get_by_role("heading", name="Taking part in")).to_be_visible()
+    page.get_by_label("I have read the information above and agree to take part.").focus()
+    page.keyboard.press("Space")
+    page.get_by_role("button", name="Continue").focus()
+    page.keyboard.press("Enter")
+
+    expect(page.get_by_role("heading", name="Mentor questionnaire before phase 1")).to_be_visible()
+    page.get_by_label("What concerns, if any, do you have about reverse mentoring?").focus()
+    page.keyboard.type("That my supervisor might take it badly.")
+    press_choice(page, "understanding", "3")
+    for construct in ("importance", "confidence", "ability"):
+        for domain in cohort.domains.all():
+            press_choice(page, f"{construct}__{domain.key}", "4")
+    expect(page.get_by_text("23 of 24 questions answered")).to_be_visible()
+    page.get_by_role("button", name="Submit answers").focus()
+    page.keyboard.press("Enter")
+
+    expect(page.get_by_role("heading", name="Thank you")).to_be_visible()
+    response = Response.objects.get(participant=mentor, stage=Stage.BASELINE)
+    assert response.status == Response.Status.SUBMITTED
+    assert LikertAnswer.objects.filter(response=response).count() == 22
+    mentor.refresh_from_db()
+    assert mentor.consent_given_at is not None
+
+
+def test_the_questionnaire_fits_a_phone_screen(page: Page, live_server, cohort):
+    today = timezone.localdate()
+    CohortStage.objects.filter(cohort=cohort, stage=Stage.BASELINE).update(opens_on=today)
+    mentor = MentorFactory(cohort=cohort, code="M02", consent_given_at=timezone.now(), consent_version="2026-11")
+    _, token = link_issue(participant=mentor, stage=Stage.BASELINE)
+    page.goto(f"{live_server.url}/r/{token}/")
+    page_width = page.evaluate("document.documentElement.scrollWidth")
+    assert page_width <= 390  # nothing forces sideways scrolling

@@ -1,0 +1,142 @@
+"""The one CSV format for Likert answers: import_responses, export_responses and the download."""
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from participants.models import Cohort, Participant
+from questionnaires.models import ItemAnswer, LikertAnswer, Response
+from tests.factories import MenteeFactory, MentorFactory
+
+pytestmark = pytest.mark.django_db
+
+HEADER = "participant,role,stage,construct,domain,score"
+GOOD_ROWS = [
+    "C01,mentee,before_phase2,awareness,technology,2",
+    "C01,mentee,before_phase2,awareness,clinical_practice,3",
+    "C01,mentee,after_phase2,awareness,technology,4",
+    "M01,mentor,baseline,importance,technology,5",
+    "M01,mentor,baseline,confidence,technology,3",
+    "M01,mentor,baseline,understanding,,2",
+    "M01,mentor,after_phase1,confidence,technology,4",
+]
+
+
+def write(tmp_path, lines: list[str], name="answers.csv"):
+    path = tmp_path / name
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_import_then_export_gives_back_the_same_rows(tmp_path, capsys):
+    source = write(tmp_path, [HEADER, *GOOD_ROWS])
+    call_command("import_responses", str(source), "--cohort", "paper-2019", "--create")
+    assert "Imported 7 answer(s) into the new cohort paper-2019, 2 new participant(s)." in capsys.readouterr().out
+    output = tmp_path / "out.csv"
+    call_command("export_responses", "--cohort", "paper-2019", "--output", str(output))
+    assert output.read_text(encoding="utf-8") == source.read_text(encoding="utf-8")
+
+
+def test_import_with_create_makes_the_cohort_its_programme_and_participants(tmp_path):
+    call_command("import_responses", str(write(tmp_path, [HEADER, *GOOD_ROWS])), "--cohort", "paper-2019", "--create")
+    cohort = Cohort.objects.get(slug="paper-2019")
+    assert cohort.programme.name == "paper-2019"
+    assert dict(cohort.participants.values_list("code", "role")) == {"C01": "mentee", "M01": "mentor"}
+    assert cohort.domains.count() == 7
+    assert Response.objects.filter(participant__cohort=cohort, status="submitted").count() == 4
+
+
+def test_every_bad_row_is_reported_and_nothing_is_saved(tmp_path, cohort, capsys):
+    MentorFactory(cohort=cohort, code="M01")
+    MenteeFactory(cohort=cohort, code="C01")
+    lines = [
+        HEADER,
+        "M01,mentor,baseline,confidence,technology,4",
+        "M01,mentor,someday,confidence,technology,4",
+        "M01,mentor,baseline,bravery,technology,4",
+        "M01,mentor,baseline,confidence,wellbeing,4",
+        "M01,mentor,baseline,confidence,clinical_practice,6",
+        "C01,mentor,before_phase2,awareness,technology,3",
+        "M01,mentor,baseline,confidence,technology,2",
+        "M99,mentor,baseline,confidence,technology,2",
+        "M01,mentor,baseline,understanding,technology,2",
+        "M01,mentor,baseline,confidence,strengths,four",
+    ]
+    with pytest.raises(CommandError, match="was not imported: 9 problem"):
+        call_command("import_responses", str(write(tmp_path, lines)), "--cohort", cohort.slug)
+    errors = capsys.readouterr().err
+    assert "Line 3: stage 'someday' is unknown" in errors
+    assert "Line 4: construct 'bravery' is unknown" in errors
+    assert "Line 5: domain 'wellbeing' is not a domain of this cohort" in errors
+    assert "Line 6: score 6 is outside 1 to 5" in errors
+    assert "Line 7: participant C01 is a mentee in this cohort, not a mentor" in errors
+    assert "Line 8: the same answer is also on line 2" in errors
+    assert "Line 9: participant M99 is not in this cohort (use --create to add them)" in errors
+    assert "Line 10: construct 'understanding' is a single item: leave domain empty" in errors
+    assert "Line 11: score 'four' is not a whole number from 1 to 5" in errors
+    assert not LikertAnswer.objects.exists()
+    assert not Response.objects.exists()
+
+
+def test_an_answer_already_held_is_refused(tmp_path, cohort, capsys):
+    MentorFactory(cohort=cohort, code="M01")
+    path = write(tmp_path, [HEADER, "M01,mentor,baseline,confidence,technology,4"])
+    call_command("import_responses", str(path), "--cohort", cohort.slug)
+    with pytest.raises(CommandError):
+        call_command("import_responses", str(path), "--cohort", cohort.slug)
+    assert "Line 2: this answer is already held" in capsys.readouterr().err
+    assert LikertAnswer.objects.count() == 1
+
+
+def test_a_wrong_header_is_named(tmp_path, cohort, capsys):
+    with pytest.raises(CommandError):
+        call_command(
+            "import_responses", str(write(tmp_path, ["code,stage,score", "M01,baseline,3"])), "--cohort", cohort.slug
+        )
+    assert "Line 1: The header has missing column(s) participant, role, construct, domain" in capsys.readouterr().err
+
+
+def test_an_unknown_cohort_without_create_is_an_error(tmp_path):
+    with pytest.raises(CommandError):
+        call_command("import_responses", str(write(tmp_path, [HEADER, *GOOD_ROWS])), "--cohort", "nowhere")
+    assert not Participant.objects.exists()
+
+
+def test_the_lead_downloads_the_same_format_from_the_cohort(lead_client, cohort, tmp_path):
+    MentorFactory(cohort=cohort, code="M01")
+    call_command(
+        "import_responses",
+        str(write(tmp_path, [HEADER, "M01,mentor,baseline,confidence,technology,4"])),
+        "--cohort",
+        cohort.slug,
+    )
+    response = lead_client.get(reverse("questionnaires:responses_csv", args=[cohort.slug]))
+    assert response["Content-Type"].startswith("text/csv")
+    assert b"".join(response.streaming_content).decode() == f"{HEADER}\nM01,mentor,baseline,confidence,technology,4\n"
+
+
+def test_another_lead_cannot_download_the_responses(client, other_lead, cohort):
+    client.force_login(other_lead)
+    assert client.get(reverse("questionnaires:responses_csv", args=[cohort.slug])).status_code == 404
+    assert client.get(reverse("questionnaires:free_text_csv", args=[cohort.slug])).status_code == 404
+
+
+def test_free_text_exports_separately_with_formulas_neutralised(lead_client, cohort):
+    from questionnaires.services import ensure_default_instruments
+
+    mentor = MentorFactory(cohort=cohort, code="M01", name="Dr Secret Name")
+    instrument = ensure_default_instruments()["mentor-baseline"]
+    response = Response.objects.create(
+        participant=mentor,
+        stage="baseline",
+        status="submitted",
+        submitted_at="2026-11-01T10:00Z",
+        instrument=instrument,
+    )
+    ItemAnswer.objects.create(response=response, item=instrument.items.get(key="concerns"), value="=HYPERLINK(1)")
+    body = b"".join(lead_client.get(reverse("questionnaires:free_text_csv", args=[cohort.slug])).streaming_content)
+    assert body.decode().splitlines() == [
+        "participant,role,stage,question,text",
+        "M01,mentor,baseline,concerns,'=HYPERLINK(1)",
+    ]
+    assert b"Secret" not in body
