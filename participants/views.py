@@ -17,6 +17,7 @@ from participants.imports import ImportRejected, import_participants, template_c
 from participants.lookups import get_cohort_for_user, get_participant_in_cohort, get_programme_for_user
 from participants.models import Cohort, Participant, Programme
 from questionnaires.models import cohort_has_answers
+from questionnaires.services import stage_progress
 
 
 @login_required
@@ -79,6 +80,7 @@ def cohort_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "domains": cohort.domains.all(),
         "mentors": [p for p in participants if p.role == Participant.Role.MENTOR],
         "mentees": [p for p in participants if p.role == Participant.Role.MENTEE],
+        "progress": stage_progress(cohort),
     }
     return render(request, "participants/cohort_detail.html", context)
 

@@ -145,3 +145,11 @@ def test_the_instrument_can_change_until_answers_exist(lead_client, client, coho
     open_baseline.refresh_from_db()
     assert open_baseline.mentor_instrument == other
     assert "Fixed: answers already exist for this stage." in page_text(lead_client.get(url))
+
+
+def test_the_cohort_page_shows_questionnaire_progress_with_send_buttons(lead_client, cohort, open_baseline, mentor):
+    send(lead_client, cohort)
+    page = page_text(lead_client.get(reverse("participants:cohort_detail", args=[cohort.slug])))
+    assert "Questionnaire progress by stage and role" in page
+    assert "Baseline (before phase 1)" in page and "1 / 1" in page
+    assert "Send invitations" in page and "Remind non-responders" in page
