@@ -4,6 +4,8 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from audit.models import Action
+from audit.services import audit_record
 from participants import services
 from participants.forms import (
     CohortForm,
@@ -128,6 +130,7 @@ def participant_create(request: HttpRequest, slug: str) -> HttpResponse:
     form = ParticipantForm(request.POST if request.method == "POST" else None, cohort=cohort)
     if request.method == "POST" and form.is_valid():
         participant = form.save()
+        audit_record(Action.PARTICIPANT_CREATED, request=request, cohort=cohort, target=participant.code)
         messages.success(request, f"Participant {participant.code} added.")
         return redirect(cohort)
     return render(
@@ -142,6 +145,14 @@ def participant_edit(request: HttpRequest, slug: str, participant_id: int) -> Ht
     form = ParticipantForm(request.POST if request.method == "POST" else None, instance=participant, cohort=cohort)
     if request.method == "POST" and form.is_valid():
         form.save()
+        changed = ", ".join(form.changed_data)
+        audit_record(
+            Action.PARTICIPANT_UPDATED,
+            request=request,
+            cohort=cohort,
+            target=participant.code,
+            detail=f"changed: {changed}" if changed else "no change",
+        )
         messages.success(request, f"Participant {participant.code} saved.")
         return redirect(cohort)
     context = {"form": form, "cohort": cohort, "programme": cohort.programme, "participant": participant}
@@ -158,6 +169,8 @@ def participant_withdraw(request: HttpRequest, slug: str, participant_id: int) -
     form = WithdrawForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         participant.withdraw(form.cleaned_data["reason"])
+        # The reason is free text about a person: it stays on the participant, not in the trail.
+        audit_record(Action.PARTICIPANT_WITHDRAWN, request=request, cohort=cohort, target=participant.code)
         messages.success(request, f"{participant.code} has been withdrawn.")
         return redirect(cohort)
     context = {"form": form, "cohort": cohort, "programme": cohort.programme, "participant": participant}
@@ -177,6 +190,12 @@ def participant_upload(request: HttpRequest, slug: str) -> HttpResponse:
         except ImportRejected as rejection:
             row_errors = rejection.errors
         else:
+            audit_record(
+                Action.PARTICIPANTS_IMPORTED,
+                request=request,
+                cohort=cohort,
+                detail=f"{len(created)} participants from a CSV file",
+            )
             messages.success(request, f"{len(created)} participants added.")
             return redirect(cohort)
     context = {"form": form, "cohort": cohort, "programme": cohort.programme, "row_errors": row_errors}

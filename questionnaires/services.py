@@ -6,6 +6,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Max
 from django.utils import timezone
 
+from audit.models import Action
+from audit.services import audit_record
 from participants.models import Cohort, Participant
 from questionnaires import tokens
 from questionnaires.defaults import CONSENT_VERSION, DEFAULT_INSTRUMENTS, DEFAULT_STAGE_TEMPLATE
@@ -70,7 +72,9 @@ def cohort_stages_create(*, cohort: Cohort) -> list[CohortStage]:
 
 
 @transaction.atomic
-def link_issue(*, participant: Participant, stage: str) -> tuple[PersonalLink, str]:
+def link_issue(
+    *, participant: Participant, stage: str, actor: AbstractBaseUser | None = None
+) -> tuple[PersonalLink, str]:
     """Revoke the participant's live link for the stage, if any, and make a new one."""
     PersonalLink.objects.filter(participant=participant, stage=stage, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
@@ -80,11 +84,16 @@ def link_issue(*, participant: Participant, stage: str) -> tuple[PersonalLink, s
     link = PersonalLink.objects.create(
         participant=participant, stage=stage, nonce=nonce, token_hash=tokens.hash_token(token)
     )
+    audit_record(Action.LINK_ISSUED, actor=actor, cohort=participant.cohort, target=participant.code, detail=stage)
     return link, token
 
 
-def link_revoke(*, link: PersonalLink) -> None:
-    PersonalLink.objects.filter(pk=link.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+def link_revoke(*, link: PersonalLink, actor: AbstractBaseUser | None = None) -> None:
+    if PersonalLink.objects.filter(pk=link.pk, revoked_at__isnull=True).update(revoked_at=timezone.now()):
+        participant = link.participant
+        audit_record(
+            Action.LINK_REVOKED, actor=actor, cohort=participant.cohort, target=participant.code, detail=link.stage
+        )
 
 
 def link_for_token(token: str) -> PersonalLink | None:
@@ -99,9 +108,16 @@ def link_for_token(token: str) -> PersonalLink | None:
 
 
 def consent_record(*, participant: Participant) -> None:
-    Participant.objects.filter(pk=participant.pk, consent_given_at__isnull=True).update(
+    recorded = Participant.objects.filter(pk=participant.pk, consent_given_at__isnull=True).update(
         consent_given_at=timezone.now(), consent_version=CONSENT_VERSION
     )
+    if recorded:
+        audit_record(
+            Action.CONSENT_GIVEN,
+            cohort=participant.cohort,
+            target=participant.code,
+            detail=f"version {CONSENT_VERSION}",
+        )
     participant.refresh_from_db(fields=["consent_given_at", "consent_version"])
 
 
@@ -186,7 +202,7 @@ def invitations_send(
     for participant in recipients:
         link = live_links.get(participant.pk)
         if link is None:
-            link, _ = link_issue(participant=participant, stage=cohort_stage.stage)
+            link, _ = link_issue(participant=participant, stage=cohort_stage.stage, actor=requested_by)
             kind = OutboundEmail.Kind.INVITATION
         elif resend:
             kind = OutboundEmail.Kind.REMINDER
@@ -203,7 +219,7 @@ def link_reissue(
     *, participant: Participant, stage: str, requested_by: AbstractBaseUser | None
 ) -> OutboundEmail | None:
     """Replace the participant's link for the stage and e-mail the new one (if they have an address)."""
-    link, _ = link_issue(participant=participant, stage=stage)
+    link, _ = link_issue(participant=participant, stage=stage, actor=requested_by)
     if not participant.email or participant.is_withdrawn:
         return None
     email = OutboundEmail.objects.create(

@@ -6,6 +6,8 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from audit.models import Action
+from audit.services import audit_record
 from participants.lookups import get_cohort_for_user, get_participant_in_cohort
 from participants.models import Cohort, Participant
 from questionnaires import exports, services
@@ -193,7 +195,7 @@ def link_revoke(request: HttpRequest, slug: str, stage: str, participant_id: int
     cohort_stage = _get_stage_for_cohort(cohort, stage)
     participant = get_participant_in_cohort(cohort, participant_id)
     link = get_object_or_404(PersonalLink, participant=participant, stage=cohort_stage.stage, revoked_at__isnull=True)
-    services.link_revoke(link=link)
+    services.link_revoke(link=link, actor=request.user)
     messages.success(request, f"The link of {participant.code} for this stage no longer works.")
     return redirect("questionnaires:stage_detail", slug=cohort.slug, stage=stage)
 
@@ -207,10 +209,12 @@ def _csv_download(rows, filename: str) -> StreamingHttpResponse:
 @login_required
 def responses_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
     cohort = get_cohort_for_user(request.user, slug)
+    audit_record(Action.EXPORT, request=request, cohort=cohort, target="responses", detail="Likert answers CSV")
     return _csv_download(exports.likert_rows(cohort), f"{cohort.slug}-responses.csv")
 
 
 @login_required
 def free_text_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
     cohort = get_cohort_for_user(request.user, slug)
+    audit_record(Action.EXPORT, request=request, cohort=cohort, target="free text", detail="free-text answers CSV")
     return _csv_download(exports.free_text_rows(cohort), f"{cohort.slug}-free-text.csv")

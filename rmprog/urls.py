@@ -8,4 +8,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("participants.urls")),
     path("", include("questionnaires.urls")),
+    path("", include("audit.urls")),
 ]

@@ -27,8 +27,8 @@
     var names = questionNames();
     var answered = names.filter(isAnswered).length;
     answeredText.textContent = answered;
-    bar.setAttribute("aria-valuenow", answered);
-    bar.firstElementChild.style.width = (names.length ? Math.round(100 * answered / names.length) : 0) + "%";
+    bar.max = names.length;
+    bar.value = answered;
   }
 
   form.addEventListener("change", update);

@@ -2,6 +2,8 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
+from audit.models import Action
+from audit.services import audit_record
 from participants.models import Cohort
 from questionnaires.exports import free_text_rows, likert_rows, write_csv
 
@@ -23,6 +25,8 @@ class Command(BaseCommand):
         if found is None:
             raise CommandError(f"There is no cohort '{cohort}'.")
         rows = free_text_rows(found) if free_text else likert_rows(found)
+        what = "free-text answers" if free_text else "Likert answers"
+        audit_record(Action.EXPORT, cohort=found, target="responses", detail=f"{what} CSV (command line)")
         if output == "-":
             write_csv(rows, sys.stdout)
             return

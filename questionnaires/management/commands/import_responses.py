@@ -2,7 +2,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from audit.models import Action
+from audit.services import audit_record
 from participants.imports import ImportRejected
+from participants.models import Cohort
 from questionnaires.imports import import_responses
 
 
@@ -34,6 +37,11 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{file} was not imported: {len(rejection.errors)} problem(s); nothing was saved."
             ) from None
+        audit_record(
+            Action.RESPONSES_IMPORTED,
+            cohort=Cohort.objects.get(slug=cohort),
+            detail=f"{summary.answers} answers from {file.name} (command line)",
+        )
         created = f", {summary.participants_created} new participant(s)" if summary.participants_created else ""
         new_cohort = f" into the new cohort {cohort}" if summary.cohort_created else f" into {cohort}"
         self.stdout.write(self.style.SUCCESS(f"Imported {summary.answers} answer(s){new_cohort}{created}."))

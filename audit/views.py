@@ -1,0 +1,63 @@
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+
+from audit.forms import AuditFilterForm
+from audit.models import Action, AuditEvent
+from audit.services import audit_record
+from questionnaires.exports import csv_chunks, spreadsheet_safe
+
+AUDIT_HEADER = ["at", "actor", "action", "cohort", "target", "detail", "ip_address"]
+
+
+def _require_admin(request: HttpRequest) -> None:
+    # The trail is for administrators only; to anyone else it does not exist.
+    if not request.user.is_superuser:
+        raise Http404
+
+
+def _filtered_events(request: HttpRequest):
+    form = AuditFilterForm(request.GET)
+    events = AuditEvent.objects.select_related("cohort")
+    if form.is_valid():
+        events = form.filter(events)
+    return form, events
+
+
+@login_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    _require_admin(request)
+    form, events = _filtered_events(request)
+    page = Paginator(events, 100).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "query": query.urlencode()}
+    return render(request, "audit/audit_log.html", context)
+
+
+@login_required
+def audit_log_csv(request: HttpRequest) -> StreamingHttpResponse:
+    _require_admin(request)
+    form, events = _filtered_events(request)
+    audit_record(Action.EXPORT, request=request, target="audit log", detail="audit trail downloaded as CSV")
+
+    def rows():
+        yield AUDIT_HEADER
+        for event in events.values_list(
+            "at", "actor_name", "action", "cohort__slug", "target", "detail", "ip_address"
+        ).iterator(chunk_size=2000):
+            at, actor, action, cohort, target, detail, ip_address = event
+            yield [
+                at.isoformat(),
+                spreadsheet_safe(actor),
+                action,
+                cohort or "",
+                spreadsheet_safe(target),
+                spreadsheet_safe(detail),
+                ip_address or "",
+            ]
+
+    response = StreamingHttpResponse(csv_chunks(rows()), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="audit-log.csv"'
+    return response

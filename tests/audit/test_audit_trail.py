@@ -1,0 +1,104 @@
+import pytest
+from django.db import DatabaseError, connection, transaction
+from django.urls import reverse
+
+from audit.models import Action, AppendOnly, AuditEvent
+from audit.services import audit_record
+from questionnaires.models import Stage
+from questionnaires.services import link_issue
+from tests.factories import MentorFactory
+from tests.helpers import page_text
+
+pytestmark = pytest.mark.django_db
+
+
+def actions() -> list[str]:
+    """What was recorded, leaving out the sign-ins that test clients make."""
+    return list(AuditEvent.objects.exclude(action=Action.LOGIN).order_by("id").values_list("action", flat=True))
+
+
+def test_sign_ins_and_failures_are_recorded_without_the_password(client, lead):
+    client.post(reverse("login"), {"username": "lead", "password": "wrong password"})
+    client.post(reverse("login"), {"username": "lead", "password": "correct horse battery staple"})
+    assert list(AuditEvent.objects.order_by("id").values_list("action", flat=True)) == [
+        Action.LOGIN_FAILED,
+        Action.LOGIN,
+    ]
+    assert not AuditEvent.objects.filter(detail__icontains="wrong").exists()
+    assert AuditEvent.objects.get(action=Action.LOGIN_FAILED).target == "lead"
+
+
+def test_participant_changes_and_withdrawal_are_recorded_without_the_reason(lead_client, cohort):
+    lead_client.post(
+        reverse("participants:participant_create", args=[cohort.slug]),
+        {"code": "M01", "name": "Dr A", "role": "mentor", "available_for_phase2": "on"},
+    )
+    participant = cohort.participants.get()
+    lead_client.post(
+        reverse("participants:participant_edit", args=[cohort.slug, participant.pk]),
+        {"code": "M01", "name": "Dr B", "role": "mentor"},
+    )
+    lead_client.post(
+        reverse("participants:participant_withdraw", args=[cohort.slug, participant.pk]), {"reason": "Personal illness"}
+    )
+    assert actions() == [Action.PARTICIPANT_CREATED, Action.PARTICIPANT_UPDATED, Action.PARTICIPANT_WITHDRAWN]
+    events = AuditEvent.objects.exclude(action=Action.LOGIN)
+    assert {event.actor_name for event in events} == {"lead"}
+    assert {event.target for event in events} == {"M01"}
+    assert "name" in events.get(action=Action.PARTICIPANT_UPDATED).detail
+    assert not AuditEvent.objects.filter(detail__icontains="illness").exists()
+
+
+def test_link_issue_is_recorded_and_the_token_is_not(cohort):
+    mentor = MentorFactory(cohort=cohort, code="M01")
+    _, token = link_issue(participant=mentor, stage=Stage.BASELINE)
+    event = AuditEvent.objects.get(action=Action.LINK_ISSUED)
+    assert (event.target, event.detail) == ("M01", "baseline")
+    for field in ("target", "detail", "actor_name"):
+        assert token not in getattr(event, field)
+
+
+def test_downloads_are_recorded(lead_client, cohort):
+    lead_client.get(reverse("questionnaires:responses_csv", args=[cohort.slug]))
+    event = AuditEvent.objects.get(action=Action.EXPORT)
+    assert (event.actor_name, event.cohort) == ("lead", cohort)
+
+
+def test_the_application_cannot_change_or_delete_an_event():
+    event = audit_record(Action.EXPORT, target="x")
+    event.detail = "tampered"
+    with pytest.raises(AppendOnly):
+        event.save()
+    with pytest.raises(AppendOnly):
+        event.delete()
+    with pytest.raises(AppendOnly):
+        AuditEvent.objects.all().update(detail="tampered")
+    with pytest.raises(AppendOnly):
+        AuditEvent.objects.all().delete()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger is PostgreSQL's")
+def test_the_database_refuses_to_change_or_delete_an_event():
+    audit_record(Action.EXPORT, target="x")
+    for statement in ("UPDATE audit_auditevent SET detail = 'tampered'", "DELETE FROM audit_auditevent"):
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(statement)
+    assert AuditEvent.objects.get().detail == ""
+
+
+def test_an_admin_filters_and_downloads_the_trail(client, admin_user, cohort):
+    audit_record(Action.EXPORT, actor=admin_user, cohort=cohort, target="responses")
+    audit_record(Action.LINK_ISSUED, cohort=cohort, target="M01", detail="baseline")
+    client.force_login(admin_user)
+    page = page_text(client.get(reverse("audit:audit_log"), {"action": "link_issued"}))
+    assert "Personal link issued" in page and "Data exported" not in page.split("Download as CSV", 1)[1]
+    response = client.get(reverse("audit:audit_log_csv"), {"cohort": cohort.slug})
+    lines = b"".join(response.streaming_content).decode().splitlines()
+    assert lines[0] == "at,actor,action,cohort,target,detail,ip_address"
+    assert len(lines) == 3  # the header and the cohort's two events
+    assert AuditEvent.objects.filter(action=Action.EXPORT, target="audit log").exists()
+
+
+def test_a_lead_cannot_see_the_trail(lead_client):
+    assert lead_client.get(reverse("audit:audit_log")).status_code == 404
+    assert lead_client.get(reverse("audit:audit_log_csv")).status_code == 404

@@ -1,0 +1,46 @@
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_every_page_sends_a_policy_without_inline_script_or_other_origins(client):
+    policy = client.get(reverse("login"))["Content-Security-Policy"]
+    assert "script-src 'self';" in policy and "unsafe-inline" not in policy
+    assert "frame-ancestors 'none'" in policy
+    assert client.get(reverse("login"))["X-Frame-Options"] == "DENY"
+
+
+def test_no_template_has_inline_script_or_style():
+    for template in (PROJECT_ROOT / "templates").rglob("*.html"):
+        if "emails" in template.parts:
+            continue  # e-mail clients need inline styles; no browser policy applies there
+        text = template.read_text()
+        assert "<script>" not in text and "<script " not in text.replace("<script src=", ""), template
+        assert 'style="' not in text and "<style" not in text, template
+        assert "http://" not in text and "https://" not in text, template
+
+
+def test_production_settings_pass_djangos_deployment_checks():
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DEBUG", "HTTPS", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    } | {"SECRET_KEY": secrets.token_urlsafe(50), "DEBUG": "false", "ALLOWED_HOSTS": "rm.example.nhs.uk"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=PROJECT_ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
