@@ -13,9 +13,10 @@ What the draw guarantees
   drawn from. With enough willing mentors, allowing two changes nothing.
 - Order does not matter: codes and pairs are sorted before any random number is used, so the
   result depends on the inputs as sets, never on the order people were entered.
-- Reproducible: the same inputs and the same seed give the same pairs, in any process.
-  `inputs_digest` (SHA-256 of a canonical JSON form of the inputs) lets the record show later
-  that the inputs were the ones drawn from.
+- Reproducible: the same inputs and the same seed give the same pairs, in any process and after
+  upgrades: the random numbers come from SHAKE-256 of the seed, not from a library generator
+  whose stream may change between versions. `inputs_digest` (SHA-256 of a canonical JSON form of
+  the inputs) lets the record show later that the inputs were the ones drawn from.
 
 What "random" means
 -------------------
@@ -39,7 +40,6 @@ docs/allocation.md says the same for a programme lead.
 import hashlib
 import itertools
 import json
-import random
 import secrets
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -144,11 +144,10 @@ def allocate(problem: AllocationProblem, seed: int) -> Allocation:
     extra = graph.mentee_count - graph.maximum_matching(1)
     if graph.mentee_count <= EXACT_SAMPLING_LIMIT:
         method = METHOD_EXACT
-        # A seeded, replayable stream is the point here; the seed itself comes from `secrets`.
-        chosen = _draw_exact_uniform(graph, capacity, extra, random.Random(seed))  # noqa: S311
+        chosen = _draw_exact_uniform(graph, capacity, extra, _RandomStream(seed, method))
     else:
         method = METHOD_ASSIGNMENT
-        chosen = _draw_random_assignment(graph, capacity, np.random.default_rng(seed))
+        chosen = _draw_random_assignment(graph, capacity, _RandomStream(seed, method))
     pairs = {graph.mentees[mentee]: graph.mentors[mentor] for mentee, mentor in sorted(chosen.items())}
     return Allocation(pairs=pairs, seed=seed, method=method, inputs_digest=graph.digest())
 
@@ -253,7 +252,43 @@ def _unknown_codes_message(problem: AllocationProblem, mentor_index: dict, mente
     return f"Willingness pairs, which are (mentor code, mentee code), name {' and '.join(problems)}."
 
 
-def _draw_exact_uniform(graph: _Graph, capacity: int, extra: int, rng: random.Random) -> dict[int, int]:
+class _RandomStream:
+    """Random numbers from SHAKE-256 of the method and the seed.
+
+    Python's `random` and NumPy's generators only promise the same numbers from the same seed on
+    the same version; a recorded draw must replay after upgrades too. SHAKE-256 is a fixed
+    standard (FIPS 202) and its output for a longer length starts with its output for a shorter
+    one, so the stream can grow as it is read.
+    """
+
+    def __init__(self, seed: int, method: str):
+        self._shake = hashlib.shake_256(f"rmprog allocation {method} {seed}".encode())
+        self._bytes = b""
+        self._read = 0
+
+    def take(self, count: int) -> bytes:
+        if self._read + count > len(self._bytes):
+            self._bytes = self._shake.digest(max(self._read + count, 2 * len(self._bytes), 64))
+        chunk = self._bytes[self._read : self._read + count]
+        self._read += count
+        return chunk
+
+    def below(self, limit: int) -> int:
+        """A whole number from 0 to limit - 1, each exactly equally likely (by rejection)."""
+        bits = (limit - 1).bit_length()
+        size = (bits + 7) // 8
+        while True:
+            number = int.from_bytes(self.take(size), "big") >> (8 * size - bits)
+            if number < limit:
+                return number
+
+    def uniform(self, count: int) -> np.ndarray:
+        """`count` numbers in [0, 1), each the top 53 bits of 8 bytes: every double is exact."""
+        words = np.frombuffer(self.take(8 * count), dtype=">u8").astype(np.uint64)
+        return (words >> np.uint64(11)).astype(np.float64) * 2.0**-53
+
+
+def _draw_exact_uniform(graph: _Graph, capacity: int, extra: int, rng: _RandomStream) -> dict[int, int]:
     """Every allocation with exactly `extra` second (or later) mentees is equally likely.
 
     An allocation is the same as a sequence, over the mentors in code order, of the set of
@@ -293,7 +328,7 @@ def _draw_exact_uniform(graph: _Graph, capacity: int, extra: int, rng: random.Ra
     left, left_extra = (1 << n) - 1, extra
     for step in range(len(mentors), 0, -1):
         mentor = mentors[step - 1]
-        ticket = rng.randrange(counts[step][left, left_extra])
+        ticket = rng.below(counts[step][left, left_extra])
         for mask, added, taken in options[mentor]:
             if mask & left != mask or added > left_extra:
                 continue
@@ -307,26 +342,33 @@ def _draw_exact_uniform(graph: _Graph, capacity: int, extra: int, rng: random.Ra
     return chosen
 
 
-def _draw_random_assignment(graph: _Graph, capacity: int, rng: np.random.Generator) -> dict[int, int]:
-    """The cheapest allocation under independent uniform random costs on the willing pairs.
+def _draw_random_assignment(graph: _Graph, capacity: int, rng: _RandomStream) -> dict[int, int]:
+    """The cheapest allocation under independent uniform random costs on the willing pairs."""
+    matrix, forbidden = _assignment_costs(graph, capacity, rng)
+    rows, columns = linear_sum_assignment(matrix)
+    if len(rows) != graph.mentee_count or (matrix[rows, columns] >= forbidden).any():
+        raise RuntimeError("The assignment used a pair that is not willing; this is a bug.")
+    return {int(row): int(column) % graph.mentor_count for row, column in zip(rows, columns, strict=True)}
+
+
+def _assignment_costs(graph: _Graph, capacity: int, rng: _RandomStream) -> tuple[np.ndarray, float]:
+    """The cost matrix (mentees x mentor slots) and the cost that marks an unwilling pair.
 
     Each mentor has `capacity` columns; the second and later ones cost `second_cost` more, more
     than any sum of random costs, so the cheapest allocation uses as few of them as possible.
     Unwilling pairs cost more than any allocation of willing pairs, so they are never chosen
-    when a complete willing allocation exists (the caller checked that); we verify anyway.
+    when a complete willing allocation exists (the caller checked that). bench/allocation.py
+    times the solver alone on this matrix.
     """
     n = graph.mentee_count
-    costs = rng.random(len(graph.edge_mentee))
+    costs = rng.uniform(len(graph.edge_mentee))
     second_cost = float(n + 1) if capacity > 1 else 0.0
     forbidden = n * (1.0 + second_cost) + 1.0
     matrix = np.full((n, graph.mentor_count * capacity), forbidden)
     for copy in range(capacity):
         extra_cost = second_cost if copy else 0.0
         matrix[graph.edge_mentee, graph.edge_mentor + copy * graph.mentor_count] = costs + extra_cost
-    rows, columns = linear_sum_assignment(matrix)
-    if len(rows) != n or (matrix[rows, columns] >= forbidden).any():
-        raise RuntimeError("The assignment used a pair that is not willing; this is a bug.")
-    return {int(row): int(column) % graph.mentor_count for row, column in zip(rows, columns, strict=True)}
+    return matrix, forbidden
 
 
 def _explain_infeasible(graph: _Graph, capacity: int) -> AllocationInfeasible:
