@@ -28,11 +28,11 @@ What "random" means
   one over the number of allocations.
 - Above that, "random-assignment": each willing pair gets an independent uniform random cost and
   `scipy.optimize.linear_sum_assignment` finds the cheapest allocation. Every allocation that
-  covers everyone can come out, and allocations that are the same up to relabelling people with
-  identical willingness are equally likely, but in general the draw is not uniform over
-  allocations: it leans towards the pairs of mentees and mentors with fewer alternatives.
-  Counting allocations exactly is #P-hard (it is a permanent), so exact uniformity is not
-  affordable at that size.
+  covers everyone (with as few second mentees as possible) can come out, and allocations that
+  differ only by swapping people with identical willingness are equally likely, but in general
+  the draw is not uniform over allocations; how far from uniform depends on the shape of the
+  willingness answers (docs/allocation.md has a small example). Counting allocations exactly is
+  #P-hard (it is a permanent), so exact uniformity is not affordable at that size.
 
 docs/allocation.md says the same for a programme lead.
 """
