@@ -1,8 +1,8 @@
 from django import forms
 from django.db.models import Q
 
-from participants.models import Cohort, Participant
-from sessions.models import GroupInterview
+from participants.models import Cohort, Domain, Participant
+from sessions.models import FeedbackSection, GroupInterview
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -37,3 +37,32 @@ class GroupInterviewForm(forms.ModelForm):
         mentors = Participant.objects.filter(cohort=cohort, role=Participant.Role.MENTOR)
         self.fields["attendees"].queryset = mentors.filter(Q(withdrawn_at__isnull=True) | present).order_by("code")
         self.fields["attendees"].label_from_instance = lambda mentor: f"{mentor.code} {mentor.name}"
+
+
+class FeedbackSectionForm(forms.Form):
+    """The group's feedback on one domain; one such form per domain, prefixed with its key."""
+
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        max_length=10_000,
+    )
+    key_points = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=5_000,
+        help_text="One per line.",
+    )
+
+
+def feedback_section_forms(
+    domains: list[Domain], *, data=None, sections: list[FeedbackSection] = ()
+) -> list[tuple[Domain, FeedbackSectionForm]]:
+    """A form per domain of the cohort, filled from the sections of the same domain keys."""
+    by_key = {section.domain_key: section for section in sections}
+    pairs = []
+    for domain in domains:
+        section = by_key.get(domain.key)
+        initial = {"note": section.note, "key_points": section.key_points} if section else {}
+        pairs.append((domain, FeedbackSectionForm(data, prefix=domain.key, initial=initial)))
+    return pairs

@@ -29,8 +29,8 @@ def feedback_form_data(cohort: Cohort, text: str) -> dict[str, str]:
     return data
 
 
-# In a content stream: a literal string shown with Tj, or an operator that starts a new line.
-TEXT_TOKEN = re.compile(rb"\(((?:\\.|[^\\)])*)\)\s*Tj|\b(T\*|ET|Td|TD|Tm)\b")
+# In a content stream: a literal string shown with Tj, or an operator that moves to a new line.
+TEXT_TOKEN = re.compile(rb"\(((?:\\.|[^\\)])*)\)\s*Tj|(?<![A-Za-z*])(T\*|ET|Td|TD|Tm)(?![A-Za-z*])")
 ESCAPE = re.compile(rb"\\([nrtbf()\\]|[0-7]{1,3})")
 ESCAPED = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}
 
@@ -51,8 +51,9 @@ def pdf_text(pdf: bytes) -> str:
     ReportLab encodes its streams with ASCII85 then Flate (its defaults), so each
     stream is decoded; the rest of the file, such as the document title, is plain.
     The result is the whole file with its streams decoded, followed by the text
-    shown on the pages, a line at a time (ReportLab may show one line in several
-    pieces, for instance around an ampersand).
+    shown on the pages, a paragraph at a time: ReportLab shows a line in several
+    pieces around some characters (an ampersand, say) and wraps long paragraphs,
+    so the pieces are joined and a wrap becomes a space.
     """
     streams = []
     for stream in re.findall(rb"stream\r?\n(.*?)endstream", pdf, re.DOTALL):
@@ -67,8 +68,10 @@ def pdf_text(pdf: bytes) -> str:
         for match in TEXT_TOKEN.finditer(stream):
             if match.group(1) is not None:
                 line += _unescape(match.group(1))
-            elif line:
-                lines.append(line)
+            elif match.group(2) == b"T*":  # the next line of a paragraph: a wrapped space
+                line += b" "
+            elif line.strip():
+                lines.append(line.strip())
                 line = b""
     parts = [pdf, *streams, b"\n".join(lines)]
     return "\n".join(part.decode("cp1252", errors="replace") for part in parts)
