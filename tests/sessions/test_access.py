@@ -134,3 +134,9 @@ def test_a_draft_has_no_printable_page_or_pdf(lead_client, draft):
     for name in ("feedback_print", "feedback_pdf"):
         url = reverse(f"mentoring_sessions:{name}", args=[draft.mentee.cohort.slug, draft.mentee_id, 1])
         assert lead_client.get(url).status_code == 404, url
+
+
+def test_the_cohort_page_links_to_phase_1(lead_client, cohort):
+    page = lead_client.get(reverse("participants:cohort_detail", args=[cohort.slug])).content.decode()
+    assert reverse("mentoring_sessions:interview_list", args=[cohort.slug]) in page
+    assert reverse("mentoring_sessions:feedback_list", args=[cohort.slug]) in page
