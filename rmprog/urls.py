@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("participants.urls")),
     path("", include("questionnaires.urls")),
     path("", include("audit.urls")),
+    path("", include("sessions.urls")),
 ]

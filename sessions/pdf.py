@@ -1,0 +1,124 @@
+"""The approved collated feedback document as a PDF, titled for the mentee.
+
+It is built only from the document's own fields and its mentee's cohort, so no
+mentor can be named in it: the document holds no reference to any mentor.
+"""
+
+from functools import cache
+from io import BytesIO
+from xml.sax.saxutils import escape
+
+from django.utils import timezone
+from django.utils.dateformat import format as format_date
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import Flowable, ListFlowable, ListItem, Paragraph, SimpleDocTemplate, Spacer
+
+from sessions.models import FeedbackDocument
+
+
+@cache
+def _register_fonts() -> None:
+    """Bitstream Vera, which ships inside ReportLab, so nothing is needed from the system.
+
+    The PDF standard fonts cover Windows Latin 1 only and would print a box for
+    letters such as the Ł of a Polish name; Vera covers most of Latin Extended-A.
+    """
+    for name, filename in [
+        ("Vera", "Vera.ttf"),
+        ("Vera-Bold", "VeraBd.ttf"),
+        ("Vera-Italic", "VeraIt.ttf"),
+        ("Vera-BoldItalic", "VeraBI.ttf"),
+    ]:
+        pdfmetrics.registerFont(TTFont(name, filename))
+    pdfmetrics.registerFontFamily(
+        "Vera", normal="Vera", bold="Vera-Bold", italic="Vera-Italic", boldItalic="Vera-BoldItalic"
+    )
+
+
+def _styles() -> dict[str, ParagraphStyle]:
+    _register_fonts()
+    sample = getSampleStyleSheet()
+    body = ParagraphStyle("Body", parent=sample["BodyText"], fontName="Vera", fontSize=10, leading=14)
+    return {
+        "title": ParagraphStyle("Title", parent=sample["Title"], fontName="Vera-Bold", alignment=0),
+        "heading": ParagraphStyle("Heading", parent=sample["Heading2"], fontName="Vera-Bold", fontSize=13),
+        "subheading": ParagraphStyle("Subheading", parent=sample["Heading4"], fontName="Vera-Bold", fontSize=10),
+        "body": body,
+        "muted": ParagraphStyle("Muted", parent=body, textColor="#555555"),
+    }
+
+
+def _text(value: str) -> str:
+    """Plain text as Paragraph markup: escaped, with its line breaks kept."""
+    return escape(value.replace("\r\n", "\n").strip()).replace("\n", "<br/>")
+
+
+def feedback_story(document: FeedbackDocument) -> list[Flowable]:
+    styles = _styles()
+    body, muted = styles["body"], styles["muted"]
+    cohort = document.mentee.cohort
+    approved_on = format_date(timezone.localtime(document.approved_at), "j F Y") if document.approved_at else ""
+    story: list[Flowable] = [
+        Paragraph(_text(document.title), styles["title"]),
+        Paragraph(_text(f"{cohort.programme.name}: {cohort.name}"), body),
+        Paragraph(_text(f"Version {document.version}, approved on {approved_on}"), body),
+    ]
+    if document.status == FeedbackDocument.Status.SUPERSEDED:
+        story.append(Paragraph("This version has been superseded by a later approved version.", body))
+    story += [
+        Paragraph(
+            "The group view of the mentors who took part in the phase 1 group interview, domain by domain. "
+            "It is not attributable to any individual mentor.",
+            muted,
+        ),
+        Spacer(1, 4 * mm),
+    ]
+    for section in document.sections.all():
+        story.append(Paragraph(_text(section.domain_label), styles["heading"]))
+        if section.is_empty:
+            story.append(Paragraph("No feedback for this domain.", muted))
+            continue
+        if section.note.strip():
+            story.append(Paragraph(_text(section.note), body))
+        if section.key_point_list:
+            story.append(Paragraph("Key points", styles["subheading"]))
+            story.append(
+                ListFlowable(
+                    [ListItem(Paragraph(_text(point), body)) for point in section.key_point_list],
+                    bulletType="bullet",
+                    leftIndent=6 * mm,
+                )
+            )
+    return story
+
+
+def feedback_pdf(document: FeedbackDocument) -> bytes:
+    """The document as an A4 PDF."""
+    title = document.title
+    buffer = BytesIO()
+
+    def footer(canvas, doc) -> None:
+        canvas.saveState()
+        canvas.setFont("Vera", 8)
+        canvas.drawString(doc.leftMargin, 10 * mm, f"Confidential. {title}, version {document.version}")
+        canvas.drawRightString(A4[0] - doc.rightMargin, 10 * mm, f"Page {doc.page}")
+        canvas.restoreState()
+
+    pdf = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        title=title,
+        author=document.mentee.cohort.programme.name,
+        subject="Reverse mentoring: collated feedback from the phase 1 group interview",
+        creator="rmprog",
+        leftMargin=20 * mm,
+        rightMargin=20 * mm,
+        topMargin=20 * mm,
+        bottomMargin=20 * mm,
+    )
+    pdf.build(feedback_story(document), onFirstPage=footer, onLaterPages=footer)
+    return buffer.getvalue()

@@ -1,0 +1,184 @@
+"""Phase 1 pages: the group interviews of a cohort and its collated feedback documents.
+
+Leads of the programme manage everything; facilitators of the cohort write and
+edit drafts. Anyone else gets 404 for every object. Within a cohort they
+facilitate, a facilitator asking for a lead's page (interviews, approval) gets
+403: they already know the cohort and its documents exist, so a 404 would only
+mislead them.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Prefetch
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect, render
+
+from participants.models import Cohort, Participant
+from sessions import services
+from sessions.forms import GroupInterviewForm, feedback_section_forms
+from sessions.models import FeedbackDocument, GroupInterview
+from sessions.pdf import feedback_pdf
+
+
+def _get_cohort(request: HttpRequest, slug: str, *, lead_only: bool = False) -> Cohort:
+    """The cohort if the user leads or facilitates it, with `user_is_lead` set; else 404."""
+    user = request.user
+    cohorts = (
+        Cohort.objects.for_facilitator(user)
+        .select_related("programme")
+        .annotate(user_is_lead=Exists(Cohort.objects.for_user(user).filter(pk=OuterRef("pk"))))
+    )
+    cohort = get_object_or_404(cohorts, slug=slug)
+    if lead_only and not cohort.user_is_lead:
+        raise PermissionDenied
+    return cohort
+
+
+def _get_interview(cohort: Cohort, interview_id: int) -> GroupInterview:
+    return get_object_or_404(GroupInterview.objects.filter(cohort=cohort), pk=interview_id)
+
+
+def _get_mentee(cohort: Cohort, mentee_id: int) -> Participant:
+    return get_object_or_404(Participant.objects.filter(cohort=cohort).mentees(), pk=mentee_id)
+
+
+def _get_document(mentee: Participant, version: int, *, approved_only: bool = False) -> FeedbackDocument:
+    documents = FeedbackDocument.objects.filter(mentee=mentee).select_related("mentee__cohort__programme")
+    if approved_only:
+        documents = documents.filter(approved_at__isnull=False)
+    return get_object_or_404(documents, version=version)
+
+
+def _context(cohort: Cohort, **extra) -> dict:
+    return {"cohort": cohort, "programme": cohort.programme, "is_lead": cohort.user_is_lead, **extra}
+
+
+@login_required
+def interview_list(request: HttpRequest, slug: str) -> HttpResponse:
+    cohort = _get_cohort(request, slug, lead_only=True)
+    interviews = cohort.group_interviews.prefetch_related(
+        Prefetch("attendees", queryset=Participant.objects.order_by("code"))
+    )
+    mentor_count = Participant.objects.filter(cohort=cohort).mentors().count()
+    context = _context(cohort, interviews=interviews, mentor_count=mentor_count)
+    return render(request, "mentoring_sessions/interview_list.html", context)
+
+
+@login_required
+def interview_create(request: HttpRequest, slug: str) -> HttpResponse:
+    cohort = _get_cohort(request, slug, lead_only=True)
+    form = GroupInterviewForm(request.POST or None, cohort=cohort)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Group interview scheduled.")
+        return redirect("mentoring_sessions:interview_list", cohort.slug)
+    return render(request, "mentoring_sessions/interview_form.html", _context(cohort, form=form))
+
+
+@login_required
+def interview_edit(request: HttpRequest, slug: str, interview_id: int) -> HttpResponse:
+    cohort = _get_cohort(request, slug, lead_only=True)
+    interview = _get_interview(cohort, interview_id)
+    form = GroupInterviewForm(request.POST or None, instance=interview, cohort=cohort)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Group interview saved.")
+        return redirect("mentoring_sessions:interview_list", cohort.slug)
+    return render(request, "mentoring_sessions/interview_form.html", _context(cohort, form=form, interview=interview))
+
+
+@login_required
+def feedback_list(request: HttpRequest, slug: str) -> HttpResponse:
+    cohort = _get_cohort(request, slug)
+    mentees = Participant.objects.filter(cohort=cohort).mentees().order_by("code")
+    approved, drafts = {}, {}
+    for document in FeedbackDocument.objects.filter(mentee__cohort=cohort).current():
+        (drafts if document.is_draft else approved)[document.mentee_id] = document
+    rows = [(mentee, approved.get(mentee.pk), drafts.get(mentee.pk)) for mentee in mentees]
+    return render(request, "mentoring_sessions/feedback_list.html", _context(cohort, rows=rows))
+
+
+@login_required
+def feedback_edit(request: HttpRequest, slug: str, mentee_id: int) -> HttpResponse:
+    cohort = _get_cohort(request, slug)
+    mentee = _get_mentee(cohort, mentee_id)
+    if mentee.is_withdrawn:
+        messages.info(request, f"{mentee.code} has withdrawn, so no feedback is written for them.")
+        return redirect("mentoring_sessions:feedback_history", cohort.slug, mentee.pk)
+    versions = FeedbackDocument.objects.filter(mentee=mentee)
+    draft = versions.filter(status=FeedbackDocument.Status.DRAFT).first()
+    approved = versions.filter(status=FeedbackDocument.Status.APPROVED).first()
+    base = draft or approved
+    sections = list(base.sections.all()) if base else []
+    forms = feedback_section_forms(list(cohort.domains.all()), data=request.POST or None, sections=sections)
+    if request.method == "POST" and all(form.is_valid() for _, form in forms):
+        draft = services.feedback_save_draft(
+            mentee=mentee,
+            sections=[
+                services.SectionText(
+                    domain_key=domain.key,
+                    domain_label=domain.label,
+                    note=form.cleaned_data["note"],
+                    key_points=form.cleaned_data["key_points"],
+                )
+                for domain, form in forms
+            ],
+        )
+        messages.success(request, f"Draft version {draft.version} saved.")
+        return redirect("mentoring_sessions:feedback_detail", cohort.slug, mentee.pk, draft.version)
+    context = _context(cohort, mentee=mentee, forms=forms, draft=draft, approved=approved)
+    return render(request, "mentoring_sessions/feedback_form.html", context)
+
+
+@login_required
+def feedback_history(request: HttpRequest, slug: str, mentee_id: int) -> HttpResponse:
+    cohort = _get_cohort(request, slug)
+    mentee = _get_mentee(cohort, mentee_id)
+    versions = FeedbackDocument.objects.filter(mentee=mentee).order_by("-version")
+    context = _context(cohort, mentee=mentee, versions=versions)
+    return render(request, "mentoring_sessions/feedback_history.html", context)
+
+
+@login_required
+def feedback_detail(request: HttpRequest, slug: str, mentee_id: int, version: int) -> HttpResponse:
+    cohort = _get_cohort(request, slug)
+    mentee = _get_mentee(cohort, mentee_id)
+    document = _get_document(mentee, version)
+    context = _context(cohort, mentee=mentee, document=document, sections=document.sections.all())
+    return render(request, "mentoring_sessions/feedback_detail.html", context)
+
+
+@login_required
+def feedback_approve(request: HttpRequest, slug: str, mentee_id: int, version: int) -> HttpResponse:
+    cohort = _get_cohort(request, slug, lead_only=True)
+    mentee = _get_mentee(cohort, mentee_id)
+    document = _get_document(mentee, version)
+    # Checked after the lookups, so that an outsider gets 404 whatever the method.
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if document.approve():
+        messages.success(request, f"Version {document.version} approved and locked. A later edit starts a new version.")
+    else:
+        messages.info(request, f"Version {document.version} is not a draft, so there was nothing to approve.")
+    return redirect("mentoring_sessions:feedback_detail", cohort.slug, mentee.pk, document.version)
+
+
+@login_required
+def feedback_print(request: HttpRequest, slug: str, mentee_id: int, version: int) -> HttpResponse:
+    cohort = _get_cohort(request, slug)
+    mentee = _get_mentee(cohort, mentee_id)
+    document = _get_document(mentee, version, approved_only=True)
+    context = _context(cohort, mentee=mentee, document=document, sections=document.sections.all())
+    return render(request, "mentoring_sessions/feedback_print.html", context)
+
+
+@login_required
+def feedback_pdf_download(request: HttpRequest, slug: str, mentee_id: int, version: int) -> HttpResponse:
+    cohort = _get_cohort(request, slug)
+    mentee = _get_mentee(cohort, mentee_id)
+    document = _get_document(mentee, version, approved_only=True)
+    response = HttpResponse(feedback_pdf(document), content_type="application/pdf")
+    filename = f"collated-feedback-{cohort.slug}-{mentee.code}-v{document.version}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

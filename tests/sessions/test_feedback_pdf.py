@@ -1,0 +1,46 @@
+"""The approved document as a PDF: a real PDF, titled for the mentee, with every domain."""
+
+import pytest
+from django.urls import reverse
+
+from sessions.pdf import feedback_pdf
+from sessions.services import SectionText, feedback_save_draft
+from tests.sessions.helpers import pdf_text
+
+pytestmark = pytest.mark.django_db
+
+
+def pdf_url(document) -> str:
+    return reverse("mentoring_sessions:feedback_pdf", args=[document.mentee.cohort.slug, document.mentee_id, 1])
+
+
+def test_the_pdf_is_a_real_pdf_titled_for_the_mentee(lead_client, approved):
+    response = lead_client.get(pdf_url(approved))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == 'attachment; filename="collated-feedback-gastro-2026-C01-v1.pdf"'
+    assert response.content.startswith(b"%PDF-")
+    assert response.content.rstrip().endswith(b"%%EOF")
+    assert len(response.content) > 2000
+    text = pdf_text(response.content)
+    assert "Collated feedback for C01 Dr Morag Pemberton" in text
+    assert "Gastroenterology: Gastro 2026" in text
+    assert "Version 1, approved on" in text
+
+
+def test_the_pdf_has_each_domain_with_its_note_and_key_points(lead_client, approved):
+    text = pdf_text(lead_client.get(pdf_url(approved)).content)
+    for section in approved.sections.all():
+        assert section.domain_label in text
+        assert section.note in text
+        for point in section.key_point_list:
+            assert point in text
+
+
+def test_markup_typed_in_a_note_is_printed_as_text(mentee, cohort):
+    sections = [
+        SectionText(domain_key="strengths", domain_label="Strengths", note="Teaching <b>& ward rounds", key_points="")
+    ]
+    document = feedback_save_draft(mentee=mentee, sections=sections)
+    document.approve()
+    assert "Teaching <b>& ward rounds" in pdf_text(feedback_pdf(document))

@@ -1,0 +1,96 @@
+"""The lead schedules group interviews and records which of the cohort's mentors attended."""
+
+from datetime import UTC, datetime
+
+import pytest
+from django.urls import reverse
+
+from sessions.models import GroupInterview
+from tests.factories import MenteeFactory, MentorFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_lead_schedules_a_group_interview(lead_client, cohort):
+    url = reverse("mentoring_sessions:interview_create", args=[cohort.slug])
+    response = lead_client.post(
+        url, {"scheduled_at": "2026-03-04T14:00", "location": "Seminar room 2", "notes": "Bring the domain list."}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("mentoring_sessions:interview_list", args=[cohort.slug])
+    interview = GroupInterview.objects.get(cohort=cohort)
+    # 14:00 in London in March is 14:00 UTC.
+    assert interview.scheduled_at == datetime(2026, 3, 4, 14, tzinfo=UTC)
+    assert interview.location == "Seminar room 2"
+    assert list(interview.attendees.all()) == []
+
+
+def test_a_cohort_may_have_several_group_interviews_listed_in_date_order(lead_client, cohort):
+    cohort.group_interviews.create(scheduled_at=datetime(2026, 3, 11, 9, tzinfo=UTC), location="Library")
+    cohort.group_interviews.create(
+        scheduled_at=datetime(2026, 3, 4, 14, tzinfo=UTC), location="https://meet.example.nhs.uk/phase1"
+    )
+    page = lead_client.get(reverse("mentoring_sessions:interview_list", args=[cohort.slug])).content.decode()
+    assert page.index("Wednesday 4 March 2026, 14:00") < page.index("Wednesday 11 March 2026, 09:00")
+    assert '<a href="https://meet.example.nhs.uk/phase1" rel="noopener noreferrer">' in page
+
+
+def test_a_date_and_a_place_are_required(lead_client, cohort):
+    url = reverse("mentoring_sessions:interview_create", args=[cohort.slug])
+    response = lead_client.post(url, {"scheduled_at": "", "location": ""})
+    assert response.status_code == 200
+    assert set(response.context["form"].errors) == {"scheduled_at", "location"}
+    assert not GroupInterview.objects.exists()
+
+
+@pytest.fixture
+def interview(cohort):
+    return cohort.group_interviews.create(scheduled_at=datetime(2026, 3, 4, 14, tzinfo=UTC), location="Seminar room 2")
+
+
+def edit(client, interview, attendees):
+    url = reverse("mentoring_sessions:interview_edit", args=[interview.cohort.slug, interview.pk])
+    data = {"scheduled_at": "2026-03-04T14:00", "location": interview.location, "attendees": [p.pk for p in attendees]}
+    return client.post(url, data)
+
+
+def test_the_lead_records_which_mentors_attended(lead_client, interview, mentors):
+    response = edit(lead_client, interview, mentors[:1])
+    assert response.status_code == 302
+    assert list(interview.attendees.all()) == mentors[:1]
+    page = lead_client.get(reverse("mentoring_sessions:interview_list", args=[interview.cohort.slug])).content.decode()
+    assert "1 of 2: MZQ1" in page
+
+
+def test_the_attendance_form_offers_only_this_cohorts_mentors(lead_client, interview, mentors, foreign_cohort):
+    stranger = MentorFactory(cohort=foreign_cohort, code="MXX9", name="Dr Far Away")
+    MenteeFactory(cohort=interview.cohort, code="C07", name="Dr Consultant Here")
+    withdrawn = MentorFactory(cohort=interview.cohort, code="MWD3", name="Dr Gone Away")
+    withdrawn.withdraw("Moved away")
+    url = reverse("mentoring_sessions:interview_edit", args=[interview.cohort.slug, interview.pk])
+    choices = lead_client.get(url).context["form"].fields["attendees"].queryset
+    assert [mentor.code for mentor in choices] == ["MOV2", "MZQ1"]
+    assert stranger not in choices
+
+
+def test_a_mentor_of_another_cohort_is_refused_as_an_attendee(lead_client, interview, mentors, foreign_cohort):
+    stranger = MentorFactory(cohort=foreign_cohort)
+    response = edit(lead_client, interview, [mentors[0], stranger])
+    assert response.status_code == 200
+    assert "attendees" in response.context["form"].errors
+    assert list(interview.attendees.all()) == []
+
+
+def test_a_mentee_is_refused_as_an_attendee(lead_client, interview, mentee):
+    response = edit(lead_client, interview, [mentee])
+    assert response.status_code == 200
+    assert "attendees" in response.context["form"].errors
+    assert list(interview.attendees.all()) == []
+
+
+def test_a_mentor_who_withdrew_after_attending_stays_on_record(lead_client, interview, mentors):
+    interview.attendees.set(mentors)
+    mentors[1].withdraw("Moved away")
+    response = edit(lead_client, interview, mentors)
+    assert response.status_code == 302
+    assert list(interview.attendees.order_by("code")) == sorted(mentors, key=lambda mentor: mentor.code)
