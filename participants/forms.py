@@ -9,7 +9,8 @@ from participants.models import Cohort, Participant, Programme, key_validator
 class ProgrammeForm(forms.ModelForm):
     class Meta:
         model = Programme
-        fields = ["name", "specialty", "organisation"]
+        fields = ["name", "specialty", "organisation", "retention_days"]
+        labels = {"retention_days": "Retention period (days)"}
 
 
 class DateInput(forms.DateInput):
@@ -124,6 +125,24 @@ class WithdrawForm(forms.Form):
         max_length=2000,
         help_text="Recorded with the date. The participant will not be contacted again.",
     )
+
+
+class EraseForm(forms.Form):
+    confirm_code = forms.CharField(
+        max_length=16,
+        label="Type the participant's code to confirm",
+        help_text="Erasure cannot be undone.",
+    )
+
+    def __init__(self, *args, code: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.code = code
+
+    def clean_confirm_code(self) -> str:
+        typed = self.cleaned_data["confirm_code"].strip()
+        if typed.lower() != self.code.lower():
+            raise ValidationError(f"Type {self.code} to confirm.", code="mismatch")
+        return typed
 
 
 class ParticipantUploadForm(forms.Form):

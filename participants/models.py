@@ -41,6 +41,13 @@ class Programme(models.Model):
     specialty = models.CharField(max_length=200, blank=True)
     organisation = models.CharField(max_length=200, blank=True)
     leads = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="led_programmes", blank=True)
+    retention_days = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(30)],
+        help_text="Days after a cohort ends before its participants' personal data (names, e-mail addresses, "
+        "free text) is erased; scores are kept under codes. Empty: keep until erased by hand.",
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     objects = ProgrammeQuerySet.as_manager()
@@ -208,6 +215,9 @@ class Participant(models.Model):
     consent_version = models.CharField(max_length=20, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     withdrawal_reason = models.TextField(blank=True)
+    erased_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the name, e-mail address and free text were erased."
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 

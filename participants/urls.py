@@ -21,5 +21,15 @@ urlpatterns = [
         views.participant_withdraw,
         name="participant_withdraw",
     ),
+    path(
+        "cohorts/<slug:slug>/participants/<int:participant_id>/data.json",
+        views.participant_data_export,
+        name="participant_data_export",
+    ),
+    path(
+        "cohorts/<slug:slug>/participants/<int:participant_id>/erase/",
+        views.participant_erase,
+        name="participant_erase",
+    ),
     path("participants-template.csv", views.participant_template, name="participant_template"),
 ]

@@ -1,15 +1,16 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
 from audit.models import Action
 from audit.services import audit_record
-from participants import services
+from participants import privacy, services
 from participants.forms import (
     CohortForm,
     DomainFormSet,
+    EraseForm,
     ParticipantForm,
     ParticipantUploadForm,
     ProgrammeForm,
@@ -18,6 +19,7 @@ from participants.forms import (
 from participants.imports import ImportRejected, import_participants, template_csv
 from participants.lookups import get_cohort_for_user, get_participant_in_cohort, get_programme_for_user
 from participants.models import Cohort, Participant, Programme
+from participants.privacy import participant_data
 from questionnaires.models import cohort_has_answers
 from questionnaires.services import stage_progress
 
@@ -208,3 +210,40 @@ def participant_template(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(template_csv(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="participants-template.csv"'
     return response
+
+
+def _require_admin(request: HttpRequest) -> None:
+    # Identified data about one person is for administrators only; to others it does not exist.
+    if not request.user.is_superuser:
+        raise Http404
+
+
+@login_required
+def participant_data_export(request: HttpRequest, slug: str, participant_id: int) -> HttpResponse:
+    _require_admin(request)
+    cohort = get_cohort_for_user(request.user, slug)
+    participant = get_participant_in_cohort(cohort, participant_id)
+    audit_record(
+        Action.EXPORT,
+        request=request,
+        cohort=cohort,
+        target=participant.code,
+        detail="identified: everything held about the participant",
+    )
+    response = JsonResponse(participant_data(participant), json_dumps_params={"indent": 2})
+    response["Content-Disposition"] = f'attachment; filename="{cohort.slug}-{participant.code}-data.json"'
+    return response
+
+
+@login_required
+def participant_erase(request: HttpRequest, slug: str, participant_id: int) -> HttpResponse:
+    _require_admin(request)
+    cohort = get_cohort_for_user(request.user, slug)
+    participant = get_participant_in_cohort(cohort, participant_id)
+    form = EraseForm(request.POST if request.method == "POST" else None, code=participant.code)
+    if request.method == "POST" and form.is_valid():
+        privacy.participant_erase(participant=participant, actor=request.user)
+        messages.success(request, f"The personal data of {participant.code} has been erased; scores are kept.")
+        return redirect(cohort)
+    context = {"form": form, "cohort": cohort, "programme": cohort.programme, "participant": participant}
+    return render(request, "participants/participant_erase.html", context)

@@ -232,6 +232,10 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BEAT_SCHEDULE = {
     "send-queued-emails": {"task": "questionnaires.tasks.send_queued_emails", "schedule": 300.0},
     "send-due-reminders": {"task": "questionnaires.tasks.send_due_reminders", "schedule": 3600.0},
+    "purge-expired-personal-data": {
+        "task": "participants.tasks.purge_expired_personal_data",
+        "schedule": 86400.0,
+    },
 }
 CELERY_RESULT_EXPIRES = 3600
 CELERY_TIMEZONE = TIME_ZONE

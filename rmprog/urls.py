@@ -11,3 +11,5 @@ urlpatterns = [
     path("", include("audit.urls")),
     path("", include("sessions.urls")),
 ]
+
+handler500 = "rmprog.errors.server_error"

@@ -1,0 +1,116 @@
+"""What the data-protection duties need: everything held about a person, erasure, retention."""
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from audit.models import Action, AuditEvent
+from audit.services import audit_record
+from participants.models import Cohort, Participant
+from questionnaires.models import ItemAnswer, OutboundEmail, PersonalLink, Response
+from sessions.models import FeedbackSection
+
+ERASED_NAME = "[erased]"
+
+
+def participant_data(participant: Participant) -> dict:
+    """Everything the application holds about one participant, as plain data (no link tokens)."""
+    responses = (
+        Response.objects.filter(participant=participant)
+        .prefetch_related("likert_answers__domain", "item_answers__item")
+        .order_by("stage")
+    )
+    return {
+        "participant": {
+            "code": participant.code,
+            "cohort": participant.cohort.slug,
+            "programme": participant.cohort.programme.name,
+            "name": participant.name,
+            "email": participant.email,
+            "role": participant.role,
+            "grade": participant.grade,
+            "sex": participant.sex,
+            "age_band": participant.age_band,
+            "years_as_consultant": participant.years_as_consultant,
+            "previous_mentoring_experience": participant.previous_mentoring_experience,
+            "previous_feedback_experience": participant.previous_feedback_experience,
+            "supervisor": participant.supervisor.code if participant.supervisor else None,
+            "available_for_phase2": participant.available_for_phase2,
+            "consent_given_at": _iso(participant.consent_given_at),
+            "consent_version": participant.consent_version,
+            "withdrawn_at": _iso(participant.withdrawn_at),
+            "withdrawal_reason": participant.withdrawal_reason,
+            "erased_at": _iso(participant.erased_at),
+        },
+        "responses": [
+            {
+                "stage": response.stage,
+                "status": response.status,
+                "source": response.source,
+                "submitted_at": _iso(response.submitted_at),
+                "scores": [
+                    {"construct": a.construct, "domain": a.domain.key if a.domain else "", "score": a.score}
+                    for a in response.likert_answers.all()
+                ],
+                "answers": [{"question": a.item.key, "answer": a.value} for a in response.item_answers.all()],
+                "unsubmitted_draft": response.draft,
+            }
+            for response in responses
+        ],
+        "links": [
+            {"stage": link.stage, "issued_at": _iso(link.created_at), "revoked_at": _iso(link.revoked_at)}
+            for link in PersonalLink.objects.filter(participant=participant).order_by("created_at")
+        ],
+        "emails": [
+            {"kind": e.kind, "status": e.status, "created_at": _iso(e.created_at), "sent_at": _iso(e.sent_at)}
+            for e in OutboundEmail.objects.filter(participant=participant).order_by("created_at")
+        ],
+        "group_interviews_attended": [_iso(g.scheduled_at) for g in participant.group_interviews.all()],
+        "collated_feedback_about_them": [
+            {"version": s.document.version, "domain": s.domain_label, "note": s.note, "key_points": s.key_points}
+            for s in FeedbackSection.objects.filter(document__mentee=participant).select_related("document")
+        ],
+        "audit_trail": [
+            {"at": _iso(e.at), "action": e.action, "by": e.actor_name, "detail": e.detail}
+            for e in AuditEvent.objects.filter(cohort=participant.cohort, target=participant.code).order_by("at")
+        ],
+    }
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+@transaction.atomic
+def participant_erase(*, participant: Participant, actor=None, reason: str = "on request") -> None:
+    """Erase the name, e-mail address and every free text; keep the code, scores and counts."""
+    Participant.objects.filter(pk=participant.pk).update(
+        name=ERASED_NAME, email="", withdrawal_reason="", erased_at=timezone.now()
+    )
+    ItemAnswer.objects.filter(response__participant=participant, item__kind="text").update(value="")
+    Response.objects.filter(participant=participant).update(draft={})
+    OutboundEmail.objects.filter(participant=participant).update(error="")
+    PersonalLink.objects.filter(participant=participant, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    FeedbackSection.objects.filter(document__mentee=participant).update(note="", key_points="")
+    audit_record(
+        Action.PARTICIPANT_ERASED, actor=actor, cohort=participant.cohort, target=participant.code, detail=reason
+    )
+    participant.refresh_from_db()
+
+
+def purge_expired(*, today=None) -> int:
+    """Erase the personal data of every participant of every cohort past its programme's retention period."""
+    today = today or timezone.localdate()
+    expired = [
+        cohort
+        for cohort in Cohort.objects.filter(
+            programme__retention_days__isnull=False, ends_on__isnull=False
+        ).select_related("programme")
+        if cohort.ends_on + timedelta(days=cohort.programme.retention_days) < today
+    ]
+    count = 0
+    for participant in Participant.objects.filter(cohort__in=expired, erased_at__isnull=True):
+        participant_erase(participant=participant, reason="retention period ended")
+        count += 1
+    return count
