@@ -7,8 +7,12 @@ PROGRAMME_LEADS_GROUP = "Programme leads"
 
 
 @transaction.atomic
-def programme_create(*, name: str, specialty: str, organisation: str, lead: AbstractBaseUser) -> Programme:
-    programme = Programme.objects.create(name=name, specialty=specialty, organisation=organisation)
+def programme_create(
+    *, name: str, specialty: str, organisation: str, retention_days: int | None, lead: AbstractBaseUser
+) -> Programme:
+    programme = Programme.objects.create(
+        name=name, specialty=specialty, organisation=organisation, retention_days=retention_days
+    )
     programme.leads.add(lead)
     return programme
 
