@@ -236,6 +236,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "participants.tasks.purge_expired_personal_data",
         "schedule": 86400.0,
     },
+    "requeue-stale-analysis-runs": {"task": "analysis.tasks.requeue_stale_analysis_runs", "schedule": 60.0},
 }
 CELERY_RESULT_EXPIRES = 3600
 CELERY_TIMEZONE = TIME_ZONE

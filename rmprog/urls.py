@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("questionnaires.urls")),
     path("", include("audit.urls")),
     path("", include("sessions.urls")),
+    path("", include("analysis.urls")),
 ]
 
 handler500 = "rmprog.errors.server_error"
