@@ -1,10 +1,7 @@
 from django import forms
 
 from audit.models import Action
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
+from rmprog.widgets import NativeDateInput
 
 
 class AuditFilterForm(forms.Form):
@@ -12,8 +9,8 @@ class AuditFilterForm(forms.Form):
     actor = forms.CharField(required=False, max_length=150, label="Who (username)")
     cohort = forms.SlugField(required=False, max_length=60, label="Cohort short name")
     target = forms.CharField(required=False, max_length=100, label="Target (code or username)")
-    date_from = forms.DateField(required=False, widget=DateInput, label="From")
-    date_to = forms.DateField(required=False, widget=DateInput, label="To")
+    date_from = forms.DateField(required=False, widget=NativeDateInput, label="From")
+    date_to = forms.DateField(required=False, widget=NativeDateInput, label="To")
 
     def filter(self, events):
         data = self.cleaned_data

@@ -4,6 +4,7 @@ from django.forms import formset_factory
 
 from participants.imports import MAX_UPLOAD_BYTES
 from participants.models import Cohort, Participant, Programme, key_validator
+from rmprog.widgets import NativeDateInput
 
 
 class ProgrammeForm(forms.ModelForm):
@@ -13,15 +14,11 @@ class ProgrammeForm(forms.ModelForm):
         labels = {"retention_days": "Retention period (days)"}
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-
 class CohortForm(forms.ModelForm):
     class Meta:
         model = Cohort
         fields = ["name", "slug", "starts_on", "ends_on", "status", "meeting_limit_minutes"]
-        widgets = {"starts_on": DateInput, "ends_on": DateInput}
+        widgets = {"starts_on": NativeDateInput, "ends_on": NativeDateInput}
         labels = {"slug": "Short name", "meeting_limit_minutes": "Meeting limit (minutes)"}
 
     def clean(self):

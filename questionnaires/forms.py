@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from participants.models import Domain
 from questionnaires.models import CohortStage, Instrument, Item
 from questionnaires.services import SubmittedAnswers
+from rmprog.widgets import NativeDateInput
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 MAX_TEXT_LENGTH = 5000
@@ -140,15 +141,11 @@ class ConsentForm(forms.Form):
     )
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-
 class CohortStageForm(forms.ModelForm):
     class Meta:
         model = CohortStage
         fields = ["opens_on", "closes_on", "reminder_interval_days", "mentor_instrument", "mentee_instrument"]
-        widgets = {"opens_on": DateInput, "closes_on": DateInput}
+        widgets = {"opens_on": NativeDateInput, "closes_on": NativeDateInput}
         labels = {"reminder_interval_days": "Reminder every (days)"}
 
     def __init__(self, *args, **kwargs):

@@ -1,5 +1,7 @@
 """What a programme lead does in the browser, one request at a time."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
@@ -60,6 +62,17 @@ def test_a_cohort_cannot_end_before_it_starts(lead_client, programme):
     )
     assert "The cohort must end on or after its start date." in response.content.decode()
     assert not Cohort.objects.filter(slug="backwards").exists()
+
+
+def test_the_cohort_edit_form_shows_the_saved_dates_in_the_date_pickers(lead_client, cohort):
+    cohort.starts_on, cohort.ends_on = datetime.date(2027, 3, 1), datetime.date(2027, 7, 31)
+    cohort.save()
+
+    page = lead_client.get(reverse("participants:cohort_edit", args=[cohort.slug])).content.decode()
+
+    # A browser drops a date picker's value unless it is ISO, and the next save would clear it.
+    assert 'value="2027-03-01"' in page
+    assert 'value="2027-07-31"' in page
 
 
 def test_a_lead_adds_a_wellbeing_domain_and_renames_one(lead_client, cohort):
