@@ -58,7 +58,8 @@ class AnalysisRun(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(100)])
     error = models.TextField(blank=True)
-    # {"domains": [[key, label], ...], "withdrawn_excluded": n, "comparisons": [record, ...]},
+    # {"domains": [[key, label], ...], "withdrawn_excluded": n, "comparisons": [record, ...],
+    #  "pairs": [[[pre, post], ...] per comparison]},
     # each record under the public column names of analysis.scoring.COLUMNS.
     results = models.JSONField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -99,3 +100,54 @@ class AnalysisRun(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+# The themes of the study's inductive content analysis (Table 1 of paper 001), in its order:
+# every new codebook starts from them.
+STUDY_THEMES = [
+    "Hierarchy or power gradient concerns",
+    "Selection bias",
+    "Offending consultants",
+    "No change to practice",
+    "Not having enough time to do it properly",
+    "Collaborative approach to feedback more useful",
+    "Refreshing idea",
+]
+
+
+class Theme(models.Model):
+    """One theme of a cohort's codebook for the free-text answers."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="themes")
+    label = models.CharField(max_length=200)
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["cohort", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["cohort", "label"], name="theme_label_unique_in_cohort"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class ThemeCoding(models.Model):
+    """One coder's reading of one free-text answer: the themes they tagged it with (maybe none).
+
+    Each coder has their own row per answer, so that two coders code independently and their
+    agreement can be measured.
+    """
+
+    answer = models.ForeignKey("questionnaires.ItemAnswer", on_delete=models.CASCADE, related_name="theme_codings")
+    coder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    themes = models.ManyToManyField(Theme, blank=True, related_name="codings")
+    coded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["answer", "coder"], name="theme_coding_once_per_coder"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Coding of answer {self.answer_id} by {self.coder_id}"

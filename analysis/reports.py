@@ -84,23 +84,32 @@ def write_json(records: Iterable[Record], stream: TextIO) -> None:
 # The results page.
 
 
-def _median_iqr(median: float | None, q1: float | None, q3: float | None) -> str:
+def median_iqr(median: float | None, q1: float | None, q3: float | None) -> str:
     if median is None:
         return "–"
     return f"{plain_decimal(median, 2)} ({plain_decimal(q1, 2)}–{plain_decimal(q3, 2)})"
 
 
-def _p_value(p: float | None) -> str:
+def p_value(p: float | None) -> str:
     if p is not None and p < 0.001:
         return "< 0.001"
     return fixed_decimal(p, 3)
 
 
-def _label(choices, value: str) -> str:
+def label_of(choices, value: str) -> str:
     try:
         return choices(value).label
     except ValueError:
         return value
+
+
+def domain_label(domain: str, domain_labels: dict[str, str]) -> str:
+    """How a comparison's domain reads: the domain's label, the total out of its maximum, or the item."""
+    if domain == TOTAL:
+        return f"Total (out of {5 * len(domain_labels)})" if domain_labels else "Total"
+    if domain == ITEM:
+        return "Single item"
+    return domain_labels.get(domain, domain)
 
 
 def results_tables(results: dict) -> list[dict]:
@@ -114,7 +123,7 @@ def results_tables(results: dict) -> list[dict]:
                 {
                     "role": role,
                     "construct": construct,
-                    "title": f"{ROLE_TITLES.get(role, role)}: {_label(Construct, construct)}",
+                    "title": f"{ROLE_TITLES.get(role, role)}: {label_of(Construct, construct)}",
                     "pairs": [],
                 }
             )
@@ -124,28 +133,22 @@ def results_tables(results: dict) -> list[dict]:
             pairs.append(
                 {
                     "stages": stages,
-                    "title": f"{_label(Stage, stages[0])} → {_label(Stage, stages[1])}",
+                    "title": f"{label_of(Stage, stages[0])} → {label_of(Stage, stages[1])}",
                     "rows": [],
                 }
             )
         domain = record["domain"]
-        if domain == TOTAL:
-            label = f"Total (out of {5 * len(domain_labels)})" if domain_labels else "Total"
-        elif domain == ITEM:
-            label = "Single item"
-        else:
-            label = domain_labels.get(domain, domain)
         pairs[-1]["rows"].append(
             {
-                "label": label,
+                "label": domain_label(domain, domain_labels),
                 "is_total": domain == TOTAL,
                 "n": record["n"],
-                "pre": _median_iqr(record["median_pre"], record["q1_pre"], record["q3_pre"]),
-                "post": _median_iqr(record["median_post"], record["q1_post"], record["q3_post"]),
+                "pre": median_iqr(record["median_pre"], record["q1_pre"], record["q3_pre"]),
+                "post": median_iqr(record["median_post"], record["q1_post"], record["q3_post"]),
                 "w": plain_decimal(record["w"], 1) or "–",
                 "z": fixed_decimal(record["z"], 3),
-                "p_asymptotic": _p_value(record["p_asymptotic"]),
-                "p_exact": _p_value(record["p_exact"]),
+                "p_asymptotic": p_value(record["p_asymptotic"]),
+                "p_exact": p_value(record["p_exact"]),
                 "r": fixed_decimal(record["effect_r"], 2),
                 "rank_biserial": fixed_decimal(record["rank_biserial"], 2),
                 "note": record["note"],

@@ -81,6 +81,8 @@ class ComparisonRow:
     # (totals only; None on domain and item rows).
     incomplete_pre: int | None = None
     incomplete_post: int | None = None
+    # The (pre, post) values of the complete pairs, for the report's charts.
+    pairs: tuple[tuple[int, int], ...] = ()
 
     @property
     def note(self) -> str:
@@ -228,6 +230,7 @@ def compare(group: ConstructScores, stage_pre: str, stage_post: str, key: str, d
         result=paired_comparison([pre[pid] for pid in paired], [post[pid] for pid in paired]),
         incomplete_pre=incomplete_pre,
         incomplete_post=incomplete_post,
+        pairs=tuple((pre[pid], post[pid]) for pid in paired),
     )
 
 

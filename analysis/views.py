@@ -2,16 +2,24 @@ import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from analysis import reports, services
-from analysis.models import AnalysisRun
-from analysis.stats import EXACT_P_MAX_N
+from analysis import report_files, reports, services, spss, themes
+from analysis.charts import chart_description, chart_groups, draw_chart
+from analysis.cohort_report import CONVENTIONS, build_report, latest_run, side_by_side
+from analysis.forms import CodingForm, ThemeForm
+from analysis.models import AnalysisRun, Theme
+from audit.models import Action
+from audit.services import audit_record
 from participants.lookups import get_cohort_for_user
 from participants.models import Cohort
+from questionnaires.exports import spreadsheet_safe
+from questionnaires.exports import write_csv as write_rows
 
 RUNS_LISTED = 20
 
@@ -29,7 +37,7 @@ def _results_context(run: AnalysisRun | None) -> dict:
     return {
         "tables": reports.results_tables(run.results),
         "withdrawn_excluded": run.results.get("withdrawn_excluded", 0),
-        "exact_p_max_n": EXACT_P_MAX_N,
+        "conventions": CONVENTIONS,
     }
 
 
@@ -89,3 +97,254 @@ def run_results_csv(request: HttpRequest, slug: str, run_id: int) -> HttpRespons
     response = HttpResponse(text.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{cohort.slug}-analysis-{run.pk}.csv"'
     return response
+
+
+# The cohort report and its downloads.
+
+
+def _wants_identified(request: HttpRequest) -> bool:
+    """Whether an identified export (names and e-mail addresses) was asked for, and allowed.
+
+    Only an administrator may have one; anyone else asking is answered 404, as for anything
+    out of their reach.
+    """
+    if request.GET.get("identified") != "1":
+        return False
+    if not request.user.is_superuser:
+        raise Http404("Identified exports are for administrators only.")
+    return True
+
+
+def _audited_download(
+    request: HttpRequest, cohort: Cohort, content: bytes | str, *, filename: str, content_type: str, what: str
+) -> HttpResponse:
+    identified = request.GET.get("identified") == "1"
+    audit_record(
+        Action.EXPORT,
+        request=request,
+        cohort=cohort,
+        target=what,
+        detail=f"{what}, {'identified (names and e-mail addresses)' if identified else 'pseudonymised'}",
+    )
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def cohort_report(request: HttpRequest, slug: str) -> HttpResponse:
+    cohort = get_cohort_for_user(request.user, slug)
+    report = build_report(cohort)
+    charts = [
+        {"number": number, "description": chart_description(chart)} for number, chart in enumerate(report["charts"])
+    ]
+    context = {**report, **_results_context(report["run"]), "programme": cohort.programme, "page_title": "Report"}
+    context["chart_list"] = charts
+    context["meeting_lines"] = report_files.meeting_lines(report["meetings"], report["meeting_limit"])
+    context["themes_note"] = report_files.themes_note(report["themes"])
+    return render(request, "analysis/cohort_report.html", context)
+
+
+@login_required
+def report_chart(request: HttpRequest, slug: str, run_id: int, number: int) -> HttpResponse:
+    cohort = get_cohort_for_user(request.user, slug)
+    run = _get_run_for_cohort(cohort, run_id)
+    charts = chart_groups(run.results) if run.status == AnalysisRun.Status.DONE else []
+    if number >= len(charts):
+        raise Http404("No such chart.")
+    response = HttpResponse(draw_chart(charts[number]), content_type="image/png")
+    # A finished run never changes, so its charts can be kept by the browser.
+    response["Cache-Control"] = "private, max-age=86400"
+    return response
+
+
+@login_required
+def report_pdf(request: HttpRequest, slug: str) -> HttpResponse:
+    cohort = get_cohort_for_user(request.user, slug)
+    _wants_identified(request)  # The report holds no personal data; only refuse whoever may not ask.
+    pdf = report_files.report_pdf(build_report(cohort))
+    return _audited_download(
+        request, cohort, pdf, filename=f"{cohort.slug}-report.pdf", content_type="application/pdf", what="report PDF"
+    )
+
+
+@login_required
+def report_xlsx(request: HttpRequest, slug: str) -> HttpResponse:
+    cohort = get_cohort_for_user(request.user, slug)
+    _wants_identified(request)
+    dictionary = spss.dictionary_rows(spss.wide_table(cohort))
+    workbook = report_files.report_xlsx(build_report(cohort), dictionary)
+    return _audited_download(
+        request,
+        cohort,
+        workbook,
+        filename=f"{cohort.slug}-report.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        what="report XLSX",
+    )
+
+
+@login_required
+def report_sav(request: HttpRequest, slug: str) -> HttpResponse:
+    cohort = get_cohort_for_user(request.user, slug)
+    identified = _wants_identified(request)
+    table = spss.wide_table(cohort, identified=identified)
+    data = spss.sav_bytes(table, file_label=f"rmprog {cohort.slug}")
+    suffix = "-identified" if identified else ""
+    return _audited_download(
+        request,
+        cohort,
+        data,
+        filename=f"{cohort.slug}-scores{suffix}.sav",
+        content_type="application/x-spss-sav",
+        what="scores SPSS file",
+    )
+
+
+def _csv_text(rows: list[list]) -> str:
+    text = io.StringIO()
+    write_rows(([spreadsheet_safe(str(cell)) for cell in row] for row in rows), text)
+    return text.getvalue()
+
+
+@login_required
+def report_dictionary(request: HttpRequest, slug: str) -> HttpResponse:
+    cohort = get_cohort_for_user(request.user, slug)
+    identified = _wants_identified(request)
+    rows = spss.dictionary_rows(spss.wide_table(cohort, identified=identified))
+    return _audited_download(
+        request,
+        cohort,
+        _csv_text(rows),
+        filename=f"{cohort.slug}-data-dictionary.csv",
+        content_type="text/csv; charset=utf-8",
+        what="data dictionary",
+    )
+
+
+# Themes: the codebook, coding, and the quotes.
+
+CODING_PAGE_SIZE = 20
+
+
+def _get_theme_for_cohort(cohort: Cohort, theme_id: int) -> Theme:
+    return get_object_or_404(Theme, cohort=cohort, pk=theme_id)
+
+
+@login_required
+def theme_list(request: HttpRequest, slug: str) -> HttpResponse:
+    cohort = get_cohort_for_user(request.user, slug)
+    form = ThemeForm(request.POST or None, instance=Theme(cohort=cohort))
+    if request.method == "POST" and form.is_valid():
+        theme = themes.theme_add(cohort=cohort, label=form.cleaned_data["label"])
+        messages.success(request, f"Theme “{theme.label}” added.")
+        return redirect("analysis:theme_list", slug=cohort.slug)
+    codebook = themes.codebook(cohort)
+    uses = dict(Theme.objects.filter(cohort=cohort).annotate(n=Count("codings")).values_list("pk", "n"))
+    rows = [
+        {"theme": theme, "uses": uses.get(theme.pk, 0), "form": ThemeForm(instance=theme, prefix=f"t{theme.pk}")}
+        for theme in codebook
+    ]
+    context = {"cohort": cohort, "programme": cohort.programme, "page_title": "Themes", "rows": rows, "form": form}
+    return render(request, "analysis/theme_list.html", context)
+
+
+@login_required
+@require_POST
+def theme_edit(request: HttpRequest, slug: str, theme_id: int) -> HttpResponse:
+    cohort = get_cohort_for_user(request.user, slug)
+    theme = _get_theme_for_cohort(cohort, theme_id)
+    form = ThemeForm(request.POST, instance=theme, prefix=f"t{theme.pk}")
+    if form.is_valid():
+        form.save()
+        messages.success(request, f"Theme renamed “{theme.label}”.")
+    else:
+        messages.error(request, f"The theme was not renamed: {' '.join(form.errors['label'])}")
+    return redirect("analysis:theme_list", slug=cohort.slug)
+
+
+@login_required
+@require_POST
+def theme_delete(request: HttpRequest, slug: str, theme_id: int) -> HttpResponse:
+    cohort = get_cohort_for_user(request.user, slug)
+    theme = _get_theme_for_cohort(cohort, theme_id)
+    if theme.codings.exists():
+        messages.error(
+            request, f"“{theme.label}” has been used to code answers, so it cannot be removed. Rename it instead."
+        )
+    else:
+        theme.delete()
+        messages.success(request, f"Theme “{theme.label}” removed.")
+    return redirect("analysis:theme_list", slug=cohort.slug)
+
+
+@login_required
+def theme_coding(request: HttpRequest, slug: str) -> HttpResponse:
+    """A page of free-text answers, shown by participant code, each tagged by the signed-in coder."""
+    cohort = get_cohort_for_user(request.user, slug)
+    codebook = themes.codebook(cohort)
+    theme_choices = Theme.objects.filter(cohort=cohort)
+    answers = themes.free_text_answers(cohort)
+    if request.method == "POST":
+        ids = request.POST.getlist("answer")
+        if not all(value.isdigit() for value in ids):
+            raise Http404("No such answer.")
+        page_answers = list(answers.filter(pk__in=ids))
+        if len(page_answers) != len(set(ids)):
+            raise Http404("No such answer.")
+        forms = [(a, CodingForm(request.POST, themes=theme_choices, prefix=f"a{a.pk}")) for a in page_answers]
+        if all(form.is_valid() for _, form in forms):
+            themes.codings_save(coder=request.user, codes={a: form.cleaned_data["themes"] for a, form in forms})
+            messages.success(request, f"Your themes for {len(forms)} answers are saved.")
+            return redirect(f"{request.path}?page={request.POST.get('page', '1')}")
+        messages.error(request, "Nothing was saved: a theme chosen is not in this cohort's codebook.")
+        page = Paginator(answers, CODING_PAGE_SIZE).get_page(request.POST.get("page"))
+    else:
+        page = Paginator(answers, CODING_PAGE_SIZE).get_page(request.GET.get("page"))
+        mine = themes.codes_of(request.user.pk, [a.pk for a in page])
+        forms = [
+            (a, CodingForm(initial={"themes": list(mine.get(a.pk, ()))}, themes=theme_choices, prefix=f"a{a.pk}"))
+            for a in page
+        ]
+    coded = themes.codes_of(request.user.pk, [a.pk for a, _ in forms])
+    items = [{"answer": a, "form": form, "coded": a.pk in coded} for a, form in forms]
+    context = {
+        "cohort": cohort,
+        "programme": cohort.programme,
+        "page_title": "Coding",
+        "page": page,
+        "items": items,
+        "has_themes": bool(codebook),
+    }
+    return render(request, "analysis/theme_coding.html", context)
+
+
+@login_required
+def theme_quotes_csv(request: HttpRequest, slug: str) -> HttpResponse:
+    cohort = get_cohort_for_user(request.user, slug)
+    identified = _wants_identified(request)
+    return _audited_download(
+        request,
+        cohort,
+        _csv_text(themes.quote_rows(cohort, identified=identified)),
+        filename=f"{cohort.slug}-quotes.csv",
+        content_type="text/csv; charset=utf-8",
+        what="theme quotes CSV",
+    )
+
+
+# Several cohorts side by side.
+
+
+@login_required
+def compare_cohorts(request: HttpRequest) -> HttpResponse:
+    offered = Cohort.objects.for_user(request.user).select_related("programme")
+    chosen = [get_cohort_for_user(request.user, slug) for slug in dict.fromkeys(request.GET.getlist("cohort"))]
+    cohort_runs = [(cohort, latest_run(cohort)) for cohort in chosen]
+    context = {
+        "offered": offered,
+        "chosen_slugs": {cohort.slug for cohort in chosen},
+        "cohort_runs": cohort_runs,
+        "groups": side_by_side(cohort_runs),
+    }
+    return render(request, "analysis/compare_cohorts.html", context)

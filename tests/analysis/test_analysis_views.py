@@ -11,6 +11,7 @@ from analysis import services
 from analysis.models import AnalysisRun
 from analysis.services import analysis_run_execute
 from rmprog import queueing
+from tests.analysis.helpers import done_run
 from tests.factories import CohortFactory, ProgrammeFactory
 from tests.helpers import page_text
 
@@ -23,13 +24,6 @@ def analysis_url(cohort) -> str:
 
 def run_url(run, name: str = "run_detail") -> str:
     return reverse(f"analysis:{name}", args=[run.cohort.slug, run.pk])
-
-
-def done_run(cohort, user) -> AnalysisRun:
-    run = AnalysisRun.objects.create(cohort=cohort, requested_by=user)
-    analysis_run_execute(run_id=run.pk)
-    run.refresh_from_db()
-    return run
 
 
 @pytest.fixture

@@ -1,0 +1,96 @@
+"""The report's charts, drawn on the server: paired slope plots, before and after side by side.
+
+One figure per role, construct and pair of stages, with a panel per domain (and the total):
+each participant is a line from their score before to their score after, so that every
+change is visible. Figures are drawn with matplotlib's Agg backend straight onto a Figure
+(no pyplot, whose global state is not safe in a threaded server) and served as PNG from our
+own origin, so the pages need no script, and the PDF embeds the same images.
+"""
+
+import math
+from collections import Counter
+from io import BytesIO
+
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from analysis.reports import ROLE_TITLES, domain_label, label_of, p_value
+from questionnaires.models import Construct, Stage
+
+PANELS_PER_ROW = 4
+ROSE, FELL, SAME = "#1f5fa8", "#c05a00", "#8a8a8a"
+
+
+def chart_groups(results: dict) -> list[dict]:
+    """The stored results as one chart per role, construct and pair of stages.
+
+    Each chart: {"title", "pre", "post", "panels": [{"label", "pairs", "caption", "is_total"}]}.
+    Runs made before the pairs were stored have none: no charts then.
+    """
+    pairs_per_row = results.get("pairs")
+    if pairs_per_row is None:
+        return []
+    domain_labels = dict(results.get("domains", []))
+    charts: list[dict] = []
+    for record, pairs in zip(results.get("comparisons", []), pairs_per_row, strict=True):
+        key = (record["role"], record["construct"], record["stage_pre"], record["stage_post"])
+        if not charts or charts[-1]["key"] != key:
+            charts.append(
+                {
+                    "key": key,
+                    "title": f"{ROLE_TITLES.get(key[0], key[0])}: {label_of(Construct, key[1])}",
+                    "pre": label_of(Stage, key[2]),
+                    "post": label_of(Stage, key[3]),
+                    "panels": [],
+                }
+            )
+        charts[-1]["panels"].append(
+            {
+                "label": domain_label(record["domain"], domain_labels),
+                "pairs": [tuple(pair) for pair in pairs],
+                "caption": f"n = {record['n']}, p = {p_value(record['p_asymptotic'])}",
+                "is_total": record["domain"] == "total",
+            }
+        )
+    return charts
+
+
+def _draw_panel(axes, panel: dict) -> None:
+    # Identical pairs are drawn once, thicker, with their count: overlapping lines would hide them.
+    for (pre, post), count in sorted(Counter(panel["pairs"]).items()):
+        colour = ROSE if post > pre else FELL if post < pre else SAME
+        axes.plot([0, 1], [pre, post], color=colour, linewidth=1 + 1.5 * (count - 1), marker="o", markersize=4)
+        if count > 1:
+            axes.annotate(f"×{count}", (1, post), xytext=(4, 0), textcoords="offset points", va="center", fontsize=7)
+    axes.set_xlim(-0.25, 1.35)
+    axes.set_xticks([0, 1], ["Before", "After"], fontsize=8)
+    if not panel["is_total"]:
+        axes.set_ylim(0.5, 5.5)
+        axes.set_yticks([1, 2, 3, 4, 5])
+    axes.tick_params(axis="y", labelsize=8)
+    axes.set_title(f"{panel['label']}\n{panel['caption']}", fontsize=8)
+    axes.grid(axis="y", color="#e5e5e5")
+
+
+def draw_chart(chart: dict) -> bytes:
+    """One chart as a PNG image."""
+    panels = chart["panels"]
+    columns = min(PANELS_PER_ROW, len(panels))
+    rows = math.ceil(len(panels) / columns)
+    figure = Figure(figsize=(2.3 * columns, 2.6 * rows + 0.5), dpi=100, layout="constrained")
+    FigureCanvasAgg(figure)
+    figure.suptitle(f"{chart['title']}: {chart['pre']} → {chart['post']}", fontsize=10)
+    for index, panel in enumerate(panels):
+        _draw_panel(figure.add_subplot(rows, columns, index + 1), panel)
+    buffer = BytesIO()
+    figure.savefig(buffer, format="png", metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def chart_description(chart: dict) -> str:
+    """Text alternative of a chart for screen readers."""
+    return (
+        f"Slope plots of each participant's score before ({chart['pre']}) and after ({chart['post']}), "
+        f"one panel per domain: {', '.join(panel['label'] for panel in chart['panels'])}. "
+        "Lines going up are rises, down are falls; the tables give the same comparisons in numbers."
+    )

@@ -1,0 +1,160 @@
+"""The cohort report: everything the paper reports, gathered once for the page, the PDF and the XLSX.
+
+The comparisons come from the cohort's latest finished analysis run, so the report, its files
+and the run's CSV agree; the rest (participants, completion, themes, meetings) is read live.
+"""
+
+from collections.abc import Sequence
+
+from analysis import reports
+from analysis.charts import chart_groups
+from analysis.meetings import meeting_durations
+from analysis.models import AnalysisRun
+from analysis.stats import EXACT_P_MAX_N, describe
+from analysis.themes import themes_summary
+from participants.models import Cohort, Participant
+from questionnaires.services import stage_progress
+
+ROLES = [Participant.Role.MENTOR, Participant.Role.MENTEE]
+
+# How the report states its conventions, in the page, the PDF and the XLSX alike.
+CONVENTIONS = [
+    "Wilcoxon signed-rank test with SPSS conventions (the study used SPSS v25): differences are after minus "
+    "before; zero differences are dropped before ranking but counted in n; tied differences get mid-ranks; the "
+    "variance is corrected for ties; no continuity correction.",
+    "n is the number of complete pairs (participants who answered at both stages); medians and interquartile "
+    "ranges are of the same pairs, with quartiles by Hyndman and Fan's type 6 (SPSS's weighted average).",
+    "W is the sum of the ranks of the positive differences; z is positive when scores rose (SPSS and PSPP "
+    "print the same value as −|z|, as pre minus post); p is the two-sided asymptotic p that SPSS reports; "
+    f"exact p is two-sided over every pattern of signs, for up to {EXACT_P_MAX_N} non-zero differences.",
+    "r = z / √n, with n the number of complete pairs. Rank-biserial = (sum of positive ranks − sum of negative "
+    "ranks) / sum of all ranks.",
+    "A total is the sum over every domain and exists only when all were answered at that stage; the notes say how "
+    "many incomplete totals were left out. A single-item question (understanding of the process) has no domains "
+    "and no total.",
+    "Only submitted questionnaires count; withdrawn participants are left out.",
+]
+
+
+def _count(people: Sequence[dict], role: str, test) -> int:
+    return sum(1 for person in people if person["role"] == role and test(person))
+
+
+def characteristics_table(people: Sequence[dict]) -> list[dict]:
+    """Participant characteristics by role, as rows {"label", "mentor", "mentee", "heading"}.
+
+    `people` are the cohort's active participants as dicts of their model fields.
+    """
+    rows: list[dict] = []
+
+    def add(label: str, test) -> None:
+        counts = {role: _count(people, role, test) for role in ROLES}
+        rows.append({"label": label, "heading": False, **counts})
+
+    def heading(label: str) -> None:
+        rows.append({"label": label, "heading": True, "mentor": "", "mentee": ""})
+
+    add("Participants", lambda p: True)
+    for title, field, choices in (
+        ("Age band", "age_band", Participant.AgeBand),
+        ("Sex", "sex", Participant.Sex),
+    ):
+        heading(title)
+        for value, label in choices.choices:
+            add(label, lambda p, field=field, value=value: p[field] == value)
+        add("Not recorded", lambda p, field=field: not p[field])
+    heading("Grade")
+    for grade in sorted({p["grade"] for p in people if p["grade"]}, key=str.lower):
+        add(grade, lambda p, grade=grade: p["grade"] == grade)
+    add("Not recorded", lambda p: not p["grade"])
+    heading("Experience")
+    add("Previous mentoring experience", lambda p: p["previous_mentoring_experience"])
+    add("Previous formal feedback experience", lambda p: p["previous_feedback_experience"])
+    add("Supervised by a mentee of the cohort", lambda p: p["supervisor_id"] is not None)
+    years = [p["years_as_consultant"] for p in people if p["years_as_consultant"] is not None]
+    median, q1, q3 = describe(years)
+    rows.append(
+        {
+            "label": "Years as consultant, median (IQR)",
+            "heading": False,
+            "mentor": "",
+            "mentee": reports.median_iqr(median, q1, q3) if years else "–",
+        }
+    )
+    return rows
+
+
+def completion_rows(cohort: Cohort) -> list[dict]:
+    """Questionnaires submitted per stage and role, of the active participants of that role."""
+    rows = []
+    for row in stage_progress(cohort):
+        total, submitted = row["participants"], row["submitted"]
+        rows.append(
+            {
+                "stage": row["cohort_stage"].get_stage_display(),
+                "role": row["role_label"],
+                "participants": total,
+                "invited": row["invited"],
+                "submitted": submitted,
+                "percent": f"{round(100 * submitted / total)}%" if total else "–",
+            }
+        )
+    return rows
+
+
+def latest_run(cohort: Cohort) -> AnalysisRun | None:
+    return cohort.analysis_runs.filter(status=AnalysisRun.Status.DONE).first()
+
+
+def build_report(cohort: Cohort) -> dict:
+    people = list(
+        cohort.participants.active().values(
+            "role",
+            "age_band",
+            "sex",
+            "grade",
+            "years_as_consultant",
+            "previous_mentoring_experience",
+            "previous_feedback_experience",
+            "supervisor_id",
+        )
+    )
+    run = latest_run(cohort)
+    return {
+        "cohort": cohort,
+        "run": run,
+        "characteristics": characteristics_table(people),
+        "withdrawn": cohort.participants.filter(withdrawn_at__isnull=False).count(),
+        "completion": completion_rows(cohort),
+        "meetings": meeting_durations(cohort),
+        "meeting_limit": cohort.meeting_limit_minutes,
+        "themes": themes_summary(cohort),
+        "tables": reports.results_tables(run.results) if run else [],
+        "charts": chart_groups(run.results) if run else [],
+        "conventions": CONVENTIONS,
+    }
+
+
+def side_by_side(cohort_runs: Sequence[tuple[Cohort, AnalysisRun | None]]) -> list[dict]:
+    """The comparisons of several cohorts in one table: a row per comparison, a cell per cohort.
+
+    Rows follow the first cohort that has each comparison; a cohort without it (or without a
+    finished run) has an empty cell. Each group: {"title", "rows": [{"label", "cells"}]}.
+    """
+    groups: dict[tuple, dict] = {}
+    for index, (_, run) in enumerate(cohort_runs):
+        if run is None:
+            continue
+        for table in reports.results_tables(run.results):
+            for pair in table["pairs"]:
+                group = groups.setdefault(
+                    (table["role"], table["construct"], pair["stages"]),
+                    {"title": f"{table['title']}, {pair['title']}", "rows": {}},
+                )
+                for row in pair["rows"]:
+                    cells = group["rows"].setdefault(row["label"], [None] * len(cohort_runs))
+                    cells[index] = row
+    return [
+        {"title": group["title"], "rows": [{"label": label, "cells": cells} for label, cells in group["rows"].items()]}
+        for group in groups.values()
+    ]

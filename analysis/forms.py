@@ -1,0 +1,33 @@
+from django import forms
+
+from analysis.models import Theme
+
+
+class ThemeForm(forms.ModelForm):
+    class Meta:
+        model = Theme
+        fields = ["label"]
+        labels = {"label": "Theme"}
+
+    def clean_label(self) -> str:
+        label = " ".join(self.cleaned_data["label"].split())
+        taken = Theme.objects.filter(cohort_id=self.instance.cohort_id, label__iexact=label)
+        if self.instance.pk:
+            taken = taken.exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise forms.ValidationError(f"The codebook already has a theme called “{label}”.", code="duplicate")
+        return label
+
+
+class CodingForm(forms.Form):
+    """One coder's themes for one free-text answer (prefixed with the answer's id on the page)."""
+
+    themes = forms.ModelMultipleChoiceField(
+        queryset=Theme.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+    )
+
+    def __init__(self, *args, themes, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["themes"].queryset = themes

@@ -1,0 +1,197 @@
+"""The cohort report as files: a PDF (with the charts) and an XLSX workbook with one sheet per table."""
+
+from io import BytesIO
+
+from openpyxl import Workbook
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.units import mm
+from reportlab.platypus import Image, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from analysis import reports
+from analysis.charts import draw_chart
+from analysis.scoring import COLUMNS
+from questionnaires.exports import spreadsheet_safe
+
+# The feedback PDF's fonts and escaping (Vera, shipped inside ReportLab), so both PDFs look alike.
+from sessions.pdf import _styles as pdf_styles
+from sessions.pdf import _text as pdf_text
+
+COMPARISON_HEADER = ["Domain", "n", "Before: median (IQR)", "After: median (IQR)", "W", "z", "p", "Exact p", "r"]
+NO_MEETINGS = "No meetings recorded."
+
+
+def meeting_lines(meetings: dict | None, limit: int) -> list[str]:
+    if not meetings or not meetings.get("n"):
+        return [NO_MEETINGS]
+    return [
+        f"Meetings held: {meetings['n']}.",
+        f"Duration, median (IQR): {reports.median_iqr(meetings['median'], meetings['q1'], meetings['q3'])} minutes; "
+        f"longest {reports.plain_decimal(meetings['longest'], 0)} minutes (agreed upper limit {limit} minutes).",
+    ]
+
+
+def comparison_rows(pair: dict) -> list[list[str]]:
+    return [
+        [row["label"], str(row["n"]), row["pre"], row["post"], row["w"], row["z"]]
+        + [row["p_asymptotic"], row["p_exact"], row["r"]]
+        for row in pair["rows"]
+    ]
+
+
+def characteristics_rows(report: dict) -> list[list[str]]:
+    return [["", "Mentors", "Mentees"]] + [
+        [row["label"], str(row["mentor"]), str(row["mentee"])] for row in report["characteristics"]
+    ]
+
+
+def completion_table(report: dict) -> list[list[str]]:
+    return [["Stage", "Role", "Participants", "Invited", "Submitted", "Submitted (%)"]] + [
+        [
+            row["stage"],
+            row["role"],
+            str(row["participants"]),
+            str(row["invited"]),
+            str(row["submitted"]),
+            row["percent"],
+        ]
+        for row in report["completion"]
+    ]
+
+
+def themes_table(report: dict) -> list[list[str]]:
+    themes = report["themes"]
+    return [["Theme", *themes["columns"], "Total"]] + [
+        [row["label"], *(str(count) for count in row["counts"]), str(row["total"])] for row in themes["rows"]
+    ]
+
+
+def agreement_table(report: dict) -> list[list[str]]:
+    return [["Theme", "Cohen's kappa", "Agreement"]] + [
+        [row["label"], reports.fixed_decimal(row["kappa"], 2), reports.fixed_decimal(row["agreement"], 2)]
+        for row in report["themes"]["agreement"]
+    ]
+
+
+# PDF
+
+
+def _pdf_table(rows: list[list[str]], styles: dict, *, widths: list[float] | None = None) -> Table:
+    body = styles["small"]
+    cells = [[Paragraph(pdf_text(cell), body) for cell in row] for row in rows]
+    table = Table(cells, colWidths=widths, repeatRows=1, hAlign="LEFT")
+    table.setStyle(
+        TableStyle(
+            [
+                ("LINEBELOW", (0, 0), (-1, 0), 0.6, colors.black),
+                ("LINEBELOW", (0, -1), (-1, -1), 0.6, colors.black),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("TOPPADDING", (0, 0), (-1, -1), 1),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+            ]
+        )
+    )
+    return table
+
+
+def report_pdf(report: dict) -> bytes:
+    cohort = report["cohort"]
+    styles = pdf_styles()
+    styles["small"] = styles["body"].clone("Small", fontSize=8, leading=10)
+    heading, body, muted = styles["heading"], styles["body"], styles["muted"]
+    title = f"Report: {cohort.programme.name}, {cohort.name}"
+    story = [
+        Paragraph(pdf_text(title), styles["title"]),
+        Paragraph("Pseudonymised: participants appear by code only.", muted),
+        Paragraph("Participant characteristics", heading),
+        _pdf_table(characteristics_rows(report), styles),
+        Paragraph(f"Withdrawn participants (not counted above): {report['withdrawn']}.", muted),
+        Paragraph("Questionnaire completion", heading),
+        _pdf_table(completion_table(report), styles),
+        Paragraph("Meeting durations", heading),
+        *[Paragraph(pdf_text(line), body) for line in meeting_lines(report["meetings"], report["meeting_limit"])],
+        Paragraph("Themes from the free-text answers", heading),
+        _pdf_table(themes_table(report), styles),
+    ]
+    themes = report["themes"]
+    story.append(Paragraph(pdf_text(themes_note(themes)), muted))
+    if themes["agreement"]:
+        story.append(_pdf_table(agreement_table(report), styles))
+    story.append(Paragraph("Questionnaire scores before and after", heading))
+    run = report["run"]
+    if run is None:
+        story.append(Paragraph("No analysis has finished yet: run an analysis first.", body))
+    for table in report["tables"]:
+        story.append(Paragraph(pdf_text(table["title"]), styles["subheading"]))
+        for pair in table["pairs"]:
+            story.append(
+                KeepTogether(
+                    [
+                        Paragraph(pdf_text(pair["title"]), styles["small"]),
+                        _pdf_table([COMPARISON_HEADER, *comparison_rows(pair)], styles),
+                        Spacer(1, 3 * mm),
+                    ]
+                )
+            )
+    if run is not None:
+        story += [Paragraph("Conventions", styles["subheading"])]
+        story += [Paragraph(pdf_text(line), styles["small"]) for line in report["conventions"]]
+    for chart in report["charts"]:
+        image = Image(BytesIO(draw_chart(chart)))
+        scale = min(1.0, (A4[1] - 40 * mm) / image.drawWidth, (A4[0] - 50 * mm) / image.drawHeight)
+        image.drawWidth, image.drawHeight = image.drawWidth * scale, image.drawHeight * scale
+        story += [Spacer(1, 4 * mm), image]
+    buffer = BytesIO()
+    document = SimpleDocTemplate(
+        buffer,
+        pagesize=landscape(A4),
+        title=title,
+        author=cohort.programme.name,
+        creator="rmprog",
+        leftMargin=15 * mm,
+        rightMargin=15 * mm,
+        topMargin=15 * mm,
+        bottomMargin=15 * mm,
+    )
+    document.build(story)
+    return buffer.getvalue()
+
+
+def themes_note(themes: dict) -> str:
+    if not themes["coders"]:
+        return f"{themes['comments']} free-text answers; none coded yet."
+    note = (
+        f"{themes['comments']} free-text answers, {themes['coded']} coded by {themes['coders'][0]} "
+        "(the counts above). A comment tagged with two themes counts under each."
+    )
+    if len(themes["coders"]) >= 2:
+        note += f" Agreement with {themes['coders'][1]} on the {themes['double_coded']} answers both coded:"
+    return note
+
+
+# XLSX
+
+
+def _sheet(workbook: Workbook, title: str, rows: list[list]) -> None:
+    sheet = workbook.create_sheet(title)
+    for row in rows:
+        sheet.append([spreadsheet_safe(cell) if isinstance(cell, str) else cell for cell in row])
+
+
+def report_xlsx(report: dict, dictionary: list[list[str]]) -> bytes:
+    """One sheet per table of the report, the full comparisons, and the SPSS file's data dictionary."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    _sheet(workbook, "Characteristics", characteristics_rows(report))
+    _sheet(workbook, "Completion", completion_table(report))
+    _sheet(workbook, "Meetings", [[line] for line in meeting_lines(report["meetings"], report["meeting_limit"])])
+    _sheet(workbook, "Themes", themes_table(report))
+    _sheet(workbook, "Agreement", agreement_table(report))
+    run = report["run"]
+    records = run.results["comparisons"] if run is not None else []
+    _sheet(workbook, "Comparisons", [COLUMNS] + [[record[column] for column in COLUMNS] for record in records])
+    _sheet(workbook, "Conventions", [[line] for line in report["conventions"]])
+    _sheet(workbook, "Data dictionary", dictionary)
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,39 @@
+"""Builders shared by the analysis tests."""
+
+from analysis.models import AnalysisRun
+from analysis.services import analysis_run_execute
+from participants.models import Cohort, Participant
+from questionnaires.models import ItemAnswer, Response
+from questionnaires.services import ensure_default_instruments
+from tests.factories import ParticipantFactory
+
+# The default instrument each role answers at each stage, and its free-text question.
+INSTRUMENTS = {
+    ("mentor", "baseline"): ("mentor-baseline", "concerns"),
+    ("mentor", "after_phase2"): ("mentor-after-phase2", "comments"),
+    ("mentee", "before_phase2"): ("mentee-before-phase2", "concerns"),
+    ("mentee", "after_phase2"): ("mentee-after-phase2", "comments"),
+}
+
+
+def done_run(cohort: Cohort, user) -> AnalysisRun:
+    """A finished analysis run of the cohort, computed in this process."""
+    run = AnalysisRun.objects.create(cohort=cohort, requested_by=user)
+    analysis_run_execute(run_id=run.pk)
+    run.refresh_from_db()
+    return run
+
+
+def free_text(cohort: Cohort, code: str, role: str, stage: str, text: str) -> ItemAnswer:
+    """A submitted free-text answer of participant `code` (made if need be) at a stage."""
+    participant = Participant.objects.filter(cohort=cohort, code=code).first() or ParticipantFactory(
+        cohort=cohort, code=code, role=role, name=f"Dr Secret {code}", email=f"{code.lower()}@example.nhs.uk"
+    )
+    instrument_key, item_key = INSTRUMENTS[(role, stage)]
+    instrument = ensure_default_instruments()[instrument_key]
+    response, _ = Response.objects.get_or_create(
+        participant=participant,
+        stage=stage,
+        defaults={"status": "submitted", "submitted_at": "2026-11-01T10:00Z", "instrument": instrument},
+    )
+    return ItemAnswer.objects.create(response=response, item=instrument.items.get(key=item_key), value=text)

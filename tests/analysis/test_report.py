@@ -1,0 +1,114 @@
+"""The cohort report page: characteristics, completion, meetings, themes, comparisons and charts."""
+
+import pytest
+from django.urls import reverse
+
+from analysis import cohort_report
+from analysis.meetings import duration_summary, meeting_durations
+from tests.analysis.helpers import done_run
+from tests.factories import CohortFactory, MenteeFactory, MentorFactory
+from tests.helpers import page_text
+
+pytestmark = pytest.mark.django_db
+
+
+def report_url(cohort, name: str = "cohort_report", *args) -> str:
+    return reverse(f"analysis:{name}", args=[cohort.slug, *args])
+
+
+def test_without_a_finished_analysis_the_report_says_to_run_one_first(lead_client, cohort):
+    page = page_text(lead_client.get(report_url(cohort)))
+    assert "No analysis has finished yet. Run an analysis first" in page
+    assert "No meetings recorded." in page
+
+
+def test_the_report_shows_participant_characteristics_by_role(lead_client, cohort):
+    MentorFactory(cohort=cohort, age_band="under_30", sex="female", grade="ST6", previous_feedback_experience=True)
+    MentorFactory(cohort=cohort, age_band="30_39", sex="male", grade="ST6")
+    MenteeFactory(cohort=cohort, age_band="50_59", sex="male", years_as_consultant=12)
+    MenteeFactory(cohort=cohort, age_band="40_49", sex="female", years_as_consultant=8)
+    withdrawn = MentorFactory(cohort=cohort, grade="FY2")
+    withdrawn.withdraw("moved away")
+    page = page_text(lead_client.get(report_url(cohort)))
+    assert "Active participants by role; 1 withdrawn participant not counted" in page
+    assert "Characteristic Mentors Mentees Participants 2 2" in page
+    assert "Under 30 1 0 30 to 39 1 0 40 to 49 0 1 50 to 59 0 1" in page
+    assert "Sex Female 1 1 Male 1 1" in page
+    assert "Grade Consultant 0 2 ST6 2 0" in page
+    assert "FY2" not in page
+    assert "Previous formal feedback experience 1 0" in page
+    assert "Years as consultant, median (IQR) 10 (8–12)" in page
+
+
+def test_the_report_shows_completion_per_stage_and_role(lead_client, reference_cohort):
+    page = page_text(lead_client.get(report_url(reference_cohort)))
+    assert "Baseline (before phase 1) Mentor (junior doctor) 5 0 5 100%" in page
+    assert "Before phase 2 Mentee (consultant) 0 0 0 –" in page
+
+
+def test_the_report_gives_the_journal_table_from_the_latest_run(lead_client, reference_cohort, lead):
+    run = done_run(reference_cohort, lead)
+    page = page_text(lead_client.get(report_url(reference_cohort)))
+    assert f"From analysis run {run.pk}, finished" in page
+    assert "Total (out of 35) 5 23 (21–25) 29 (23.5–30.5) 15 2.023 0.043 0.063 0.90 1.00" in page
+    assert "Clinical practice 5 2 (1.5–3) 4 (4–4) 15 2.041 0.041 0.063 0.91 1.00" in page
+    assert "no continuity correction" in page
+    assert "r = z / √n, with n the number of complete pairs" in page
+
+
+def test_the_report_draws_a_chart_per_comparison_served_as_png(lead_client, reference_cohort, lead):
+    run = done_run(reference_cohort, lead)
+    html = lead_client.get(report_url(reference_cohort)).content.decode()
+    chart_url = report_url(reference_cohort, "report_chart", run.pk, 0)
+    assert f'src="{chart_url}"' in html
+    assert "Slope plots of each participant" in html
+    assert f'report_chart", {run.pk}, 1' not in html  # only one role, construct and pair of stages
+    response = lead_client.get(chart_url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"
+    assert response.content.startswith(b"\x89PNG")
+    assert lead_client.get(report_url(reference_cohort, "report_chart", run.pk, 1)).status_code == 404
+
+
+def test_meeting_durations_are_not_recorded_until_the_sessions_app_records_meetings(cohort):
+    assert meeting_durations(cohort) is None
+
+
+def test_meeting_durations_show_median_iqr_and_the_longest(lead_client, cohort, monkeypatch):
+    # The study: five meetings, median 45 minutes, one of 180.
+    summary = duration_summary([30, 40, 45, 50, 180])
+    assert summary == {"n": 5, "median": 45.0, "q1": 35.0, "q3": 115.0, "longest": 180}
+    monkeypatch.setattr(cohort_report, "meeting_durations", lambda cohort: summary)
+    page = page_text(lead_client.get(report_url(cohort)))
+    assert "Meetings held: 5." in page
+    assert "Duration, median (IQR): 45 (35–115) minutes; longest 180 minutes (agreed upper limit 60 minutes)." in page
+
+
+def test_no_meetings_give_no_summary():
+    assert duration_summary([]) is None
+
+
+def test_another_lead_gets_404_for_the_report_and_every_download(client, other_lead, reference_cohort, lead):
+    run = done_run(reference_cohort, lead)
+    client.force_login(other_lead)
+    for name, args in [
+        ("cohort_report", []),
+        ("report_chart", [run.pk, 0]),
+        ("report_pdf", []),
+        ("report_xlsx", []),
+        ("report_sav", []),
+        ("report_dictionary", []),
+        ("theme_quotes_csv", []),
+    ]:
+        assert client.get(report_url(reference_cohort, name, *args)).status_code == 404, name
+
+
+def test_a_chart_of_another_cohorts_run_is_not_found(lead_client, reference_cohort, programme, lead):
+    run = done_run(reference_cohort, lead)
+    other = CohortFactory(programme=programme)
+    assert lead_client.get(report_url(other, "report_chart", run.pk, 0)).status_code == 404
+
+
+def test_the_cohort_page_links_to_the_report(lead_client, cohort):
+    html = lead_client.get(cohort.get_absolute_url()).content.decode()
+    assert report_url(cohort) in html
