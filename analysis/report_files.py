@@ -31,21 +31,21 @@ def meeting_lines(meetings: dict | None, limit: int) -> list[str]:
     ]
 
 
-def comparison_rows(pair: dict) -> list[list[str]]:
+def comparison_rows(pair: dict) -> list[list]:
     return [
-        [row["label"], str(row["n"]), row["pre"], row["post"], row["w"], row["z"]]
+        [row["label"], row["n"], row["pre"], row["post"], row["w"], row["z"]]
         + [row["p_asymptotic"], row["p_exact"], row["r"]]
         for row in pair["rows"]
     ]
 
 
-def characteristics_rows(report: dict) -> list[list[str]]:
+def characteristics_rows(report: dict) -> list[list]:
     return [["", "Mentors", "Mentees"]] + [
-        [row["label"], str(row["mentor"]), str(row["mentee"])] for row in report["characteristics"]
+        [row["label"], row["mentor"], row["mentee"]] for row in report["characteristics"]
     ]
 
 
-def completion_table(report: dict) -> list[list[str]]:
+def completion_table(report: dict) -> list[list]:
     return [["Stage", "Role", "Participants", "Invited", "Submitted", "Submitted (%)"]] + [
         [
             row["stage"],
@@ -59,10 +59,10 @@ def completion_table(report: dict) -> list[list[str]]:
     ]
 
 
-def themes_table(report: dict) -> list[list[str]]:
+def themes_table(report: dict) -> list[list]:
     themes = report["themes"]
     return [["Theme", *themes["columns"], "Total"]] + [
-        [row["label"], *(str(count) for count in row["counts"]), str(row["total"])] for row in themes["rows"]
+        [row["label"], *row["counts"], row["total"]] for row in themes["rows"]
     ]
 
 
@@ -76,9 +76,9 @@ def agreement_table(report: dict) -> list[list[str]]:
 # PDF
 
 
-def _pdf_table(rows: list[list[str]], styles: dict, *, widths: list[float] | None = None) -> Table:
+def _pdf_table(rows: list[list], styles: dict, *, widths: list[float] | None = None) -> Table:
     body = styles["small"]
-    cells = [[Paragraph(pdf_text(cell), body) for cell in row] for row in rows]
+    cells = [[Paragraph(pdf_text(str(cell)), body) for cell in row] for row in rows]
     table = Table(cells, colWidths=widths, repeatRows=1, hAlign="LEFT")
     table.setStyle(
         TableStyle(

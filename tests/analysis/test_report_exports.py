@@ -1,0 +1,209 @@
+"""The report's downloads, generated and read back: PDF, XLSX, SPSS .sav (also in PSPP) and data dictionary."""
+
+import csv
+import io
+import re
+import shutil
+import subprocess
+
+import pyreadstat
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from analysis.scoring import COLUMNS
+from audit.models import AuditEvent
+from tests.analysis.helpers import done_run
+from tests.factories import MentorFactory, UserFactory
+from tests.sessions.helpers import pdf_text
+
+pytestmark = pytest.mark.django_db
+
+PSPP = shutil.which("pspp")
+
+
+def url(cohort, name: str) -> str:
+    return reverse(f"analysis:{name}", args=[cohort.slug])
+
+
+@pytest.fixture
+def analysed(reference_cohort, lead):
+    done_run(reference_cohort, lead)
+    return reference_cohort
+
+
+@pytest.fixture
+def admin_client(client):
+    client.force_login(UserFactory(username="admin", is_superuser=True, is_staff=True))
+    return client
+
+
+def read_sav(tmp_path, content: bytes):
+    path = tmp_path / "scores.sav"
+    path.write_bytes(content)
+    return pyreadstat.read_sav(str(path))
+
+
+def test_the_pdf_holds_every_section_the_tables_and_the_charts(lead_client, analysed):
+    response = lead_client.get(url(analysed, "report_pdf"))
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == 'attachment; filename="gastro-2026-report.pdf"'
+    assert response.content.startswith(b"%PDF-")
+    text = pdf_text(response.content)
+    for heading in (
+        "Participant characteristics",
+        "Questionnaire completion",
+        "Meeting durations",
+        "No meetings recorded.",
+        "Themes from the free-text answers",
+        "Questionnaire scores before and after",
+        "Mentors (junior doctors): Confidence in giving feedback",
+        "no continuity correction",
+    ):
+        assert heading in text, heading
+    # The row of the paper's total; the en dashes of the IQRs are glyph numbers of a font subset.
+    assert re.search(
+        r"Total \(out of 35\)\n5\n23 \(21.25\)\n29 \(23\.5.30\.5\)\n15\n2\.023\n0\.043\n0\.063\n0\.90", text
+    )
+    assert b"/Subtype /Image" in response.content  # the chart
+    assert "Secret" not in text
+
+
+def test_the_pdf_without_a_run_says_to_run_an_analysis_first(lead_client, cohort):
+    text = pdf_text(lead_client.get(url(cohort, "report_pdf")).content)
+    assert "No analysis has finished yet: run an analysis first." in text
+
+
+def test_the_xlsx_has_a_sheet_per_table_with_the_full_comparisons(lead_client, analysed):
+    response = lead_client.get(url(analysed, "report_xlsx"))
+    assert response["Content-Disposition"] == 'attachment; filename="gastro-2026-report.xlsx"'
+    workbook = load_workbook(io.BytesIO(response.content))
+    assert workbook.sheetnames == [
+        "Characteristics",
+        "Completion",
+        "Meetings",
+        "Themes",
+        "Agreement",
+        "Comparisons",
+        "Conventions",
+        "Data dictionary",
+    ]
+    comparisons = list(workbook["Comparisons"].values)
+    assert list(comparisons[0]) == COLUMNS
+    total = next(row for row in comparisons if row[2] == "total")
+    record = dict(zip(COLUMNS, total, strict=True))
+    assert (record["n"], record["median_pre"], record["median_post"], record["w"]) == (5, 23, 29, 15)
+    assert round(record["z"], 3) == 2.023
+    assert round(record["p_asymptotic"], 3) == 0.043
+    assert record["p_exact"] == 0.0625
+    assert ("Participants", 5, 0) in list(workbook["Characteristics"].values)
+    assert ("No meetings recorded.",) in list(workbook["Meetings"].values)
+    dictionary = list(workbook["Data dictionary"].values)
+    # After the header, code, role and the seven domains at baseline: the baseline total.
+    assert dictionary[1 + 2 + 7][:2] == (
+        "conf_total_base",
+        "Confidence in giving feedback: total out of 35, Baseline (before phase 1)",
+    )
+
+
+def test_the_xlsx_neutralises_values_a_spreadsheet_would_run(lead_client, cohort):
+    MentorFactory(cohort=cohort, grade="=1+2")
+    workbook = load_workbook(io.BytesIO(lead_client.get(url(cohort, "report_xlsx")).content))
+    labels = [row[0] for row in workbook["Characteristics"].values]
+    assert "'=1+2" in labels
+    assert "=1+2" not in labels
+
+
+def test_the_sav_has_one_row_per_participant_with_labels(lead_client, analysed, tmp_path):
+    response = lead_client.get(url(analysed, "report_sav"))
+    assert response["Content-Disposition"] == 'attachment; filename="gastro-2026-scores.sav"'
+    frame, meta = read_sav(tmp_path, response.content)
+    assert list(frame["code"]) == ["M01", "M02", "M03", "M04", "M05"]
+    assert list(frame.columns[:2]) == ["code", "role"]
+    assert "name" not in frame.columns and "email" not in frame.columns
+    assert list(frame["conf_total_base"]) == [20, 22, 23, 24, 26]
+    assert list(frame["conf_total_aft1"]) == [22, 25, 29, 31, 30]
+    assert list(frame["conf_clinical_practice_base"]) == [3, 3, 2, 2, 1]
+    labels = meta.column_names_to_labels
+    assert labels["code"] == "Participant code"
+    assert labels["role"] == "Role"
+    assert labels["conf_clinical_practice_aft1"] == "Confidence in giving feedback: Clinical practice, After phase 1"
+    assert labels["conf_total_aft1"] == "Confidence in giving feedback: total out of 35, After phase 1"
+    assert meta.variable_value_labels["role"] == {1: "Mentor (junior doctor)", 2: "Mentee (consultant)"}
+    assert meta.variable_value_labels["conf_technology_base"][5] == "Extremely confident"
+    assert "conf_total_base" not in meta.variable_value_labels
+    # 2 identifying variables and, per stage, 7 domains and the total.
+    assert len(frame.columns) == 2 + 2 * 8
+    assert b"Secret" not in response.content
+
+
+def test_the_data_dictionary_lists_every_variable_of_the_sav(lead_client, analysed, tmp_path):
+    frame, _ = read_sav(tmp_path, lead_client.get(url(analysed, "report_sav")).content)
+    response = lead_client.get(url(analysed, "report_dictionary"))
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == ["variable", "label", "type", "measure", "values"]
+    assert [row[0] for row in rows[1:]] == list(frame.columns)
+    assert rows[2] == ["role", "Role", "numeric", "nominal", "1 = Mentor (junior doctor); 2 = Mentee (consultant)"]
+
+
+def test_an_admin_may_ask_for_an_identified_sav_and_it_is_recorded(admin_client, analysed, tmp_path):
+    response = admin_client.get(url(analysed, "report_sav") + "?identified=1")
+    assert response["Content-Disposition"] == 'attachment; filename="gastro-2026-scores-identified.sav"'
+    frame, meta = read_sav(tmp_path, response.content)
+    assert list(frame.columns[:4]) == ["code", "role", "name", "email"]
+    assert meta.column_names_to_labels["email"] == "E-mail address (identified export)"
+    event = AuditEvent.objects.get(action="export", target="scores SPSS file")
+    assert event.actor_name == "admin"
+    assert event.detail == "scores SPSS file, identified (names and e-mail addresses)"
+
+
+def test_a_lead_asking_for_identified_data_is_refused_and_nothing_is_exported(lead_client, analysed):
+    for name in ("report_sav", "report_dictionary", "theme_quotes_csv", "report_pdf", "report_xlsx"):
+        assert lead_client.get(url(analysed, name) + "?identified=1").status_code == 404, name
+    assert not AuditEvent.objects.filter(action="export").exists()
+
+
+def test_every_download_is_audited_as_pseudonymised(lead_client, analysed):
+    for name in ("report_pdf", "report_xlsx", "report_sav", "report_dictionary", "theme_quotes_csv"):
+        lead_client.get(url(analysed, name))
+    details = sorted(AuditEvent.objects.filter(action="export").values_list("detail", flat=True))
+    assert details == [
+        "data dictionary, pseudonymised",
+        "report PDF, pseudonymised",
+        "report XLSX, pseudonymised",
+        "scores SPSS file, pseudonymised",
+        "theme quotes CSV, pseudonymised",
+    ]
+
+
+def pspp_wilcoxon(sav: bytes, tmp_path, pre: str, post: str) -> tuple[str, str]:
+    """Z and asymptotic p as PSPP prints them for NPAR TESTS /WILCOXON = pre WITH post (PAIRED)."""
+    (tmp_path / "scores.sav").write_bytes(sav)
+    syntax = tmp_path / "test.sps"
+    syntax.write_text(f"GET FILE='{tmp_path / 'scores.sav'}'.\nNPAR TESTS /WILCOXON = {pre} WITH {post} (PAIRED).\n")
+    output = tmp_path / "output.csv"
+    subprocess.run([PSPP, "-O", "format=csv", "-o", str(output), str(syntax)], check=True, timeout=60)
+    text = output.read_text()
+    z = re.search(r"^Z,(\S+)$", text, re.M)
+    p = re.search(r"^Asymp\. Sig\. \(2-tailed\),(\S+)$", text, re.M)
+    assert z and p, text
+    return z.group(1), p.group(1)
+
+
+@pytest.mark.skipif(PSPP is None, reason="PSPP is not installed (Debian package pspp)")
+@pytest.mark.parametrize(
+    ("domain", "pspp_z", "pspp_p"),
+    [("total", "-2.02", ".043"), ("clinical_practice", "-2.04", ".041")],
+)
+def test_pspp_opens_the_sav_and_agrees_with_the_report(lead_client, analysed, lead, tmp_path, domain, pspp_z, pspp_p):
+    """PSPP's Wilcoxon on the exported file gives the paper's values and the report's z and p.
+
+    PSPP prints z as pre minus post (so -|z| here) to two places and p to three without the 0.
+    """
+    sav = lead_client.get(url(analysed, "report_sav")).content
+    z, p = pspp_wilcoxon(sav, tmp_path, f"conf_{domain}_base", f"conf_{domain}_aft1")
+    assert (z, p) == (pspp_z, pspp_p)
+    run = analysed.analysis_runs.get()
+    record = next(r for r in run.results["comparisons"] if r["domain"] == domain and r["construct"] == "confidence")
+    assert float(z) == round(-record["z"], 2)
+    assert float(p) == round(record["p_asymptotic"], 3)
