@@ -61,8 +61,17 @@ def _draw_panel(axes, panel: dict) -> None:
         colour = ROSE if post > pre else FELL if post < pre else SAME
         axes.plot([0, 1], [pre, post], color=colour, linewidth=1 + 1.5 * (count - 1), marker="o", markersize=4)
         if count > 1:
-            axes.annotate(f"×{count}", (1, post), xytext=(4, 0), textcoords="offset points", va="center", fontsize=7)
-    axes.set_xlim(-0.25, 1.35)
+            # At the middle of its line: several lines may end at the same point.
+            axes.text(
+                0.5,
+                (pre + post) / 2,
+                f"×{count}",
+                ha="center",
+                va="center",
+                fontsize=7,
+                bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": colour, "linewidth": 0.5},
+            )
+    axes.set_xlim(-0.25, 1.25)
     axes.set_xticks([0, 1], ["Before", "After"], fontsize=8)
     if not panel["is_total"]:
         axes.set_ylim(0.5, 5.5)

@@ -116,9 +116,15 @@ def _wants_identified(request: HttpRequest) -> bool:
 
 
 def _audited_download(
-    request: HttpRequest, cohort: Cohort, content: bytes | str, *, filename: str, content_type: str, what: str
+    request: HttpRequest,
+    cohort: Cohort,
+    content: bytes | str,
+    *,
+    filename: str,
+    content_type: str,
+    what: str,
+    identified: bool = False,
 ) -> HttpResponse:
-    identified = request.GET.get("identified") == "1"
     audit_record(
         Action.EXPORT,
         request=request,
@@ -161,7 +167,7 @@ def report_chart(request: HttpRequest, slug: str, run_id: int, number: int) -> H
 @login_required
 def report_pdf(request: HttpRequest, slug: str) -> HttpResponse:
     cohort = get_cohort_for_user(request.user, slug)
-    _wants_identified(request)  # The report holds no personal data; only refuse whoever may not ask.
+    _wants_identified(request)  # The report holds no personal data, so nothing to add: only refuse whoever may not ask.
     pdf = report_files.report_pdf(build_report(cohort))
     return _audited_download(
         request, cohort, pdf, filename=f"{cohort.slug}-report.pdf", content_type="application/pdf", what="report PDF"
@@ -198,6 +204,7 @@ def report_sav(request: HttpRequest, slug: str) -> HttpResponse:
         filename=f"{cohort.slug}-scores{suffix}.sav",
         content_type="application/x-spss-sav",
         what="scores SPSS file",
+        identified=identified,
     )
 
 
@@ -219,6 +226,7 @@ def report_dictionary(request: HttpRequest, slug: str) -> HttpResponse:
         filename=f"{cohort.slug}-data-dictionary.csv",
         content_type="text/csv; charset=utf-8",
         what="data dictionary",
+        identified=identified,
     )
 
 
@@ -330,6 +338,7 @@ def theme_quotes_csv(request: HttpRequest, slug: str) -> HttpResponse:
         filename=f"{cohort.slug}-quotes.csv",
         content_type="text/csv; charset=utf-8",
         what="theme quotes CSV",
+        identified=identified,
     )
 
 

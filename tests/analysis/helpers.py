@@ -1,5 +1,7 @@
 """Builders shared by the analysis tests."""
 
+import re
+
 from analysis.models import AnalysisRun
 from analysis.services import analysis_run_execute
 from participants.models import Cohort, Participant
@@ -37,3 +39,27 @@ def free_text(cohort: Cohort, code: str, role: str, stage: str, text: str) -> It
         defaults={"status": "submitted", "submitted_at": "2026-11-01T10:00Z", "instrument": instrument},
     )
     return ItemAnswer.objects.create(response=response, item=instrument.items.get(key=item_key), value=text)
+
+
+# What the deployment is expected to send: no inline script or style, nothing from elsewhere.
+STRICT_POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self'"
+
+
+def _with_strict_policy(route) -> None:
+    response = route.fetch()
+    route.fulfill(response=response, headers={**response.headers, "content-security-policy": STRICT_POLICY})
+
+
+def sign_in_under_strict_policy(page, base_url: str, username: str = "lead") -> list[str]:
+    """Sign in through the login page, every response served under the strict policy.
+
+    Returns the list the policy's violations reported in the console will be added to.
+    """
+    violations: list[str] = []
+    page.on("console", lambda message: "Content Security Policy" in message.text and violations.append(message.text))
+    page.route(re.compile(re.escape(base_url) + r"/.*"), _with_strict_policy)
+    page.goto(f"{base_url}/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill("correct horse battery staple")
+    page.get_by_role("button", name="Sign in").click()
+    return violations

@@ -7,26 +7,13 @@ from playwright.sync_api import Page, expect
 
 from analysis.models import AnalysisRun
 from analysis.services import analysis_run_execute
+from tests.analysis.helpers import sign_in_under_strict_policy
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-# What the deployment is expected to send: no inline script or style, nothing from elsewhere.
-STRICT_POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self'"
-
-
-def with_strict_policy(route) -> None:
-    response = route.fetch()
-    route.fulfill(response=response, headers={**response.headers, "content-security-policy": STRICT_POLICY})
-
 
 def test_the_progress_bar_updates_until_the_results_appear(page: Page, live_server, reference_cohort, lead):
-    violations = []
-    page.on("console", lambda message: "Content Security Policy" in message.text and violations.append(message.text))
-    page.route(re.compile(re.escape(live_server.url) + r"/.*"), with_strict_policy)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill("lead")
-    page.get_by_label("Password").fill("correct horse battery staple")
-    page.get_by_role("button", name="Sign in").click()
+    violations = sign_in_under_strict_policy(page, live_server.url)
 
     run = AnalysisRun.objects.create(cohort=reference_cohort, requested_by=lead)
     page.goto(f"{live_server.url}{run.get_absolute_url()}")

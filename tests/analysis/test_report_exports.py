@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from analysis.scoring import COLUMNS
 from audit.models import AuditEvent
-from tests.analysis.helpers import done_run
+from tests.analysis.helpers import done_run, free_text
 from tests.factories import MentorFactory, UserFactory
 from tests.sessions.helpers import pdf_text
 
@@ -207,3 +207,25 @@ def test_pspp_opens_the_sav_and_agrees_with_the_report(lead_client, analysed, le
     record = next(r for r in run.results["comparisons"] if r["domain"] == domain and r["construct"] == "confidence")
     assert float(z) == round(-record["z"], 2)
     assert float(p) == round(record["p_asymptotic"], 3)
+
+
+def test_an_admins_identified_quotes_add_name_and_email(admin_client, cohort):
+    from django.contrib.auth import get_user_model
+
+    from analysis.themes import codebook, codings_save
+
+    answer = free_text(cohort, "M01", "mentor", "baseline", "Worried about hierarchy.")
+    codings_save(coder=get_user_model().objects.get(username="admin"), codes={answer: [codebook(cohort)[0]]})
+    rows = list(
+        csv.reader(io.StringIO(admin_client.get(url(cohort, "theme_quotes_csv") + "?identified=1").content.decode()))
+    )
+    assert rows[0] == ["participant", "role", "stage", "question", "theme", "text", "name", "email"]
+    assert rows[1][6:] == ["Dr Secret M01", "m01@example.nhs.uk"]
+    event = AuditEvent.objects.get(action="export")
+    assert event.detail == "theme quotes CSV, identified (names and e-mail addresses)"
+
+
+def test_the_report_pdf_has_no_identified_version_even_for_an_admin(admin_client, analysed):
+    response = admin_client.get(url(analysed, "report_pdf") + "?identified=1")
+    assert "Secret" not in pdf_text(response.content)
+    assert AuditEvent.objects.get(action="export").detail == "report PDF, pseudonymised"
