@@ -43,13 +43,16 @@ def _count(people: Sequence[dict], role: str, test) -> int:
 def characteristics_table(people: Sequence[dict]) -> list[dict]:
     """Participant characteristics by role, as rows {"label", "mentor", "mentee", "heading"}.
 
+    Categories nobody is in are left out, as a journal table would.
+
     `people` are the cohort's active participants as dicts of their model fields.
     """
     rows: list[dict] = []
 
-    def add(label: str, test) -> None:
+    def add(label: str, test, *, always: bool = True) -> None:
         counts = {role: _count(people, role, test) for role in ROLES}
-        rows.append({"label": label, "heading": False, **counts})
+        if always or any(counts.values()):
+            rows.append({"label": label, "heading": False, **counts})
 
     def heading(label: str) -> None:
         rows.append({"label": label, "heading": True, "mentor": "", "mentee": ""})
@@ -61,12 +64,12 @@ def characteristics_table(people: Sequence[dict]) -> list[dict]:
     ):
         heading(title)
         for value, label in choices.choices:
-            add(label, lambda p, field=field, value=value: p[field] == value)
-        add("Not recorded", lambda p, field=field: not p[field])
+            add(label, lambda p, field=field, value=value: p[field] == value, always=False)
+        add("Not recorded", lambda p, field=field: not p[field], always=False)
     heading("Grade")
     for grade in sorted({p["grade"] for p in people if p["grade"]}, key=str.lower):
         add(grade, lambda p, grade=grade: p["grade"] == grade)
-    add("Not recorded", lambda p: not p["grade"])
+    add("Not recorded", lambda p: not p["grade"], always=False)
     heading("Experience")
     add("Previous mentoring experience", lambda p: p["previous_mentoring_experience"])
     add("Previous formal feedback experience", lambda p: p["previous_feedback_experience"])

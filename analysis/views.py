@@ -304,7 +304,8 @@ def theme_coding(request: HttpRequest, slug: str) -> HttpResponse:
         if all(form.is_valid() for _, form in forms):
             themes.codings_save(coder=request.user, codes={a: form.cleaned_data["themes"] for a, form in forms})
             messages.success(request, f"Your themes for {len(forms)} answers are saved.")
-            return redirect(f"{request.path}?page={request.POST.get('page', '1')}")
+            page_number = request.POST.get("page", "")
+            return redirect(f"{request.path}?page={page_number if page_number.isdigit() else 1}")
         messages.error(request, "Nothing was saved: a theme chosen is not in this cohort's codebook.")
         page = Paginator(answers, CODING_PAGE_SIZE).get_page(request.POST.get("page"))
     else:

@@ -32,7 +32,7 @@ def test_the_report_shows_participant_characteristics_by_role(lead_client, cohor
     page = page_text(lead_client.get(report_url(cohort)))
     assert "Active participants by role; 1 withdrawn participant not counted" in page
     assert "Characteristic Mentors Mentees Participants 2 2" in page
-    assert "Under 30 1 0 30 to 39 1 0 40 to 49 0 1 50 to 59 0 1" in page
+    assert "Age band Under 30 1 0 30 to 39 1 0 40 to 49 0 1 50 to 59 0 1 Sex" in page
     assert "Sex Female 1 1 Male 1 1" in page
     assert "Grade Consultant 0 2 ST6 2 0" in page
     assert "FY2" not in page
