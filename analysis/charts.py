@@ -11,14 +11,19 @@ import math
 from collections import Counter
 from io import BytesIO
 
+from django.core.cache import cache
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from analysis.models import AnalysisRun
 from analysis.reports import ROLE_TITLES, domain_label, label_of, p_value
 from questionnaires.models import Construct, Stage
 
 PANELS_PER_ROW = 4
 ROSE, FELL, SAME = "#1f5fa8", "#c05a00", "#8a8a8a"
+# A finished run's results never change, so its charts are drawn once (about half a second
+# each) and kept: for the page's images and then the PDF.
+CHART_CACHE_SECONDS = 24 * 60 * 60
 
 
 def chart_groups(results: dict) -> list[dict]:
@@ -103,3 +108,13 @@ def chart_description(chart: dict) -> str:
         f"one panel per domain: {', '.join(panel['label'] for panel in chart['panels'])}. "
         "Lines going up are rises, down are falls; the tables give the same comparisons in numbers."
     )
+
+
+def chart_png(run: AnalysisRun, number: int, chart: dict) -> bytes:
+    """Chart `number` of a finished run, drawn once and then served from the cache.
+
+    The key holds the time the run finished as well as its id, so that a reused id (a
+    database restored from a backup, say) can never be served another run's chart.
+    """
+    key = f"analysis-chart-{run.pk}-{run.finished_at.timestamp()}-{number}"
+    return cache.get_or_set(key, lambda: draw_chart(chart), CHART_CACHE_SECONDS)

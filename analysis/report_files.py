@@ -9,7 +9,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Image, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from analysis import reports
-from analysis.charts import draw_chart
+from analysis.charts import chart_png
 from analysis.scoring import COLUMNS
 from questionnaires.exports import spreadsheet_safe
 
@@ -136,8 +136,8 @@ def report_pdf(report: dict) -> bytes:
     if run is not None:
         story += [Paragraph("Conventions", styles["subheading"])]
         story += [Paragraph(pdf_text(line), styles["small"]) for line in report["conventions"]]
-    for chart in report["charts"]:
-        image = Image(BytesIO(draw_chart(chart)))
+    for number, chart in enumerate(report["charts"]):
+        image = Image(BytesIO(chart_png(run, number, chart)))
         scale = min(1.0, (A4[1] - 40 * mm) / image.drawWidth, (A4[0] - 50 * mm) / image.drawHeight)
         image.drawWidth, image.drawHeight = image.drawWidth * scale, image.drawHeight * scale
         story += [Spacer(1, 4 * mm), image]

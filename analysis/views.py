@@ -10,7 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from analysis import report_files, reports, services, spss, themes
-from analysis.charts import chart_description, chart_groups, draw_chart
+from analysis.charts import chart_description, chart_groups, chart_png
 from analysis.cohort_report import CONVENTIONS, build_report, latest_run, side_by_side
 from analysis.forms import CodingForm, ThemeForm
 from analysis.models import AnalysisRun, Theme
@@ -158,7 +158,7 @@ def report_chart(request: HttpRequest, slug: str, run_id: int, number: int) -> H
     charts = chart_groups(run.results) if run.status == AnalysisRun.Status.DONE else []
     if number >= len(charts):
         raise Http404("No such chart.")
-    response = HttpResponse(draw_chart(charts[number]), content_type="image/png")
+    response = HttpResponse(chart_png(run, number, charts[number]), content_type="image/png")
     # A finished run never changes, so its charts can be kept by the browser.
     response["Cache-Control"] = "private, max-age=86400"
     return response
