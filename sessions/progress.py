@@ -39,6 +39,8 @@ def _next_action(path: MenteePath) -> str:
         return "Approve the collated feedback" if path.has_draft else "Write the collated feedback"
     if path.pairing is None:
         return "Allocate a mentor"
+    if path.pairing.mentor.is_withdrawn:
+        return f"Pair by hand: {path.pairing.mentor.code} has withdrawn"
     meeting = path.meeting
     if meeting is None:
         return "Schedule the meeting"

@@ -271,6 +271,8 @@ def _change(
     record: AllocationRecord | None = None,
 ) -> Pairing:
     """Replace the mentee's active pairing (if any) with one to `mentor`, and keep the change on record."""
+    # Every write to a cohort's pairs queues on the cohort's row, as draws do.
+    Cohort.objects.select_for_update().only("pk").get(pk=cohort.pk)
     now = timezone.now()
     current = Pairing.objects.select_for_update().filter(mentee=mentee).active().select_related("mentor").first()
     if current is not None:
@@ -353,6 +355,8 @@ def pairing_reallocate(
     meeting = latest_meeting(pairing)
     if not pairing.is_active or meeting is None or meeting.status != Meeting.Status.CANCELLED:
         raise AllocationRefused("Only a current pair whose latest meeting was cancelled can be reallocated.")
+    if pairing.mentee.is_withdrawn:
+        raise AllocationRefused(f"{pairing.mentee.code} has withdrawn, so they are not reallocated.")
     capacity = 2 if allow_second_mentee else 1
     busy = [
         row["mentor"]

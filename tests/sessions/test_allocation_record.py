@@ -223,3 +223,15 @@ def test_pairing_by_hand_requires_a_reason_on_the_page(lead_client, cohort):
     assert response.status_code == 400 and not Pairing.objects.exists()
     lead_client.post(url, {"mentee": mentees[0].pk, "mentor": mentors[0].pk, "reason": "Agreed at the steering group"})
     assert active_pairs(cohort) == {"C01": "M01"}
+
+
+def test_a_withdrawn_mentee_is_not_reallocated(cohort):
+    mentees, mentors = people(cohort, mentees=1, mentors=2)
+    everyone_willing(cohort)
+    allocation_run(cohort=cohort, seed=1)
+    pairing = Pairing.objects.active().get()
+    Meeting.objects.create(pairing=pairing, scheduled_at=timezone.now(), status="cancelled", cancelled_reason="Ill")
+    mentees[0].withdraw("Retired")
+    with pytest.raises(AllocationRefused, match="C01 has withdrawn"):
+        pairing_reallocate(pairing=pairing)
+    assert Pairing.objects.active().get() == pairing

@@ -91,3 +91,11 @@ def test_the_board_shows_the_meeting_durations_summary(lead_client, cohort):
     text = page_text(lead_client.get(board_url(cohort)))
     assert "Meetings held 1 Median 50 minutes Interquartile range 50 to 50 minutes" in text
     assert "Longest 50 minutes" in text
+
+
+def test_a_withdrawn_mentor_is_flagged_for_pairing_by_hand(lead_client, cohort):
+    mentees, mentors = people(cohort, mentees=1, mentors=1)
+    feedback_save_draft(mentee=mentees[0], sections=sections_for(cohort, "View")).approve()
+    Pairing.objects.create(cohort=cohort, mentee=mentees[0], mentor=mentors[0], source=Pairing.Source.MANUAL)
+    mentors[0].withdraw("Left the trust")
+    assert board_rows(lead_client.get(board_url(cohort)))["C01"].endswith("Pair by hand: M01 has withdrawn")
