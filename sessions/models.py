@@ -265,6 +265,11 @@ class AllocationRecord(models.Model):
         return f"Allocation of {self.cohort.slug} on {timezone.localtime(self.run_at):%d %b %Y %H:%M}"
 
     @property
+    def pairs(self) -> list[tuple[str, str]]:
+        """(mentee, mentor) in mentee code order: a JSONB column does not keep the order of keys."""
+        return sorted(self.result.items())
+
+    @property
     def is_reallocation(self) -> bool:
         return "reallocate" in self.options
 

@@ -71,11 +71,11 @@ def feedback_save_draft(*, mentee: Participant, sections: list[SectionText]) -> 
 
 
 def supervisor_of(mentor: Participant) -> Participant | None:
-    """The mentor's clinical supervisor when they are a mentee of the same cohort."""
+    """The mentor's clinical supervisor when they are an active mentee of the same cohort."""
     supervisor = mentor.supervisor
     if supervisor is None or supervisor.cohort_id != mentor.cohort_id or supervisor.role != Participant.Role.MENTEE:
         return None
-    return supervisor
+    return None if supervisor.is_withdrawn else supervisor
 
 
 @transaction.atomic

@@ -145,3 +145,12 @@ def test_an_import_with_the_wrong_header_is_refused(tmp_path, cohort):
             stderr=err,
         )
     assert "Line 1: The header has missing column(s) mentee and unknown column(s) consultant" in err.getvalue()
+
+
+def test_a_mentor_whose_supervisor_withdrew_is_not_asked_about_them(lead_client, pair_of_mentees):
+    mentees, mentor = pair_of_mentees
+    mentees[0].withdraw("Retired")
+    url = reverse("mentoring_sessions:willingness_edit", args=[mentor.cohort.slug, mentor.pk])
+    assert "your own clinical supervisor" not in page_text(lead_client.get(url))
+    assert lead_client.post(url, {"mentees": [mentees[1].pk]}).status_code == 302
+    assert willing_codes(mentor.cohort) == {("M01", "C02")}
