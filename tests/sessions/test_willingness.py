@@ -154,3 +154,12 @@ def test_a_mentor_whose_supervisor_withdrew_is_not_asked_about_them(lead_client,
     assert "your own clinical supervisor" not in page_text(lead_client.get(url))
     assert lead_client.post(url, {"mentees": [mentees[1].pk]}).status_code == 302
     assert willing_codes(mentor.cohort) == {("M01", "C02")}
+
+
+def test_consent_with_an_unknown_next_page_goes_back_to_the_questionnaire(client, pair_of_mentees):
+    _, mentor = pair_of_mentees
+    _, token = link_issue(participant=mentor, stage=Stage.AFTER_PHASE1)
+    response = client.post(
+        reverse("questionnaires:consent", args=[token]) + "?next=https://evil.example", {"agree": "on"}
+    )
+    assert response.status_code == 302 and response.url == reverse("questionnaires:respond", args=[token])
