@@ -11,6 +11,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
+from audit.models import Action
+from audit.services import audit_record
 from participants.models import Participant
 from questionnaires.services import link_for_token
 from sessions.forms import willingness_form
@@ -103,6 +105,13 @@ def mentor_feedback(request: HttpRequest, token: str, mentor: Participant, mente
     )
     document = get_object_or_404(
         FeedbackDocument.objects.filter(mentee=pairing.mentee, status=FeedbackDocument.Status.APPROVED)
+    )
+    audit_record(
+        Action.DOCUMENT_RELEASED,
+        request=request,
+        cohort=mentor.cohort,
+        target=pairing.mentee.code,
+        detail=f"version {document.version} read by mentor {mentor.code} through their link",
     )
     context = {
         "participant": mentor,

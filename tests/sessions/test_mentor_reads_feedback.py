@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.models import Action, AuditEvent
 from questionnaires.models import Stage
 from questionnaires.services import link_issue
 from sessions.models import Pairing
@@ -51,6 +52,8 @@ def test_the_allocated_mentor_reads_the_latest_approved_version(client, paired):
     assert "Current view about clinical practice." in text
     assert "Old view" not in text and "Unapproved view" not in text
     assert mentors[1].name not in text  # the document names no mentor
+    event = AuditEvent.objects.get(action=Action.DOCUMENT_RELEASED)
+    assert (event.target, event.detail) == ("C01", "version 2 read by mentor M01 through their link")
 
 
 def test_a_mentor_cannot_read_another_mentees_document(client, paired):
