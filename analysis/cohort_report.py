@@ -8,12 +8,12 @@ from collections.abc import Sequence
 
 from analysis import reports
 from analysis.charts import chart_groups
-from analysis.meetings import meeting_durations
 from analysis.models import AnalysisRun
 from analysis.stats import EXACT_P_MAX_N, describe
 from analysis.themes import themes_summary
 from participants.models import Cohort, Participant
 from questionnaires.services import stage_progress
+from sessions.services import meeting_duration_summary
 
 ROLES = [Participant.Role.MENTOR, Participant.Role.MENTEE]
 
@@ -129,7 +129,7 @@ def build_report(cohort: Cohort) -> dict:
         "characteristics": characteristics_table(people),
         "withdrawn": cohort.participants.filter(withdrawn_at__isnull=False).count(),
         "completion": completion_rows(cohort),
-        "meetings": meeting_durations(cohort),
+        "meetings": meeting_duration_summary(cohort),
         "meeting_limit": cohort.meeting_limit_minutes,
         "themes": themes_summary(cohort),
         "tables": reports.results_tables(run.results) if run else [],

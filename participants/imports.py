@@ -2,9 +2,13 @@
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
 
 from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from participants.models import Cohort, Participant
@@ -39,6 +43,27 @@ class ImportRejected(Exception):
     def __init__(self, errors: list[RowError]):
         super().__init__("; ".join(str(error) for error in errors))
         self.errors = errors
+
+
+Loaded = TypeVar("Loaded")
+
+
+def import_from_command(command: BaseCommand, file: Path, load: Callable[[bytes], Loaded]) -> Loaded:
+    """Read `file` and pass its bytes to `load`, for a management command.
+
+    An unreadable file, or one `load` rejects, ends the command (CommandError) after listing
+    every problem by line on standard error.
+    """
+    try:
+        data = file.read_bytes()
+    except OSError as error:
+        raise CommandError(f"Cannot read {file}: {error.strerror}.") from None
+    try:
+        return load(data)
+    except ImportRejected as rejection:
+        for error in rejection.errors:
+            command.stderr.write(str(error) if error.line else error.message)
+        raise CommandError(f"{file} was not imported: {len(rejection.errors)} problem(s); nothing was saved.") from None
 
 
 def template_csv() -> str:

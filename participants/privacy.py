@@ -3,13 +3,14 @@
 from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from audit.models import Action, AuditEvent
 from audit.services import audit_record
 from participants.models import Cohort, Participant
 from questionnaires.models import ItemAnswer, OutboundEmail, PersonalLink, Response
-from sessions.models import FeedbackSection
+from sessions.models import AllocationChange, FeedbackSection, Meeting, Pairing, WillingPair
 
 ERASED_NAME = "[erased]"
 
@@ -71,6 +72,31 @@ def participant_data(participant: Participant) -> dict:
             {"version": s.document.version, "domain": s.domain_label, "note": s.note, "key_points": s.key_points}
             for s in FeedbackSection.objects.filter(document__mentee=participant).select_related("document")
         ],
+        "willing_to_mentor": list(
+            WillingPair.objects.filter(mentor=participant)
+            .order_by("mentee__code")
+            .values_list("mentee__code", flat=True)
+        ),
+        "pairings": [
+            {
+                "mentee": pairing.mentee.code,
+                "mentor": pairing.mentor.code,
+                "source": pairing.source,
+                "status": pairing.status,
+                "meetings": [
+                    {
+                        "scheduled_at": _iso(m.scheduled_at),
+                        "mode": m.mode,
+                        "status": m.status,
+                        "held_on": _iso(m.held_on),
+                        "duration_minutes": m.duration_minutes,
+                        "cancelled_reason": m.cancelled_reason,
+                    }
+                    for m in pairing.meetings.order_by("scheduled_at")
+                ],
+            }
+            for pairing in _pairings_of(participant).select_related("mentee", "mentor").order_by("created_at")
+        ],
         "audit_trail": [
             {"at": _iso(e.at), "action": e.action, "by": e.actor_name, "detail": e.detail}
             for e in AuditEvent.objects.filter(cohort=participant.cohort, target=participant.code).order_by("at")
@@ -80,6 +106,10 @@ def participant_data(participant: Participant) -> dict:
 
 def _iso(value) -> str | None:
     return value.isoformat() if value else None
+
+
+def _pairings_of(participant: Participant):
+    return Pairing.objects.filter(Q(mentee=participant) | Q(mentor=participant))
 
 
 @transaction.atomic
@@ -93,6 +123,13 @@ def participant_erase(*, participant: Participant, actor=None, reason: str = "on
     OutboundEmail.objects.filter(participant=participant).update(error="")
     PersonalLink.objects.filter(participant=participant, revoked_at__isnull=True).update(revoked_at=timezone.now())
     FeedbackSection.objects.filter(document__mentee=participant).update(note="", key_points="")
+    # The lead's reasons may speak of the person; a reason must stay non-empty, so it says erased.
+    Meeting.objects.filter(pairing__in=_pairings_of(participant), status=Meeting.Status.CANCELLED).update(
+        cancelled_reason=ERASED_NAME
+    )
+    AllocationChange.objects.filter(
+        Q(mentee=participant) | Q(old_mentor=participant) | Q(new_mentor=participant)
+    ).update(reason=ERASED_NAME)
     audit_record(
         Action.PARTICIPANT_ERASED, actor=actor, cohort=participant.cohort, target=participant.code, detail=reason
     )

@@ -91,6 +91,18 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
     return _render_link_page(request, "respond.html", context, status=status)
 
 
+# Pages of other apps under the personal link that send a participant here to consent first,
+# and get them back afterwards (?next=...). Anything else goes back to the questionnaire.
+AFTER_CONSENT = {
+    "mentoring": "mentoring_sessions:mentor_home",
+    "willingness": "mentoring_sessions:mentor_willingness",
+}
+
+
+def _after_consent(request: HttpRequest, token: str) -> HttpResponse:
+    return redirect(AFTER_CONSENT.get(request.GET.get("next", ""), "questionnaires:respond"), token=token)
+
+
 @never_cache
 def consent(request: HttpRequest, token: str) -> HttpResponse:
     link = services.link_for_token(token)
@@ -101,11 +113,11 @@ def consent(request: HttpRequest, token: str) -> HttpResponse:
     if participant.is_withdrawn:
         return _render_link_page(request, "link_closed.html", context, status=410)
     if participant.has_consented:
-        return redirect("questionnaires:respond", token=token)
+        return _after_consent(request, token)
     form = ConsentForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.consent_record(participant=participant)
-        return redirect("questionnaires:respond", token=token)
+        return _after_consent(request, token)
     return _render_link_page(request, "consent.html", {**context, "form": form})
 
 

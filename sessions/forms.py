@@ -1,8 +1,11 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from participants.models import Cohort, Domain, Participant
-from sessions.models import FeedbackSection, GroupInterview
+from sessions.allocation import SEED_LIMIT
+from sessions.models import FeedbackSection, GroupInterview, Meeting, MentorWillingness, WillingPair
+from sessions.services import supervisor_of, willingness_save
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -66,3 +69,173 @@ def feedback_section_forms(
         initial = {"note": section.note, "key_points": section.key_points} if section else {}
         pairs.append((domain, FeedbackSectionForm(data, prefix=domain.key, initial=initial)))
     return pairs
+
+
+def _code_and_name(person: Participant) -> str:
+    return f"{person.code} {person.name}"
+
+
+class WillingnessForm(forms.Form):
+    """A mentor's willingness: the mentees they would mentor, and whether they would mentor their supervisor."""
+
+    mentees = forms.ModelMultipleChoiceField(
+        queryset=Participant.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label="Mentees you would be willing to mentor",
+        help_text="Tick all, some or none.",
+    )
+    would_mentor_supervisor = forms.TypedChoiceField(
+        choices=[("yes", "Yes"), ("no", "No")],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        required=True,
+    )
+
+    def __init__(self, *args, mentor: Participant, supervisor: Participant | None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.mentor, self.supervisor = mentor, supervisor
+        mentees = Participant.objects.filter(cohort_id=mentor.cohort_id).mentees().active().order_by("code")
+        self.fields["mentees"].queryset = mentees
+        self.fields["mentees"].label_from_instance = lambda mentee: (
+            f"{_code_and_name(mentee)} (your clinical supervisor)"
+            if supervisor and mentee.pk == supervisor.pk
+            else _code_and_name(mentee)
+        )
+        if supervisor is None:
+            del self.fields["would_mentor_supervisor"]
+        else:
+            self.fields[
+                "would_mentor_supervisor"
+            ].label = f"Would you be willing to mentor your own clinical supervisor, {_code_and_name(supervisor)}?"
+
+    def clean(self):
+        cleaned = super().clean()
+        answer = cleaned.get("would_mentor_supervisor")
+        if self.supervisor is None or answer is None or "mentees" not in cleaned:
+            return cleaned
+        ticked = any(mentee.pk == self.supervisor.pk for mentee in cleaned["mentees"])
+        if ticked and not answer:
+            raise ValidationError(
+                f"You ticked {self.supervisor.code}, your clinical supervisor, but answered No to mentoring them. "
+                "Untick them or answer Yes.",
+                code="supervisor_contradiction",
+            )
+        if answer and not ticked:
+            raise ValidationError(
+                f"You answered Yes to mentoring your clinical supervisor, but did not tick {self.supervisor.code}. "
+                "Tick them or answer No.",
+                code="supervisor_contradiction",
+            )
+        return cleaned
+
+    def save(self, *, source: str) -> MentorWillingness:
+        return willingness_save(
+            mentor=self.mentor,
+            mentees=self.cleaned_data["mentees"],
+            would_mentor_supervisor=self.cleaned_data.get("would_mentor_supervisor") if self.supervisor else None,
+            source=source,
+        )
+
+
+def willingness_form(mentor: Participant, answer: MentorWillingness | None, data=None) -> WillingnessForm:
+    """The mentor's willingness form, filled with their current answer."""
+    initial = {"mentees": list(WillingPair.objects.filter(mentor=mentor).values_list("mentee_id", flat=True))}
+    if answer and answer.would_mentor_supervisor is not None:
+        initial["would_mentor_supervisor"] = "yes" if answer.would_mentor_supervisor else "no"
+    return WillingnessForm(data, initial=initial, mentor=mentor, supervisor=supervisor_of(mentor))
+
+
+class AllocationForm(forms.Form):
+    seed = forms.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=SEED_LIMIT - 1,
+        help_text="Leave empty for a new random seed. Enter a recorded seed to replay that draw.",
+    )
+    allow_second_mentee = forms.BooleanField(
+        required=False,
+        label="Let a mentor take a second mentee",
+        help_text="Only used when the mentees cannot all be covered with one mentee per mentor.",
+    )
+
+
+class ManualPairingForm(forms.Form):
+    mentee = forms.ModelChoiceField(queryset=Participant.objects.none())
+    mentor = forms.ModelChoiceField(queryset=Participant.objects.none())
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text="Kept on the allocation record.",
+    )
+
+    def __init__(self, *args, cohort: Cohort, **kwargs):
+        super().__init__(*args, **kwargs)
+        people = Participant.objects.filter(cohort=cohort).active().order_by("code")
+        self.fields["mentee"].queryset = people.mentees()
+        self.fields["mentor"].queryset = people.mentors()
+        for name in ("mentee", "mentor"):
+            self.fields[name].label_from_instance = _code_and_name
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise ValidationError("Write the reason for pairing by hand.", code="required")
+        return reason
+
+
+class MeetingScheduleForm(forms.ModelForm):
+    class Meta:
+        model = Meeting
+        fields = ["scheduled_at", "mode"]
+        widgets = {"scheduled_at": DateTimeInput, "mode": forms.RadioSelect}
+        labels = {"scheduled_at": "Date and time", "mode": "Where"}
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class MeetingOutcomeForm(forms.ModelForm):
+    """What happened: held (on what date, how long) or cancelled (why). Never what was said."""
+
+    class Meta:
+        model = Meeting
+        fields = ["status", "held_on", "duration_minutes", "cancelled_reason"]
+        widgets = {
+            "status": forms.RadioSelect,
+            "held_on": DateInput,
+            "duration_minutes": forms.NumberInput(attrs={"min": 1, "max": 600, "class": "input-number"}),
+            "cancelled_reason": forms.Textarea(attrs={"rows": 2}),
+        }
+        labels = {
+            "status": "Outcome",
+            "held_on": "Date held",
+            "duration_minutes": "Duration in minutes",
+            "cancelled_reason": "Why it was cancelled",
+        }
+        help_texts = {
+            "duration_minutes": "From 1 to 600. Longer than the cohort's agreed limit is flagged, not refused."
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        status = cleaned.get("status")
+        if status == Meeting.Status.HELD:
+            for field in ("held_on", "duration_minutes"):
+                if cleaned.get(field) is None and field not in self.errors:
+                    self.add_error(field, ValidationError("Required for a meeting that was held.", code="required"))
+            cleaned["cancelled_reason"] = ""
+        elif status == Meeting.Status.CANCELLED:
+            if not (cleaned.get("cancelled_reason") or "").strip() and "cancelled_reason" not in self.errors:
+                self.add_error(
+                    "cancelled_reason", ValidationError("Say why the meeting was cancelled.", code="required")
+                )
+            cleaned["held_on"] = cleaned["duration_minutes"] = None
+        else:
+            cleaned["held_on"] = cleaned["duration_minutes"] = None
+            cleaned["cancelled_reason"] = ""
+        return cleaned

@@ -1,10 +1,28 @@
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Count, Max
+from django.http import HttpRequest
+from django.utils import timezone
 
-from participants.models import Participant
-from sessions.models import FeedbackDocument, FeedbackSection
+from analysis.stats import describe
+from audit.models import Action
+from audit.services import audit_record
+from participants.models import Cohort, Participant
+from sessions.allocation import Allocation, AllocationInfeasible, AllocationProblem, allocate, new_seed
+from sessions.models import (
+    AllocationChange,
+    AllocationRecord,
+    FeedbackDocument,
+    FeedbackSection,
+    Meeting,
+    MentorWillingness,
+    Pairing,
+    WillingPair,
+)
 
 
 @dataclass(frozen=True)
@@ -47,3 +65,358 @@ def feedback_save_draft(*, mentee: Participant, sections: list[SectionText]) -> 
         for position, section in enumerate(sections, start=1)
     )
     return draft
+
+
+# Willingness
+
+
+def supervisor_of(mentor: Participant) -> Participant | None:
+    """The mentor's clinical supervisor when they are an active mentee of the same cohort."""
+    supervisor = mentor.supervisor
+    if supervisor is None or supervisor.cohort_id != mentor.cohort_id or supervisor.role != Participant.Role.MENTEE:
+        return None
+    return None if supervisor.is_withdrawn else supervisor
+
+
+@transaction.atomic
+def willingness_save(
+    *, mentor: Participant, mentees: Iterable[Participant], would_mentor_supervisor: bool | None, source: str
+) -> MentorWillingness:
+    """Replace the mentor's answer: the mentees they would mentor and what they say about their supervisor."""
+    WillingPair.objects.filter(mentor=mentor).delete()
+    WillingPair.objects.bulk_create(WillingPair(mentor=mentor, mentee=mentee) for mentee in mentees)
+    answer, _ = MentorWillingness.objects.update_or_create(
+        mentor=mentor,
+        defaults={"would_mentor_supervisor": would_mentor_supervisor, "source": source, "answered_at": timezone.now()},
+    )
+    return answer
+
+
+# Allocation
+
+
+class AllocationRefused(Exception):
+    """The draw or change cannot be made as asked; `message` says why. Nothing was saved."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class AllocationInputs:
+    """What a draw for a cohort starts from, with the participants behind the codes."""
+
+    problem: AllocationProblem
+    mentees: dict[str, Participant]
+    mentors: dict[str, Participant]
+
+    @property
+    def shortage(self) -> bool:
+        """Fewer available mentors than mentees: only a second mentee per mentor can cover them all."""
+        return len(self.mentors) < len(self.mentees)
+
+
+def allocation_inputs(
+    cohort: Cohort,
+    *,
+    allow_second_mentee: bool = False,
+    mentees: Iterable[Participant] | None = None,
+    left_out_mentors: Iterable[int] = (),
+) -> AllocationInputs:
+    """The mentees to pair (by default every active mentee), the mentors who count and who is willing.
+
+    Mentors count when they have not withdrawn and are available for phase 2. A pair is willing
+    when the mentor said so, except the mentor and their own supervisor when the mentor said no
+    to mentoring their supervisor.
+    """
+    people = Participant.objects.filter(cohort=cohort).active()
+    if mentees is None:
+        mentees = people.mentees()
+    mentee_by_code = {mentee.code: mentee for mentee in mentees}
+    mentor_by_code = {
+        mentor.code: mentor
+        for mentor in people.mentors().filter(available_for_phase2=True).exclude(pk__in=list(left_out_mentors))
+    }
+    mentee_codes = {mentee.pk: code for code, mentee in mentee_by_code.items()}
+    mentor_codes = {mentor.pk: code for code, mentor in mentor_by_code.items()}
+    refused = {
+        (answer.mentor_id, answer.mentor.supervisor_id)
+        for answer in MentorWillingness.objects.filter(
+            mentor__in=mentor_by_code.values(), would_mentor_supervisor=False
+        ).select_related("mentor")
+    }
+    willing = {
+        (mentor_codes[mentor_id], mentee_codes[mentee_id])
+        for mentor_id, mentee_id in WillingPair.objects.filter(
+            mentor__in=mentor_by_code.values(), mentee__in=mentee_by_code.values()
+        ).values_list("mentor_id", "mentee_id")
+        if (mentor_id, mentee_id) not in refused
+    }
+    problem = AllocationProblem(
+        mentees=tuple(mentee_by_code),
+        mentors=tuple(mentor_by_code),
+        willing=frozenset(willing),
+        max_mentees_per_mentor=2 if allow_second_mentee else 1,
+    )
+    return AllocationInputs(problem=problem, mentees=mentee_by_code, mentors=mentor_by_code)
+
+
+@dataclass(frozen=True)
+class AllocationOutcome:
+    allocation: Allocation
+    inputs: AllocationInputs
+    record: AllocationRecord | None  # None for a dry run
+
+
+def _meetings_recorded(cohort: Cohort) -> bool:
+    return Meeting.objects.filter(pairing__cohort=cohort, pairing__status=Pairing.Status.ACTIVE).exists()
+
+
+def _record_draw(
+    cohort: Cohort,
+    allocation: Allocation,
+    options: dict,
+    what: str,
+    *,
+    actor: AbstractBaseUser | None,
+    request: HttpRequest | None,
+    at: datetime,
+) -> AllocationRecord:
+    """Keep a saved draw on record, and in the audit trail."""
+    record = AllocationRecord.objects.create(
+        cohort=cohort,
+        seed=allocation.seed,
+        inputs_digest=allocation.inputs_digest,
+        method=allocation.method,
+        result=allocation.pairs,
+        options=options,
+        run_by=actor,
+        run_at=at,
+    )
+    audit_record(
+        Action.ALLOCATION_RUN,
+        request=request,
+        actor=actor,
+        cohort=cohort,
+        target=f"allocation {record.pk}",
+        detail=f"seed {allocation.seed}, {what}",
+    )
+    return record
+
+
+def _replace(pairings, now) -> None:
+    pairings.update(status=Pairing.Status.REPLACED, replaced_at=now)
+
+
+def allocation_run(
+    *,
+    cohort: Cohort,
+    seed: int | None = None,
+    allow_second_mentee: bool = False,
+    dry_run: bool = False,
+    actor: AbstractBaseUser | None = None,
+    request: HttpRequest | None = None,
+) -> AllocationOutcome:
+    """Draw a mentor for every active mentee and, unless a dry run, put the pairs on record.
+
+    A saved draw replaces the cohort's current pairs, so it is refused once a meeting has been
+    scheduled for any of them: change one pair by hand or reallocate after a cancelled meeting.
+    Raises `AllocationInfeasible` (nothing saved) when no allocation covers every mentee.
+    """
+    seed = new_seed() if seed is None else seed
+    with transaction.atomic():
+        # Two leads drawing at once queue here, so a cohort never has two sets of active pairs.
+        Cohort.objects.select_for_update().only("pk").get(pk=cohort.pk)
+        if _meetings_recorded(cohort):
+            raise AllocationRefused(
+                "Meetings are already on record for this cohort's pairs, so a new draw cannot replace them. "
+                "Pair a mentee by hand, or reallocate one after a cancelled meeting."
+            )
+        inputs = allocation_inputs(cohort, allow_second_mentee=allow_second_mentee)
+        if not inputs.mentees:
+            raise AllocationRefused("There are no active mentees to allocate.")
+        allocation = allocate(inputs.problem, seed)
+        if dry_run:
+            return AllocationOutcome(allocation=allocation, inputs=inputs, record=None)
+        now = timezone.now()
+        options = {"allow_second_mentee": allow_second_mentee}
+        what = f"{len(allocation.pairs)} pairs, {allocation.method}" + (
+            ", second mentee allowed" if allow_second_mentee else ""
+        )
+        record = _record_draw(cohort, allocation, options, what, actor=actor, request=request, at=now)
+        _replace(Pairing.objects.filter(cohort=cohort).active(), now)
+        Pairing.objects.bulk_create(
+            Pairing(
+                cohort=cohort,
+                mentee=inputs.mentees[mentee],
+                mentor=inputs.mentors[mentor],
+                source=Pairing.Source.DRAWN,
+                record=record,
+                created_at=now,
+            )
+            for mentee, mentor in allocation.pairs.items()
+        )
+    return AllocationOutcome(allocation=allocation, inputs=inputs, record=record)
+
+
+def _change(
+    *,
+    cohort: Cohort,
+    mentee: Participant,
+    mentor: Participant,
+    reason: str,
+    actor: AbstractBaseUser | None,
+    request: HttpRequest | None,
+    record: AllocationRecord | None = None,
+) -> Pairing:
+    """Replace the mentee's active pairing (if any) with one to `mentor`, and keep the change on record."""
+    # Every write to a cohort's pairs queues on the cohort's row, as draws do.
+    Cohort.objects.select_for_update().only("pk").get(pk=cohort.pk)
+    now = timezone.now()
+    current = Pairing.objects.select_for_update().filter(mentee=mentee).active().select_related("mentor").first()
+    if current is not None:
+        _replace(Pairing.objects.filter(pk=current.pk), now)
+    pairing = Pairing.objects.create(
+        cohort=cohort,
+        mentee=mentee,
+        mentor=mentor,
+        source=Pairing.Source.DRAWN if record else Pairing.Source.MANUAL,
+        record=record,
+        created_at=now,
+    )
+    old_mentor = current.mentor if current else None
+    AllocationChange.objects.create(
+        cohort=cohort,
+        mentee=mentee,
+        old_mentor=old_mentor,
+        new_mentor=mentor,
+        record=record,
+        reason=reason,
+        changed_by=actor,
+        changed_at=now,
+    )
+    how = "reallocated by draw" if record else "paired by hand"
+    audit_record(
+        Action.ALLOCATION_CHANGED,
+        request=request,
+        actor=actor,
+        cohort=cohort,
+        target=mentee.code,
+        detail=f"{how}: {mentor.code} instead of {old_mentor.code if old_mentor else 'nobody'}",
+    )
+    return pairing
+
+
+@transaction.atomic
+def pairing_set_by_hand(
+    *,
+    cohort: Cohort,
+    mentee: Participant,
+    mentor: Participant,
+    reason: str,
+    actor: AbstractBaseUser | None = None,
+    request: HttpRequest | None = None,
+) -> Pairing:
+    """Pair the mentee with the mentor the lead chose, replacing any current pair, with the written reason."""
+    reason = reason.strip()
+    if not reason:
+        raise AllocationRefused("Write the reason for pairing by hand.")
+    if mentee.cohort_id != cohort.pk or mentee.role != Participant.Role.MENTEE or mentee.is_withdrawn:
+        raise AllocationRefused(f"{mentee.code} is not an active mentee of this cohort.")
+    if mentor.cohort_id != cohort.pk or mentor.role != Participant.Role.MENTOR or mentor.is_withdrawn:
+        raise AllocationRefused(f"{mentor.code} is not an active mentor of this cohort.")
+    if Pairing.objects.filter(mentee=mentee, mentor=mentor).active().exists():
+        raise AllocationRefused(f"{mentor.code} already mentors {mentee.code}.")
+    return _change(cohort=cohort, mentee=mentee, mentor=mentor, reason=reason, actor=actor, request=request)
+
+
+def latest_meeting(pairing: Pairing) -> "Meeting | None":
+    return pairing.meetings.order_by("-scheduled_at", "-pk").first()
+
+
+@transaction.atomic
+def pairing_reallocate(
+    *,
+    pairing: Pairing,
+    seed: int | None = None,
+    allow_second_mentee: bool = False,
+    actor: AbstractBaseUser | None = None,
+    request: HttpRequest | None = None,
+) -> Pairing:
+    """After a cancelled meeting, draw another mentor for the mentee among those still free.
+
+    The current mentor is left out, and so are mentors already mentoring someone else (or two
+    others, with a second mentee allowed). Raises `AllocationInfeasible` when nobody is left.
+    """
+    cohort = pairing.cohort
+    Cohort.objects.select_for_update().only("pk").get(pk=cohort.pk)
+    pairing = Pairing.objects.select_related("mentee", "mentor").get(pk=pairing.pk)
+    meeting = latest_meeting(pairing)
+    if not pairing.is_active or meeting is None or meeting.status != Meeting.Status.CANCELLED:
+        raise AllocationRefused("Only a current pair whose latest meeting was cancelled can be reallocated.")
+    if pairing.mentee.is_withdrawn:
+        raise AllocationRefused(f"{pairing.mentee.code} has withdrawn, so they are not reallocated.")
+    capacity = 2 if allow_second_mentee else 1
+    busy = [
+        row["mentor"]
+        for row in Pairing.objects.filter(cohort=cohort)
+        .active()
+        .values("mentor")
+        .annotate(n=Count("pk"))
+        .filter(n__gte=capacity)
+    ]
+    inputs = allocation_inputs(cohort, mentees=[pairing.mentee], left_out_mentors=[pairing.mentor_id, *busy])
+    seed = new_seed() if seed is None else seed
+    try:
+        allocation = allocate(inputs.problem, seed)
+    except AllocationInfeasible as infeasible:
+        prefix = (
+            f"Reallocating {pairing.mentee.code}: {pairing.mentor.code} and the mentors who already have "
+            f"{'two mentees' if allow_second_mentee else 'a mentee'} are left out. "
+        )
+        raise AllocationInfeasible(prefix + infeasible.message, infeasible.uncovered) from None
+    left_out = Participant.objects.filter(pk__in=[pairing.mentor_id, *busy]).order_by("code")
+    options = {
+        "reallocate": pairing.mentee.code,
+        "left_out": list(left_out.values_list("code", flat=True)),
+        "allow_second_mentee": allow_second_mentee,
+    }
+    what = f"reallocation of {pairing.mentee.code}"
+    record = _record_draw(cohort, allocation, options, what, actor=actor, request=request, at=timezone.now())
+    mentor = inputs.mentors[allocation.pairs[pairing.mentee.code]]
+    reason = f"Reallocated by draw after a cancelled meeting: {meeting.cancelled_reason}"
+    return _change(
+        cohort=cohort, mentee=pairing.mentee, mentor=mentor, reason=reason, actor=actor, request=request, record=record
+    )
+
+
+# Phase 2 meetings
+
+
+def meeting_duration_summary(cohort: Cohort) -> dict:
+    """Durations of the cohort's held meetings: n, median, IQR (type 6 quartiles, as SPSS), longest.
+
+    Meetings of a withdrawn mentor or mentee are left out, as their answers are left out of analyses.
+    Returns {"n", "median", "q1", "q3", "longest", "limit", "over_limit"}; the statistics are
+    None when no meeting has been held.
+    """
+    durations = list(
+        Meeting.objects.filter(
+            pairing__cohort=cohort,
+            status=Meeting.Status.HELD,
+            pairing__mentee__withdrawn_at__isnull=True,
+            pairing__mentor__withdrawn_at__isnull=True,
+        ).values_list("duration_minutes", flat=True)
+    )
+    median, q1, q3 = describe(durations)
+    limit = cohort.meeting_limit_minutes
+    return {
+        "n": len(durations),
+        "median": median,
+        "q1": q1,
+        "q3": q3,
+        "longest": max(durations) if durations else None,
+        "limit": limit,
+        "over_limit": sum(1 for duration in durations if duration > limit),
+    }

@@ -2,12 +2,13 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from analysis import cohort_report
-from analysis.meetings import duration_summary, meeting_durations
+from sessions.models import Meeting, Pairing
 from tests.analysis.helpers import done_run
 from tests.factories import CohortFactory, MenteeFactory, MentorFactory
 from tests.helpers import page_text
+from tests.sessions.phase2 import people
 
 pytestmark = pytest.mark.django_db
 
@@ -70,22 +71,23 @@ def test_the_report_draws_a_chart_per_comparison_served_as_png(lead_client, refe
     assert lead_client.get(report_url(reference_cohort, "report_chart", run.pk, 1)).status_code == 404
 
 
-def test_meeting_durations_are_not_recorded_until_the_sessions_app_records_meetings(cohort):
-    assert meeting_durations(cohort) is None
+def test_the_report_shows_the_held_meetings_median_iqr_and_longest(lead_client, cohort):
+    # The study's shape: five meetings, median 45 minutes, one of 180 over the 60-minute limit.
+    mentees, mentors = people(cohort, mentees=5, mentors=5)
+    for mentee, mentor, minutes in zip(mentees, mentors, (30, 40, 45, 50, 180), strict=True):
+        pairing = Pairing.objects.create(cohort=cohort, mentee=mentee, mentor=mentor, source=Pairing.Source.MANUAL)
+        Meeting.objects.create(
+            pairing=pairing,
+            scheduled_at=timezone.now(),
+            status=Meeting.Status.HELD,
+            held_on=timezone.localdate(),
+            duration_minutes=minutes,
+        )
 
-
-def test_meeting_durations_show_median_iqr_and_the_longest(lead_client, cohort, monkeypatch):
-    # The study: five meetings, median 45 minutes, one of 180.
-    summary = duration_summary([30, 40, 45, 50, 180])
-    assert summary == {"n": 5, "median": 45.0, "q1": 35.0, "q3": 115.0, "longest": 180}
-    monkeypatch.setattr(cohort_report, "meeting_durations", lambda cohort: summary)
     page = page_text(lead_client.get(report_url(cohort)))
+
     assert "Meetings held: 5." in page
     assert "Duration, median (IQR): 45 (35–115) minutes; longest 180 minutes (agreed upper limit 60 minutes)." in page
-
-
-def test_no_meetings_give_no_summary():
-    assert duration_summary([]) is None
 
 
 def test_another_lead_gets_404_for_the_report_and_every_download(client, other_lead, reference_cohort, lead):

@@ -1,0 +1,237 @@
+"""Lead pages from willingness to the last one-to-one meeting: leads of the programme only, 404 for anyone else."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from participants.lookups import get_cohort_for_user, get_participant_in_cohort
+from participants.models import Cohort, Participant
+from sessions import services
+from sessions.allocation import AllocationInfeasible
+from sessions.forms import (
+    AllocationForm,
+    ManualPairingForm,
+    MeetingOutcomeForm,
+    MeetingScheduleForm,
+    willingness_form,
+)
+from sessions.models import AllocationChange, AllocationRecord, Meeting, MentorWillingness, Pairing, WillingPair
+from sessions.progress import progress_board
+
+
+def _get_pairing(cohort: Cohort, pairing_id: int) -> Pairing:
+    return get_object_or_404(Pairing.objects.filter(cohort=cohort).select_related("mentee", "mentor"), pk=pairing_id)
+
+
+def _get_meeting(cohort: Cohort, meeting_id: int) -> Meeting:
+    meetings = Meeting.objects.filter(pairing__cohort=cohort).select_related("pairing__mentee", "pairing__mentor")
+    return get_object_or_404(meetings, pk=meeting_id)
+
+
+def _context(cohort: Cohort, **extra) -> dict:
+    return {"cohort": cohort, "programme": cohort.programme, **extra}
+
+
+@login_required
+def willingness_matrix(request: HttpRequest, slug: str) -> HttpResponse:
+    cohort = get_cohort_for_user(request.user, slug)
+    people = Participant.objects.filter(cohort=cohort).order_by("code")
+    mentors = list(people.mentors().select_related("willingness"))
+    mentees = list(people.mentees())
+    willing = set(WillingPair.objects.filter(mentor__cohort=cohort).values_list("mentor_id", "mentee_id"))
+    rows = [
+        {
+            "mentor": mentor,
+            "answer": getattr(mentor, "willingness", None),
+            "cells": [
+                {
+                    "mentee": mentee,
+                    "willing": (mentor.pk, mentee.pk) in willing,
+                    "supervisor": mentor.supervisor_id == mentee.pk,
+                }
+                for mentee in mentees
+            ],
+            "count": sum(1 for mentee in mentees if (mentor.pk, mentee.pk) in willing),
+        }
+        for mentor in mentors
+    ]
+    context = _context(cohort, rows=rows, mentees=mentees, page_title="Willingness")
+    return render(request, "mentoring_sessions/willingness_matrix.html", context)
+
+
+@login_required
+def willingness_edit(request: HttpRequest, slug: str, mentor_id: int) -> HttpResponse:
+    cohort = get_cohort_for_user(request.user, slug)
+    mentor = get_participant_in_cohort(cohort, mentor_id)
+    if mentor.role != Participant.Role.MENTOR:
+        raise Http404("Only mentors answer on willingness.")
+    answer = MentorWillingness.objects.filter(mentor=mentor).first()
+    form = willingness_form(mentor, answer, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        form.save(source=MentorWillingness.Source.LEAD)
+        messages.success(request, f"Willingness of {mentor.code} saved.")
+        return redirect("mentoring_sessions:willingness_matrix", cohort.slug)
+    context = _context(cohort, mentor=mentor, form=form, answer=answer, page_title=f"Willingness of {mentor.code}")
+    return render(request, "mentoring_sessions/willingness_form.html", context)
+
+
+@login_required
+def allocation(request: HttpRequest, slug: str) -> HttpResponse:
+    """Run the draw (preview or save), show the current pairs and the record of draws and changes."""
+    cohort = get_cohort_for_user(request.user, slug)
+    form = AllocationForm(request.POST or None)
+    preview = infeasible = None
+    if request.method == "POST" and form.is_valid():
+        dry_run = request.POST.get("action") != "save"
+        try:
+            outcome = services.allocation_run(
+                cohort=cohort,
+                seed=form.cleaned_data["seed"],
+                allow_second_mentee=form.cleaned_data["allow_second_mentee"],
+                dry_run=dry_run,
+                actor=request.user,
+                request=request,
+            )
+        except AllocationInfeasible as error:
+            infeasible = error
+        except services.AllocationRefused as refused:
+            messages.error(request, refused.message)
+        else:
+            if not dry_run:
+                messages.success(
+                    request,
+                    f"Allocation drawn with seed {outcome.allocation.seed} and saved: "
+                    f"{len(outcome.allocation.pairs)} pairs.",
+                )
+                return redirect("mentoring_sessions:allocation", cohort.slug)
+            preview = outcome
+    inputs = services.allocation_inputs(cohort)
+    pairings = (
+        Pairing.objects.filter(cohort=cohort).active().select_related("mentee", "mentor").order_by("mentee__code")
+    )
+    records = AllocationRecord.objects.filter(cohort=cohort).select_related("run_by")[:20]
+    changes = AllocationChange.objects.filter(cohort=cohort).select_related(
+        "mentee", "old_mentor", "new_mentor", "changed_by"
+    )[:50]
+    context = _context(
+        cohort,
+        form=form,
+        preview=preview,
+        infeasible=infeasible,
+        inputs=inputs,
+        pairings=pairings,
+        records=records,
+        changes=changes,
+        manual_form=ManualPairingForm(cohort=cohort),
+        page_title="Allocation",
+    )
+    status = 400 if infeasible or form.errors else 200
+    return render(request, "mentoring_sessions/allocation.html", context, status=status)
+
+
+@login_required
+def pairing_by_hand(request: HttpRequest, slug: str) -> HttpResponse:
+    cohort = get_cohort_for_user(request.user, slug)
+    form = ManualPairingForm(request.POST or None, cohort=cohort)
+    if request.method == "POST" and form.is_valid():
+        try:
+            pairing = services.pairing_set_by_hand(
+                cohort=cohort,
+                mentee=form.cleaned_data["mentee"],
+                mentor=form.cleaned_data["mentor"],
+                reason=form.cleaned_data["reason"],
+                actor=request.user,
+                request=request,
+            )
+        except services.AllocationRefused as refused:
+            form.add_error(None, refused.message)
+        else:
+            messages.success(
+                request, f"{pairing.mentor.code} now mentors {pairing.mentee.code}; the change is on record."
+            )
+            return redirect("mentoring_sessions:allocation", cohort.slug)
+    context = _context(cohort, form=form, page_title="Pair by hand")
+    return render(request, "mentoring_sessions/pairing_form.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+def pairing_detail(request: HttpRequest, slug: str, pairing_id: int) -> HttpResponse:
+    """A pair's meetings, and the form to schedule the next one."""
+    cohort = get_cohort_for_user(request.user, slug)
+    pairing = _get_pairing(cohort, pairing_id)
+    form = MeetingScheduleForm(request.POST or None, instance=Meeting(pairing=pairing))
+    if request.method == "POST" and pairing.is_active and form.is_valid():
+        form.save()
+        messages.success(request, "Meeting scheduled.")
+        return redirect("mentoring_sessions:pairing_detail", cohort.slug, pairing.pk)
+    meetings = list(pairing.meetings.order_by("scheduled_at", "pk"))
+    latest = meetings[-1] if meetings else None
+    context = _context(
+        cohort,
+        pairing=pairing,
+        meetings=meetings,
+        form=form,
+        can_reallocate=pairing.is_active and latest is not None and latest.status == Meeting.Status.CANCELLED,
+        page_title=f"Meetings of {pairing.mentee.code}",
+    )
+    return render(request, "mentoring_sessions/pairing_detail.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+def meeting_edit(request: HttpRequest, slug: str, meeting_id: int) -> HttpResponse:
+    cohort = get_cohort_for_user(request.user, slug)
+    meeting = _get_meeting(cohort, meeting_id)
+    form = MeetingOutcomeForm(request.POST or None, instance=meeting)
+    if request.method == "POST" and form.is_valid():
+        meeting = form.save()
+        if meeting.over_limit(cohort.meeting_limit_minutes):
+            messages.warning(
+                request,
+                f"Saved. The meeting lasted {meeting.duration_minutes} minutes, over the agreed limit of "
+                f"{cohort.meeting_limit_minutes}: it is flagged on the progress board.",
+            )
+        else:
+            messages.success(request, f"Meeting saved as {meeting.get_status_display().lower()}.")
+        return redirect("mentoring_sessions:pairing_detail", cohort.slug, meeting.pairing_id)
+    context = _context(cohort, meeting=meeting, pairing=meeting.pairing, form=form, page_title="Record the meeting")
+    return render(request, "mentoring_sessions/meeting_form.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def pairing_reallocate(request: HttpRequest, slug: str, pairing_id: int) -> HttpResponse:
+    cohort = get_cohort_for_user(request.user, slug)
+    pairing = _get_pairing(cohort, pairing_id)
+    try:
+        new = services.pairing_reallocate(
+            pairing=pairing,
+            allow_second_mentee=request.POST.get("allow_second_mentee") == "on",
+            actor=request.user,
+            request=request,
+        )
+    except AllocationInfeasible as infeasible:
+        messages.error(
+            request, f"{infeasible.message} Nothing was changed: pair {pairing.mentee.code} by hand instead."
+        )
+    except services.AllocationRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, f"{new.mentor.code} now mentors {new.mentee.code}, drawn at random.")
+        return redirect("mentoring_sessions:pairing_detail", cohort.slug, new.pk)
+    return redirect("mentoring_sessions:pairing_detail", cohort.slug, pairing.pk)
+
+
+@login_required
+def progress(request: HttpRequest, slug: str) -> HttpResponse:
+    cohort = get_cohort_for_user(request.user, slug)
+    stages, paths = progress_board(cohort)
+    context = _context(
+        cohort,
+        stages=stages,
+        paths=paths,
+        durations=services.meeting_duration_summary(cohort),
+        page_title="Progress",
+    )
+    return render(request, "mentoring_sessions/progress.html", context)

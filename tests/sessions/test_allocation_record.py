@@ -1,0 +1,237 @@
+"""The draw on record: seeds replay, willingness and availability are honoured, infeasible draws save nothing."""
+
+import itertools
+from collections import Counter
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from scipy.stats import chisquare
+
+from audit.models import Action, AuditEvent
+from sessions.allocation import AllocationInfeasible
+from sessions.models import AllocationChange, AllocationRecord, Meeting, MentorWillingness, Pairing
+from sessions.services import AllocationRefused, allocation_run, pairing_reallocate, pairing_set_by_hand
+from tests.helpers import page_text
+from tests.sessions.phase2 import everyone_willing, people, willing
+
+pytestmark = pytest.mark.django_db
+
+
+def active_pairs(cohort) -> dict[str, str]:
+    return {
+        pairing.mentee.code: pairing.mentor.code
+        for pairing in Pairing.objects.filter(cohort=cohort).active().select_related("mentee", "mentor")
+    }
+
+
+def test_the_same_seed_gives_the_same_pairs_and_the_record_keeps_seed_digest_and_result(cohort, lead):
+    people(cohort, mentees=4, mentors=5)
+    everyone_willing(cohort)
+    first = allocation_run(cohort=cohort, seed=1234, actor=lead)
+    second = allocation_run(cohort=cohort, seed=1234, actor=lead)
+    assert first.allocation.pairs == second.allocation.pairs == active_pairs(cohort)
+    record = second.record
+    assert (record.seed, record.result, record.run_by) == (1234, first.allocation.pairs, lead)
+    assert record.inputs_digest == first.allocation.inputs_digest and len(record.inputs_digest) == 64
+    # The first draw's pairs were replaced, not deleted.
+    assert Pairing.objects.filter(cohort=cohort, status=Pairing.Status.REPLACED).count() == 4
+    different = {
+        tuple(allocation_run(cohort=cohort, seed=seed, dry_run=True).allocation.pairs.values()) for seed in range(20)
+    }
+    assert len(different) > 1
+
+
+def test_a_draw_without_a_seed_chooses_one_and_records_it(cohort):
+    people(cohort, mentees=2, mentors=2)
+    everyone_willing(cohort)
+    outcome = allocation_run(cohort=cohort)
+    assert outcome.record.seed == outcome.allocation.seed >= 0
+    assert (
+        allocation_run(cohort=cohort, seed=outcome.record.seed, dry_run=True).allocation.pairs
+        == outcome.allocation.pairs
+    )
+
+
+def test_pairs_honour_willingness_availability_and_withdrawal(cohort):
+    mentees, mentors = people(cohort, mentees=3, mentors=5)
+    willing(
+        cohort,
+        {"M01": ["C01"], "M02": ["C01", "C02"], "M03": ["C02", "C03"], "M04": ["C03"], "M05": ["C01", "C02", "C03"]},
+    )
+    mentors[4].available_for_phase2 = False  # M05, willing for all, is on leave
+    mentors[4].save()
+    mentors[3].withdraw("Moved away")  # M04
+    mentees[2].withdraw("Retired")  # C03 is not allocated
+    for seed in range(30):
+        pairs = allocation_run(cohort=cohort, seed=seed, dry_run=True).allocation.pairs
+        assert set(pairs) == {"C01", "C02"}
+        assert pairs["C01"] in {"M01", "M02"} and pairs["C02"] in {"M02", "M03"}
+        assert pairs["C01"] != pairs["C02"]
+
+
+def test_a_mentor_who_said_no_to_their_supervisor_is_never_drawn_for_them(cohort):
+    mentees, mentors = people(cohort, mentees=1, mentors=2)
+    mentors[0].supervisor = mentees[0]
+    mentors[0].save()
+    everyone_willing(cohort)  # as an import might say
+    MentorWillingness.objects.create(mentor=mentors[0], would_mentor_supervisor=False, source="lead")
+    for seed in range(20):
+        assert allocation_run(cohort=cohort, seed=seed, dry_run=True).allocation.pairs == {"C01": "M02"}
+
+
+def test_every_valid_allocation_of_a_small_cohort_is_about_equally_likely(cohort):
+    """Three mentees, four mentors, willingness with 11 valid allocations: chi-square over 1,100 seeds."""
+    people(cohort, mentees=3, mentors=4)
+    shape = {"M01": ["C01", "C02"], "M02": ["C01", "C02", "C03"], "M03": ["C02", "C03"], "M04": ["C01", "C03"]}
+    willing(cohort, shape)
+    valid = [
+        dict(zip(["C01", "C02", "C03"], mentors, strict=True))
+        for mentors in itertools.permutations(["M01", "M02", "M03", "M04"], 3)
+        if all(mentee in shape[mentor] for mentee, mentor in zip(["C01", "C02", "C03"], mentors, strict=True))
+    ]
+    assert len(valid) == 11
+    counts = Counter(
+        tuple(sorted(allocation_run(cohort=cohort, seed=seed, dry_run=True).allocation.pairs.items()))
+        for seed in range(1100)
+    )
+    assert set(counts) == {tuple(sorted(allocation.items())) for allocation in valid}
+    assert chisquare(list(counts.values())).pvalue > 0.001
+
+
+def test_a_dry_run_saves_nothing(cohort):
+    people(cohort, mentees=2, mentors=2)
+    everyone_willing(cohort)
+    outcome = allocation_run(cohort=cohort, seed=5, dry_run=True)
+    assert outcome.record is None
+    assert not AllocationRecord.objects.exists() and not Pairing.objects.exists()
+    assert not AuditEvent.objects.filter(action=Action.ALLOCATION_RUN).exists()
+
+
+def test_an_infeasible_draw_names_the_uncovered_mentees_and_why_and_saves_nothing(cohort):
+    people(cohort, mentees=3, mentors=3)
+    willing(cohort, {"M01": ["C01", "C02"], "M02": ["C01", "C02"], "M03": ["C01"]})
+    with pytest.raises(AllocationInfeasible) as caught:
+        allocation_run(cohort=cohort, seed=1)
+    assert "Nobody available is willing to mentor C03" in caught.value.message
+    assert caught.value.uncovered["C03"].startswith("Nobody willing")
+    assert not AllocationRecord.objects.exists() and not Pairing.objects.exists()
+
+
+def test_fewer_mentors_than_mentees_needs_the_leads_permission_for_a_second_mentee(cohort):
+    people(cohort, mentees=3, mentors=2)
+    everyone_willing(cohort)
+    with pytest.raises(AllocationInfeasible) as caught:
+        allocation_run(cohort=cohort, seed=1)
+    assert "There are 3 mentees but only 2 available mentors" in caught.value.message
+    assert "Allow a second mentee per mentor" in caught.value.message
+    outcome = allocation_run(cohort=cohort, seed=1, allow_second_mentee=True)
+    assert sorted(Counter(outcome.allocation.pairs.values()).values()) == [1, 2]
+    assert outcome.record.options == {"allow_second_mentee": True}
+
+
+def test_a_saved_draw_is_audited(cohort, lead):
+    people(cohort, mentees=1, mentors=1)
+    everyone_willing(cohort)
+    allocation_run(cohort=cohort, seed=77, actor=lead)
+    event = AuditEvent.objects.get(action=Action.ALLOCATION_RUN)
+    assert event.actor == lead and event.cohort_id == cohort.pk and "seed 77" in event.detail
+
+
+def test_a_new_draw_is_refused_once_a_meeting_is_on_record(cohort):
+    people(cohort, mentees=1, mentors=2)
+    everyone_willing(cohort)
+    allocation_run(cohort=cohort, seed=1)
+    Meeting.objects.create(pairing=Pairing.objects.get(), scheduled_at=timezone.now())
+    with pytest.raises(AllocationRefused, match="Meetings are already on record"):
+        allocation_run(cohort=cohort, seed=2)
+    assert AllocationRecord.objects.count() == 1
+
+
+def test_pairing_by_hand_keeps_the_reason_on_record_and_is_audited(cohort, lead):
+    mentees, mentors = people(cohort, mentees=1, mentors=2)
+    willing(cohort, {"M01": ["C01"]})
+    allocation_run(cohort=cohort, seed=1)
+    pairing_set_by_hand(
+        cohort=cohort, mentee=mentees[0], mentor=mentors[1], reason="M01 is on night shifts", actor=lead
+    )
+    assert active_pairs(cohort) == {"C01": "M02"}
+    change = AllocationChange.objects.get()
+    assert (change.old_mentor, change.new_mentor, change.reason, change.changed_by) == (
+        mentors[0],
+        mentors[1],
+        "M01 is on night shifts",
+        lead,
+    )
+    assert AuditEvent.objects.filter(action=Action.ALLOCATION_CHANGED, target="C01").exists()
+    with pytest.raises(AllocationRefused, match="Write the reason"):
+        pairing_set_by_hand(cohort=cohort, mentee=mentees[0], mentor=mentors[0], reason="  ")
+
+
+def test_reallocation_after_a_cancelled_meeting_draws_a_free_willing_mentor(cohort, lead):
+    people(cohort, mentees=2, mentors=3)
+    willing(cohort, {"M01": ["C01"], "M02": ["C01", "C02"], "M03": ["C01"]})
+    allocation_run(cohort=cohort, seed=3)
+    pairs = active_pairs(cohort)
+    assert pairs["C02"] == "M02"
+    pairing = Pairing.objects.active().get(mentee__code="C01")
+    with pytest.raises(AllocationRefused):
+        pairing_reallocate(pairing=pairing)
+    Meeting.objects.create(
+        pairing=pairing, scheduled_at=timezone.now(), status=Meeting.Status.CANCELLED, cancelled_reason="Mentor ill"
+    )
+    new = pairing_reallocate(pairing=pairing, seed=9, actor=lead)
+    # M02 already mentors C02 and the cancelled mentor is left out: one choice remains.
+    assert new.mentor.code == ({"M01", "M03"} - {pairs["C01"]}).pop()
+    assert new.source == Pairing.Source.DRAWN and new.record.options["reallocate"] == "C01"
+    change = AllocationChange.objects.get()
+    assert change.record == new.record and "Mentor ill" in change.reason
+
+
+def test_the_allocation_page_previews_saves_and_explains(lead_client, cohort):
+    people(cohort, mentees=2, mentors=2)
+    willing(cohort, {"M01": ["C01"], "M02": ["C01"]})
+    url = reverse("mentoring_sessions:allocation", args=[cohort.slug])
+    response = lead_client.post(url, {"seed": "42", "action": "save"})
+    assert response.status_code == 400
+    text = page_text(response)
+    assert "No allocation covers every mentee; nothing was saved." in text
+    assert "C02: Nobody willing: no available mentor is willing to mentor C02." in text
+    assert not Pairing.objects.exists()
+
+    willing(cohort, {"M02": ["C02"]})
+    preview = lead_client.post(url, {"seed": "42", "action": "preview"})
+    assert "Preview with seed 42: nothing saved" in page_text(preview)
+    assert not Pairing.objects.exists()
+    saved = lead_client.post(url, {"seed": "", "action": "save"}, follow=True)
+    record = AllocationRecord.objects.get()
+    assert f"Allocation drawn with seed {record.seed} and saved: 2 pairs." in page_text(saved)
+    assert active_pairs(cohort) == {"C01": "M01", "C02": "M02"}
+
+
+def test_the_allocation_page_says_when_mentors_are_fewer_than_mentees(lead_client, cohort):
+    people(cohort, mentees=3, mentors=2)
+    text = page_text(lead_client.get(reverse("mentoring_sessions:allocation", args=[cohort.slug])))
+    assert "There are fewer available mentors (2) than mentees (3)" in text
+    assert "Let a mentor take a second mentee" in text
+
+
+def test_pairing_by_hand_requires_a_reason_on_the_page(lead_client, cohort):
+    mentees, mentors = people(cohort, mentees=1, mentors=1)
+    url = reverse("mentoring_sessions:pairing_by_hand", args=[cohort.slug])
+    response = lead_client.post(url, {"mentee": mentees[0].pk, "mentor": mentors[0].pk, "reason": ""})
+    assert response.status_code == 400 and not Pairing.objects.exists()
+    lead_client.post(url, {"mentee": mentees[0].pk, "mentor": mentors[0].pk, "reason": "Agreed at the steering group"})
+    assert active_pairs(cohort) == {"C01": "M01"}
+
+
+def test_a_withdrawn_mentee_is_not_reallocated(cohort):
+    mentees, mentors = people(cohort, mentees=1, mentors=2)
+    everyone_willing(cohort)
+    allocation_run(cohort=cohort, seed=1)
+    pairing = Pairing.objects.active().get()
+    Meeting.objects.create(pairing=pairing, scheduled_at=timezone.now(), status="cancelled", cancelled_reason="Ill")
+    mentees[0].withdraw("Retired")
+    with pytest.raises(AllocationRefused, match="C01 has withdrawn"):
+        pairing_reallocate(pairing=pairing)
+    assert Pairing.objects.active().get() == pairing

@@ -1,0 +1,122 @@
+"""Phase 2 meetings: scheduled, then held (date, 1-600 minutes) or cancelled (reason); over the limit is flagged."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from sessions.models import Meeting, Pairing
+from sessions.services import meeting_duration_summary
+from tests.helpers import page_text
+from tests.sessions.phase2 import people
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def pairing(cohort):
+    mentees, mentors = people(cohort, mentees=1, mentors=1)
+    return Pairing.objects.create(cohort=cohort, mentee=mentees[0], mentor=mentors[0], source=Pairing.Source.MANUAL)
+
+
+def held(pairing, minutes: int) -> Meeting:
+    return Meeting.objects.create(
+        pairing=pairing,
+        scheduled_at=timezone.now(),
+        status=Meeting.Status.HELD,
+        held_on=timezone.localdate(),
+        duration_minutes=minutes,
+    )
+
+
+def test_the_lead_schedules_then_records_a_held_meeting(lead_client, cohort, pairing):
+    url = reverse("mentoring_sessions:pairing_detail", args=[cohort.slug, pairing.pk])
+    lead_client.post(url, {"scheduled_at": "2026-12-01T14:00", "mode": "online"})
+    meeting = Meeting.objects.get()
+    assert (meeting.status, meeting.mode) == (Meeting.Status.SCHEDULED, Meeting.Mode.ONLINE)
+    edit = reverse("mentoring_sessions:meeting_edit", args=[cohort.slug, meeting.pk])
+    response = lead_client.post(
+        edit, {"status": "held", "held_on": "2026-12-01", "duration_minutes": "45"}, follow=True
+    )
+    meeting.refresh_from_db()
+    assert (meeting.status, meeting.held_on, meeting.duration_minutes) == ("held", datetime.date(2026, 12, 1), 45)
+    assert "Held on 1 Dec 2026, 45 minutes" in page_text(response)
+
+
+def test_a_meeting_over_the_agreed_limit_is_saved_and_flagged(lead_client, cohort, pairing):
+    meeting = Meeting.objects.create(pairing=pairing, scheduled_at=timezone.now())
+    edit = reverse("mentoring_sessions:meeting_edit", args=[cohort.slug, meeting.pk])
+    response = lead_client.post(
+        edit, {"status": "held", "held_on": "2026-12-01", "duration_minutes": "180"}, follow=True
+    )
+    text = page_text(response)
+    assert "over the agreed limit of 60" in text and "over the 60-minute limit" in text
+    meeting.refresh_from_db()
+    assert meeting.duration_minutes == 180
+    board = page_text(lead_client.get(reverse("mentoring_sessions:progress", args=[cohort.slug])))
+    assert "over limit" in board
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"status": "held", "held_on": "2026-12-01", "duration_minutes": "0"}, "greater than or equal to 1"),
+        ({"status": "held", "held_on": "2026-12-01", "duration_minutes": "601"}, "less than or equal to 600"),
+        ({"status": "held", "held_on": "", "duration_minutes": "30"}, "Required for a meeting that was held."),
+        ({"status": "cancelled", "cancelled_reason": " "}, "Say why the meeting was cancelled."),
+    ],
+)
+def test_bad_outcomes_are_refused_with_a_message_and_nothing_saved(lead_client, cohort, pairing, data, message):
+    meeting = Meeting.objects.create(pairing=pairing, scheduled_at=timezone.now())
+    response = lead_client.post(reverse("mentoring_sessions:meeting_edit", args=[cohort.slug, meeting.pk]), data)
+    assert response.status_code == 400 and message in page_text(response)
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.SCHEDULED
+
+
+def test_a_cancelled_meeting_keeps_its_reason_and_offers_reallocation(lead_client, cohort, pairing):
+    meeting = Meeting.objects.create(pairing=pairing, scheduled_at=timezone.now())
+    edit = reverse("mentoring_sessions:meeting_edit", args=[cohort.slug, meeting.pk])
+    response = lead_client.post(edit, {"status": "cancelled", "cancelled_reason": "Mentor on sick leave"}, follow=True)
+    text = page_text(response)
+    assert "Cancelled: Mentor on sick leave" in text and "Draw another mentor" in text
+
+
+def test_a_meeting_has_no_field_for_what_was_said():
+    names = {field.name for field in Meeting._meta.get_fields()}
+    assert names == {
+        "id",
+        "pairing",
+        "scheduled_at",
+        "mode",
+        "status",
+        "held_on",
+        "duration_minutes",
+        "cancelled_reason",
+        "created_at",
+        "updated_at",
+    }
+
+
+def test_the_duration_summary_gives_n_median_iqr_and_longest(cohort, pairing):
+    for minutes in (30, 45, 50, 180, 40):
+        held(pairing, minutes)
+    Meeting.objects.create(
+        pairing=pairing, scheduled_at=timezone.now(), status=Meeting.Status.CANCELLED, cancelled_reason="Ill"
+    )
+    summary = meeting_duration_summary(cohort)
+    # Type 6 quartiles of 30, 40, 45, 50, 180: positions 1.5, 3 and 4.5.
+    assert summary == {"n": 5, "median": 45.0, "q1": 35.0, "q3": 115.0, "longest": 180, "limit": 60, "over_limit": 1}
+
+
+def test_the_duration_summary_of_a_cohort_without_meetings_is_empty(cohort):
+    assert meeting_duration_summary(cohort) == {
+        "n": 0,
+        "median": None,
+        "q1": None,
+        "q3": None,
+        "longest": None,
+        "limit": 60,
+        "over_limit": 0,
+    }

@@ -1,0 +1,89 @@
+"""After allocation the allocated mentor reads their mentee's approved collated feedback through their link."""
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from audit.models import Action, AuditEvent
+from questionnaires.models import Stage
+from questionnaires.services import link_issue
+from sessions.models import Pairing
+from sessions.services import allocation_run, feedback_save_draft, pairing_set_by_hand
+from tests.helpers import page_text
+from tests.sessions.helpers import sections_for
+from tests.sessions.phase2 import people, willing
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def paired(cohort):
+    """C01 with M01 and C02 with M02, both consented; C01 has versions 1 (superseded), 2 (approved), 3 (draft)."""
+    mentees, mentors = people(cohort, mentees=2, mentors=2)
+    for mentor in mentors:
+        mentor.consent_given_at, mentor.consent_version = timezone.now(), "2026-11"
+        mentor.save()
+    willing(cohort, {"M01": ["C01"], "M02": ["C02"]})
+    feedback_save_draft(mentee=mentees[0], sections=sections_for(cohort, "Old view")).approve()
+    feedback_save_draft(mentee=mentees[0], sections=sections_for(cohort, "Current view")).approve()
+    feedback_save_draft(mentee=mentees[0], sections=sections_for(cohort, "Unapproved view"))
+    feedback_save_draft(mentee=mentees[1], sections=sections_for(cohort, "Other mentee's view")).approve()
+    allocation_run(cohort=cohort, seed=1)
+    return mentees, mentors
+
+
+def token_for(mentor) -> str:
+    return link_issue(participant=mentor, stage=Stage.AFTER_PHASE1)[1]
+
+
+def feedback_url(token: str, mentee) -> str:
+    return reverse("mentoring_sessions:mentor_feedback", args=[token, mentee.pk])
+
+
+def test_the_allocated_mentor_reads_the_latest_approved_version(client, paired):
+    mentees, mentors = paired
+    token = token_for(mentors[0])
+    home = page_text(client.get(reverse("mentoring_sessions:mentor_home", args=[token])))
+    assert "Read the collated feedback for C01" in home
+    response = client.get(feedback_url(token, mentees[0]))
+    text = page_text(response)
+    assert response.status_code == 200
+    assert "Collated feedback for C01" in text and "Version 2" in text
+    assert "Current view about clinical practice." in text
+    assert "Old view" not in text and "Unapproved view" not in text
+    assert mentors[1].name not in text  # the document names no mentor
+    event = AuditEvent.objects.get(action=Action.DOCUMENT_RELEASED)
+    assert (event.target, event.detail) == ("C01", "version 2 read by mentor M01 through their link")
+
+
+def test_a_mentor_cannot_read_another_mentees_document(client, paired):
+    mentees, mentors = paired
+    assert client.get(feedback_url(token_for(mentors[0]), mentees[1])).status_code == 404
+    assert client.get(feedback_url(token_for(mentors[1]), mentees[0])).status_code == 404
+
+
+def test_a_replaced_mentor_can_no_longer_read_it(client, paired, lead):
+    mentees, mentors = paired
+    token = token_for(mentors[0])
+    pairing_set_by_hand(cohort=mentees[0].cohort, mentee=mentees[0], mentor=mentors[1], reason="Swap", actor=lead)
+    assert client.get(feedback_url(token, mentees[0])).status_code == 404
+    assert client.get(feedback_url(token_for(mentors[1]), mentees[0])).status_code == 200
+
+
+def test_nothing_is_shown_before_approval_or_without_a_valid_mentor_link(client, cohort):
+    mentees, mentors = people(cohort, mentees=1, mentors=1)
+    mentors[0].consent_given_at, mentors[0].consent_version = timezone.now(), "2026-11"
+    mentors[0].save()
+    Pairing.objects.create(cohort=cohort, mentee=mentees[0], mentor=mentors[0], source=Pairing.Source.MANUAL)
+    feedback_save_draft(mentee=mentees[0], sections=sections_for(cohort, "Draft only"))
+    assert client.get(feedback_url(token_for(mentors[0]), mentees[0])).status_code == 404
+    mentee_token = link_issue(participant=mentees[0], stage=Stage.BEFORE_PHASE2)[1]
+    assert client.get(feedback_url(mentee_token, mentees[0])).status_code == 404
+    assert client.get(feedback_url("not-a-token", mentees[0])).status_code == 404
+
+
+def test_a_withdrawn_mentors_link_is_closed(client, paired):
+    mentees, mentors = paired
+    token = token_for(mentors[0])
+    mentors[0].withdraw("Left the programme")
+    assert client.get(feedback_url(token, mentees[0])).status_code == 410
