@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from analysis.models import AnalysisRun
+from analysis.models import AnalysisRun, Theme, ThemeCoding
+from rmprog.admin import ViewOnlyAdmin
 
 
 @admin.register(AnalysisRun)
@@ -25,3 +26,20 @@ class AnalysisRunAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+
+@admin.register(Theme)
+class ThemeAdmin(admin.ModelAdmin):
+    list_display = ["label", "cohort", "position"]
+    list_filter = ["cohort__programme", "cohort"]
+    search_fields = ["label", "cohort__slug"]
+    list_select_related = ["cohort"]
+
+
+@admin.register(ThemeCoding)
+class ThemeCodingAdmin(ViewOnlyAdmin):
+    # The answer by number only: its text is a participant's own words.
+    list_display = ["answer_id", "coder", "coded_at"]
+    list_filter = ["answer__response__participant__cohort"]
+    search_fields = ["answer__response__participant__code", "coder__username"]
+    list_select_related = ["coder"]

@@ -14,8 +14,7 @@ from analysis.scoring import COLUMNS
 from questionnaires.exports import spreadsheet_safe
 
 # The feedback PDF's fonts and escaping (Vera, shipped inside ReportLab), so both PDFs look alike.
-from sessions.pdf import _styles as pdf_styles
-from sessions.pdf import _text as pdf_text
+from sessions.pdf import pdf_styles, pdf_text
 
 COMPARISON_HEADER = ["Domain", "n", "Before: median (IQR)", "After: median (IQR)", "W", "z", "p", "Exact p", "r"]
 NO_MEETINGS = "No meetings recorded."

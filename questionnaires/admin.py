@@ -1,6 +1,15 @@
 from django.contrib import admin
 
-from questionnaires.models import CohortStage, Instrument, Item, OutboundEmail, PersonalLink, Response
+from questionnaires.models import (
+    CohortStage,
+    Instrument,
+    Item,
+    ItemAnswer,
+    LikertAnswer,
+    OutboundEmail,
+    PersonalLink,
+    Response,
+)
 
 
 class ItemInline(admin.TabularInline):
@@ -37,12 +46,38 @@ class PersonalLinkAdmin(admin.ModelAdmin):
         return False
 
 
+class SubmittedAnswerInline(admin.TabularInline):
+    """A submitted answer is the participant's own: shown, never changed here."""
+
+    extra = 0
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class LikertAnswerInline(SubmittedAnswerInline):
+    model = LikertAnswer
+    fields = ["construct", "domain", "score"]
+
+
+class ItemAnswerInline(SubmittedAnswerInline):
+    model = ItemAnswer
+    fields = ["item", "value"]
+
+
 @admin.register(Response)
 class ResponseAdmin(admin.ModelAdmin):
     list_display = ["participant", "stage", "status", "source", "started_at", "submitted_at"]
     list_filter = ["status", "stage", "source", "participant__cohort"]
     search_fields = ["participant__code", "participant__cohort__slug"]
     readonly_fields = ["participant", "stage", "instrument", "status", "source", "started_at", "submitted_at", "draft"]
+    inlines = [LikertAnswerInline, ItemAnswerInline]
 
 
 @admin.register(OutboundEmail)

@@ -1,6 +1,17 @@
 from django.contrib import admin
 
-from sessions.models import FeedbackDocument, FeedbackSection, GroupInterview
+from rmprog.admin import ViewOnlyAdmin
+from sessions.models import (
+    AllocationChange,
+    AllocationRecord,
+    FeedbackDocument,
+    FeedbackSection,
+    GroupInterview,
+    Meeting,
+    MentorWillingness,
+    Pairing,
+    WillingPair,
+)
 
 
 @admin.register(GroupInterview)
@@ -42,3 +53,52 @@ class FeedbackDocumentAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+# Phase 2 is steered in the application, where every change is checked and audited.
+@admin.register(WillingPair)
+class WillingPairAdmin(ViewOnlyAdmin):
+    list_display = ["mentor", "mentee", "created_at"]
+    list_filter = ["mentor__cohort__programme", "mentor__cohort"]
+    search_fields = ["mentor__code", "mentee__code", "mentor__cohort__slug"]
+    list_select_related = ["mentor", "mentee"]
+
+
+@admin.register(MentorWillingness)
+class MentorWillingnessAdmin(ViewOnlyAdmin):
+    list_display = ["mentor", "would_mentor_supervisor", "source", "answered_at"]
+    list_filter = ["source", "mentor__cohort__programme", "mentor__cohort"]
+    search_fields = ["mentor__code", "mentor__cohort__slug"]
+    list_select_related = ["mentor"]
+
+
+@admin.register(AllocationRecord)
+class AllocationRecordAdmin(ViewOnlyAdmin):
+    list_display = ["cohort", "seed", "method", "run_by", "run_at"]
+    list_filter = ["method", "cohort__programme", "cohort"]
+    search_fields = ["cohort__slug", "inputs_digest"]
+    list_select_related = ["cohort", "run_by"]
+
+
+@admin.register(Pairing)
+class PairingAdmin(ViewOnlyAdmin):
+    list_display = ["cohort", "mentee", "mentor", "source", "status", "created_at", "replaced_at"]
+    list_filter = ["status", "source", "cohort__programme", "cohort"]
+    search_fields = ["cohort__slug", "mentee__code", "mentor__code"]
+    list_select_related = ["cohort", "mentee", "mentor"]
+
+
+@admin.register(AllocationChange)
+class AllocationChangeAdmin(ViewOnlyAdmin):
+    list_display = ["cohort", "mentee", "old_mentor", "new_mentor", "changed_by", "changed_at"]
+    list_filter = ["cohort__programme", "cohort"]
+    search_fields = ["cohort__slug", "mentee__code"]
+    list_select_related = ["cohort", "mentee", "old_mentor", "new_mentor", "changed_by"]
+
+
+@admin.register(Meeting)
+class MeetingAdmin(ViewOnlyAdmin):
+    list_display = ["pairing", "scheduled_at", "mode", "status", "held_on", "duration_minutes"]
+    list_filter = ["status", "mode", "pairing__cohort__programme", "pairing__cohort"]
+    search_fields = ["pairing__cohort__slug", "pairing__mentee__code", "pairing__mentor__code"]
+    list_select_related = ["pairing__mentee", "pairing__mentor"]

@@ -39,7 +39,7 @@ def _register_fonts() -> None:
     )
 
 
-def _styles() -> dict[str, ParagraphStyle]:
+def pdf_styles() -> dict[str, ParagraphStyle]:
     _register_fonts()
     sample = getSampleStyleSheet()
     body = ParagraphStyle("Body", parent=sample["BodyText"], fontName="Vera", fontSize=10, leading=14)
@@ -52,20 +52,20 @@ def _styles() -> dict[str, ParagraphStyle]:
     }
 
 
-def _text(value: str) -> str:
+def pdf_text(value: str) -> str:
     """Plain text as Paragraph markup: escaped, with its line breaks kept."""
     return escape(value.replace("\r\n", "\n").strip()).replace("\n", "<br/>")
 
 
 def feedback_story(document: FeedbackDocument) -> list[Flowable]:
-    styles = _styles()
+    styles = pdf_styles()
     body, muted = styles["body"], styles["muted"]
     cohort = document.mentee.cohort
     approved_on = format_date(timezone.localtime(document.approved_at), "j F Y") if document.approved_at else ""
     story: list[Flowable] = [
-        Paragraph(_text(document.title), styles["title"]),
-        Paragraph(_text(f"{cohort.programme.name}: {cohort.name}"), body),
-        Paragraph(_text(f"Version {document.version}, approved on {approved_on}"), body),
+        Paragraph(pdf_text(document.title), styles["title"]),
+        Paragraph(pdf_text(f"{cohort.programme.name}: {cohort.name}"), body),
+        Paragraph(pdf_text(f"Version {document.version}, approved on {approved_on}"), body),
     ]
     if document.status == FeedbackDocument.Status.SUPERSEDED:
         story.append(Paragraph("This version has been superseded by a later approved version.", body))
@@ -78,17 +78,17 @@ def feedback_story(document: FeedbackDocument) -> list[Flowable]:
         Spacer(1, 4 * mm),
     ]
     for section in document.sections.all():
-        story.append(Paragraph(_text(section.domain_label), styles["heading"]))
+        story.append(Paragraph(pdf_text(section.domain_label), styles["heading"]))
         if section.is_empty:
             story.append(Paragraph("No feedback for this domain.", muted))
             continue
         if section.note.strip():
-            story.append(Paragraph(_text(section.note), body))
+            story.append(Paragraph(pdf_text(section.note), body))
         if section.key_point_list:
             story.append(Paragraph("Key points", styles["subheading"]))
             story.append(
                 ListFlowable(
-                    [ListItem(Paragraph(_text(point), body)) for point in section.key_point_list],
+                    [ListItem(Paragraph(pdf_text(point), body)) for point in section.key_point_list],
                     bulletType="bullet",
                     leftIndent=6 * mm,
                 )

@@ -1,0 +1,56 @@
+"""The Django admin: every model of the project is there, its list opens, and records the
+application keeps on record cannot be edited behind the workflow's back."""
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.core.management import call_command
+from django.urls import reverse
+
+from sessions.models import Meeting, Pairing
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+PROJECT_APPS = ["participants", "questionnaires", "mentoring_sessions", "analysis", "audit"]
+VIEW_ONLY = ["auditevent", "allocationrecord", "pairing", "allocationchange", "meeting", "themecoding"]
+
+
+@pytest.fixture
+def admin_user_client(client):
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    return client
+
+
+def test_every_model_of_the_project_is_in_the_admin_on_its_own_or_inside_its_parent():
+    shown = set(admin.site._registry)
+    shown |= {inline.model for model_admin in admin.site._registry.values() for inline in model_admin.inlines}
+    missing = [
+        f"{model._meta.app_label}.{model.__name__}"
+        for label in PROJECT_APPS
+        for model in apps.get_app_config(label).get_models()
+        if model not in shown and not model._meta.auto_created
+    ]
+    assert missing == []
+
+
+def test_every_admin_list_opens_with_the_demo_programme_in_it(admin_user_client):
+    call_command("seed_demo")
+    cohort = apps.get_model("participants", "Cohort").objects.get(slug="gastro-demo")
+    mentee, mentor = cohort.participants.mentees().first(), cohort.participants.mentors().first()
+    pairing = Pairing.objects.create(cohort=cohort, mentee=mentee, mentor=mentor, source=Pairing.Source.MANUAL)
+    Meeting.objects.create(pairing=pairing, scheduled_at="2027-01-05T10:00Z")
+
+    for model in admin.site._registry:
+        if model._meta.app_label not in PROJECT_APPS:
+            continue
+        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+        assert admin_user_client.get(url).status_code == 200, url
+        assert admin_user_client.get(url, {"q": "M01"}).status_code == 200, url
+
+
+@pytest.mark.parametrize("model_name", VIEW_ONLY)
+def test_records_kept_by_the_application_cannot_be_added_in_the_admin(admin_user_client, model_name):
+    model = next(model for model in admin.site._registry if model._meta.model_name == model_name)
+    url = reverse(f"admin:{model._meta.app_label}_{model_name}_add")
+    assert admin_user_client.get(url).status_code == 403
