@@ -10,6 +10,7 @@ from questionnaires.models import (
     PersonalLink,
     Response,
 )
+from rmprog.admin import ViewOnlyMixin
 
 
 class ItemInline(admin.TabularInline):
@@ -46,19 +47,10 @@ class PersonalLinkAdmin(admin.ModelAdmin):
         return False
 
 
-class SubmittedAnswerInline(admin.TabularInline):
+class SubmittedAnswerInline(ViewOnlyMixin, admin.TabularInline):
     """A submitted answer is the participant's own: shown, never changed here."""
 
     extra = 0
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class LikertAnswerInline(SubmittedAnswerInline):

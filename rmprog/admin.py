@@ -1,8 +1,8 @@
 from django.contrib import admin
 
 
-class ViewOnlyAdmin(admin.ModelAdmin):
-    """For records the application writes and keeps (audit, allocations, meetings): the admin only looks.
+class ViewOnlyMixin:
+    """For records the application writes and keeps (audit, allocations, meetings, answers): the admin only looks.
 
     Editing them here would bypass the workflow's checks and leave no trace in the audit trail.
     """
@@ -15,3 +15,7 @@ class ViewOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+class ViewOnlyAdmin(ViewOnlyMixin, admin.ModelAdmin):
+    pass

@@ -6,7 +6,10 @@ from django.apps import apps
 from django.contrib import admin
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
+from questionnaires.models import ItemAnswer, LikertAnswer, Response
+from questionnaires.services import ensure_default_instruments
 from sessions.models import Meeting, Pairing
 from tests.factories import UserFactory
 
@@ -34,12 +37,18 @@ def test_every_model_of_the_project_is_in_the_admin_on_its_own_or_inside_its_par
     assert missing == []
 
 
-def test_every_admin_list_opens_with_the_demo_programme_in_it(admin_user_client):
+def test_every_admin_list_and_record_opens_with_the_demo_programme_in_it(admin_user_client):
     call_command("seed_demo")
     cohort = apps.get_model("participants", "Cohort").objects.get(slug="gastro-demo")
     mentee, mentor = cohort.participants.mentees().first(), cohort.participants.mentors().first()
     pairing = Pairing.objects.create(cohort=cohort, mentee=mentee, mentor=mentor, source=Pairing.Source.MANUAL)
     Meeting.objects.create(pairing=pairing, scheduled_at="2027-01-05T10:00Z")
+    instrument = ensure_default_instruments()["mentor-baseline"]
+    response = Response.objects.create(
+        participant=mentor, stage="baseline", status="submitted", submitted_at=timezone.now(), instrument=instrument
+    )
+    ItemAnswer.objects.create(response=response, item=instrument.items.get(key="concerns"), value="None")
+    LikertAnswer.objects.create(response=response, construct="confidence", domain=cohort.domains.first(), score=4)
 
     for model in admin.site._registry:
         if model._meta.app_label not in PROJECT_APPS:
@@ -47,6 +56,10 @@ def test_every_admin_list_opens_with_the_demo_programme_in_it(admin_user_client)
         url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
         assert admin_user_client.get(url).status_code == 200, url
         assert admin_user_client.get(url, {"q": "M01"}).status_code == 200, url
+        first = model.objects.first()
+        if first is not None:
+            change = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_change", args=[first.pk])
+            assert admin_user_client.get(change).status_code == 200, change
 
 
 @pytest.mark.parametrize("model_name", VIEW_ONLY)
