@@ -13,7 +13,6 @@ with the stored ones, prints the figures and rewrites the "## Analysis" section 
 docs/performance.md.
 """
 
-import argparse
 import sys
 import time
 from pathlib import Path
@@ -196,20 +195,15 @@ Largest difference between the stored asymptotic p and SciPy's: {f["p_difference
 """
 
 
-def parse(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--participants", type=int, default=PARTICIPANTS)
-    parser.add_argument("--repetitions", type=int, default=REPETITIONS)
-    parser.add_argument("--no-doc", action="store_true", help="print the figures only; leave docs/performance.md")
-    return parser.parse_args(argv)
-
-
 def main(argv: list[str] | None = None) -> dict:
-    common.setup_django()
-    args = parse(argv)
-    figures = measure(args)
-    common.report(HEADING, section(figures), write_doc=not args.no_doc)
-    return figures
+    return common.run_benchmark(
+        heading=HEADING,
+        description=__doc__,
+        options={"participants": (int, PARTICIPANTS), "repetitions": (int, REPETITIONS)},
+        measure=measure,
+        section=section,
+        argv=argv,
+    )
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ migrating a fresh copy and dropped at the end, so that it never touches the data
 itself and can bulk-create millions of rows without cleaning up after them.
 """
 
+import argparse
 import os
 import platform
 import re
@@ -12,7 +13,7 @@ import secrets
 import statistics
 import subprocess
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -141,3 +142,25 @@ def report(heading: str, text: str, *, write_doc: bool) -> None:
     if write_doc:
         update_doc(heading, text)
         print(f"Updated {PERFORMANCE_DOC.relative_to(ROOT)}")
+
+
+def run_benchmark(
+    *,
+    heading: str,
+    description: str,
+    options: dict[str, tuple[type, object]],
+    measure: Callable[[argparse.Namespace], dict],
+    section: Callable[[dict], str],
+    argv: list[str] | None = None,
+) -> dict:
+    """Parse `--option value` for each of `options` ({name: (type, default)}) and `--no-doc`,
+    measure, print the section and (unless --no-doc) write it into docs/performance.md."""
+    setup_django()
+    parser = argparse.ArgumentParser(description=description.split("\n\n")[0])
+    for name, (kind, default) in options.items():
+        parser.add_argument(f"--{name}", type=kind, default=default)
+    parser.add_argument("--no-doc", action="store_true", help="print the figures only; leave docs/performance.md")
+    args = parser.parse_args(argv)
+    figures = measure(args)
+    report(heading, section(figures), write_doc=not args.no_doc)
+    return figures

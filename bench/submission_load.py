@@ -13,7 +13,6 @@ throughput, latency and errors, checks that the rows saved match the successful 
 rewrites the "## Questionnaire submission under load" section of docs/performance.md.
 """
 
-import argparse
 import http.client
 import random
 import re
@@ -27,6 +26,7 @@ from urllib.parse import urlencode
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import common  # noqa: E402
+from bench.server import THREADS, WORKERS  # noqa: E402
 
 HEADING = "Questionnaire submission under load"
 CLIENTS = 32
@@ -263,27 +263,21 @@ def measure(args) -> dict:
         }
 
 
-def parse(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--participants", type=int, default=PARTICIPANTS)
-    parser.add_argument("--clients", type=int, default=CLIENTS)
-    parser.add_argument("--workers", type=int, default=None)
-    parser.add_argument("--threads", type=int, default=None)
-    parser.add_argument("--health-seconds", type=float, default=HEALTH_SECONDS)
-    parser.add_argument("--no-doc", action="store_true", help="print the figures only; leave docs/performance.md")
-    return parser.parse_args(argv)
-
-
 def main(argv: list[str] | None = None) -> dict:
-    common.setup_django()
-    from bench.server import THREADS, WORKERS
-
-    args = parse(argv)
-    args.workers = args.workers or WORKERS
-    args.threads = args.threads or THREADS
-    figures = measure(args)
-    common.report(HEADING, section(figures), write_doc=not args.no_doc)
-    return figures
+    return common.run_benchmark(
+        heading=HEADING,
+        description=__doc__,
+        options={
+            "participants": (int, PARTICIPANTS),
+            "clients": (int, CLIENTS),
+            "workers": (int, WORKERS),
+            "threads": (int, THREADS),
+            "health-seconds": (float, HEALTH_SECONDS),
+        },
+        measure=measure,
+        section=section,
+        argv=argv,
+    )
 
 
 if __name__ == "__main__":
