@@ -26,6 +26,7 @@ PARTICIPANTS = 10_000
 REPETITIONS = 5
 TARGET_RATIO = 3.0
 TARGET_SECONDS = 10.0
+OPTIONS = {"participants": (int, PARTICIPANTS), "repetitions": (int, REPETITIONS)}
 
 
 def paired_arrays(cohort) -> list[tuple[str, "object", "object"]]:
@@ -195,16 +196,5 @@ Largest difference between the stored asymptotic p and SciPy's: {f["p_difference
 """
 
 
-def main(argv: list[str] | None = None) -> dict:
-    return common.run_benchmark(
-        heading=HEADING,
-        description=__doc__,
-        options={"participants": (int, PARTICIPANTS), "repetitions": (int, REPETITIONS)},
-        measure=measure,
-        section=section,
-        argv=argv,
-    )
-
-
 if __name__ == "__main__":
-    main()
+    common.run_benchmark(sys.modules[__name__])

@@ -13,9 +13,10 @@ import secrets
 import statistics
 import subprocess
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from types import ModuleType
 
 ROOT = Path(__file__).resolve().parent.parent
 PERFORMANCE_DOC = ROOT / "docs" / "performance.md"
@@ -144,23 +145,16 @@ def report(heading: str, text: str, *, write_doc: bool) -> None:
         print(f"Updated {PERFORMANCE_DOC.relative_to(ROOT)}")
 
 
-def run_benchmark(
-    *,
-    heading: str,
-    description: str,
-    options: dict[str, tuple[type, object]],
-    measure: Callable[[argparse.Namespace], dict],
-    section: Callable[[dict], str],
-    argv: list[str] | None = None,
-) -> dict:
-    """Parse `--option value` for each of `options` ({name: (type, default)}) and `--no-doc`,
-    measure, print the section and (unless --no-doc) write it into docs/performance.md."""
+def run_benchmark(benchmark: ModuleType, argv: list[str] | None = None) -> dict:
+    """Run a benchmark module: its OPTIONS ({name: (type, default)}) and `--no-doc` from the command
+    line, then its `measure(args)`; print its `section(figures)` and, unless --no-doc, write it into
+    docs/performance.md under its HEADING."""
     setup_django()
-    parser = argparse.ArgumentParser(description=description.split("\n\n")[0])
-    for name, (kind, default) in options.items():
+    parser = argparse.ArgumentParser(description=(benchmark.__doc__ or "").split("\n\n")[0])
+    for name, (kind, default) in benchmark.OPTIONS.items():
         parser.add_argument(f"--{name}", type=kind, default=default)
     parser.add_argument("--no-doc", action="store_true", help="print the figures only; leave docs/performance.md")
     args = parser.parse_args(argv)
-    figures = measure(args)
-    report(heading, section(figures), write_doc=not args.no_doc)
+    figures = benchmark.measure(args)
+    report(benchmark.HEADING, benchmark.section(figures), write_doc=not args.no_doc)
     return figures

@@ -26,6 +26,7 @@ PARTICIPANTS = 25_000  # 12,500 mentors x 66 answers + 12,500 mentees x 14 = 1,0
 REPETITIONS = 3
 TARGET_RATIO = 3.0
 TARGET_PEAK_MB = 200.0
+OPTIONS = {"participants": (int, PARTICIPANTS), "repetitions": (int, REPETITIONS)}
 
 
 class Counter:
@@ -166,16 +167,5 @@ HEADER)`: the limit of the stack. Memory is the worker's peak resident set (VmHW
 """
 
 
-def main(argv: list[str] | None = None) -> dict:
-    return common.run_benchmark(
-        heading=HEADING,
-        description=__doc__,
-        options={"participants": (int, PARTICIPANTS), "repetitions": (int, REPETITIONS)},
-        measure=measure,
-        section=section,
-        argv=argv,
-    )
-
-
 if __name__ == "__main__":
-    main()
+    common.run_benchmark(sys.modules[__name__])

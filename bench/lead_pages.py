@@ -24,6 +24,7 @@ HEADING = "Lead pages as cohorts grow"
 SMALL, LARGE = 10, 1000
 REPETITIONS = 7
 TARGET_RATIO = 2.0
+OPTIONS = {"small": (int, SMALL), "large": (int, LARGE), "repetitions": (int, REPETITIONS)}
 
 
 def timed(client, url: str, repetitions: int) -> tuple[float, int]:
@@ -129,16 +130,5 @@ Pending, being built on other branches:
 """
 
 
-def main(argv: list[str] | None = None) -> dict:
-    return common.run_benchmark(
-        heading=HEADING,
-        description=__doc__,
-        options={"small": (int, SMALL), "large": (int, LARGE), "repetitions": (int, REPETITIONS)},
-        measure=measure,
-        section=section,
-        argv=argv,
-    )
-
-
 if __name__ == "__main__":
-    main()
+    common.run_benchmark(sys.modules[__name__])

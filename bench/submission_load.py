@@ -40,6 +40,13 @@ TEXTAREA = re.compile(r'<textarea[^>]*name="([^"]+)"')
 NUMBER = re.compile(r'<input[^>]*type="number"[^>]*name="([^"]+)"')
 CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 CSRF_COOKIE = re.compile(r"csrftoken=([^;]+)")
+OPTIONS = {
+    "participants": (int, PARTICIPANTS),
+    "clients": (int, CLIENTS),
+    "workers": (int, WORKERS),
+    "threads": (int, THREADS),
+    "health-seconds": (float, HEALTH_SECONDS),
+}
 
 
 @dataclass
@@ -263,22 +270,5 @@ def measure(args) -> dict:
         }
 
 
-def main(argv: list[str] | None = None) -> dict:
-    return common.run_benchmark(
-        heading=HEADING,
-        description=__doc__,
-        options={
-            "participants": (int, PARTICIPANTS),
-            "clients": (int, CLIENTS),
-            "workers": (int, WORKERS),
-            "threads": (int, THREADS),
-            "health-seconds": (float, HEALTH_SECONDS),
-        },
-        measure=measure,
-        section=section,
-        argv=argv,
-    )
-
-
 if __name__ == "__main__":
-    main()
+    common.run_benchmark(sys.modules[__name__])
