@@ -45,6 +45,11 @@ LEAD_PAGES = [
     LeadPage("Analysis page", lambda b: reverse("analysis:cohort_analysis", args=[b.cohort.slug])),
     LeadPage("Analysis run", lambda b: reverse("analysis:run_detail", args=[b.cohort.slug, b.run_id])),
     LeadPage("Audit log", lambda b: reverse("audit:audit_log")),
+    LeadPage(
+        "Admin: participants",
+        lambda b: reverse("admin:participants_participant_changelist") + f"?cohort__id__exact={b.cohort.pk}",
+    ),
+    LeadPage("Admin: responses", lambda b: reverse("admin:questionnaires_response_changelist")),
 ]
 
 # Lead pages being built on other branches: add a line above for each when it lands.

@@ -13,7 +13,7 @@ import pytest
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
-pytestmark = pytest.mark.skipif(
+needs_postgresql = pytest.mark.skipif(
     not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")),
     reason="the benchmarks need DATABASE_URL=postgres://...",
 )
@@ -26,6 +26,7 @@ TINY = {
 }
 
 
+@needs_postgresql
 @pytest.mark.parametrize("script", sorted(TINY))
 def test_the_benchmark_runs_at_a_tiny_size_and_prints_its_verdicts(script):
     result = subprocess.run(
