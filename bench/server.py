@@ -48,6 +48,7 @@ def gunicorn(
     """Yield (port, master process) of a gunicorn serving rmprog with the production settings."""
     port = free_port()
     environment = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "false", "HTTPS": "false"}
+    (ROOT / "var").mkdir(exist_ok=True)
     log = open(ROOT / "var" / "bench-gunicorn.log", "w")  # noqa: SIM115 - closed below
     server = subprocess.Popen(
         [

@@ -43,10 +43,13 @@ process, and a submission validates it and writes the response and its answers i
 transaction (12 queries, down from 17). Both cores are busy throughout (server, PostgreSQL and
 the 32 clients share them), so the latency is queueing: with 32 requests always in flight,
 p50 is about 32 / (requests per second) (Little's law), and a p95 under 100 ms needs over 320
-questionnaire requests a second on these 2 cores. Next: render the radio groups from plain data
-instead of bound sub-widgets (template rendering is about 60% of the page's time); keep each
-instrument's items and each cohort's domains in memory per process (they are fixed once answers
-exist); and, as the web tier is stateless, add web processes and cores: see docs/scaling.md.
+questionnaire requests a second on these 2 cores. Profiled, rendering the template is about 60%
+of the page's time: 24 questions and 120 radio buttons through nested includes (Django's radio
+sub-widgets are under a tenth of it). Next: render the blank questionnaire once per instrument and
+set of domains and reuse it (it is the same for every participant but for the CSRF token and any
+draft answers); keep each instrument's items and each cohort's domains in memory per process
+(they are fixed once answers exist); and, as the web tier is stateless, add web processes and
+cores: see docs/scaling.md.
 """
 
 RADIO = re.compile(r'<input[^>]*type="radio"[^>]*name="([^"]+)"[^>]*value="([^"]*)"')
@@ -207,10 +210,11 @@ production settings (DEBUG off, PostgreSQL, Redis, persistent database connectio
 of {f["participants"]:,} participants whose {len(f["tokens"]):,} mentors have open personal links for the
 baseline questionnaire ({tally.questions} questions). {f["clients"]} client threads each open a participant's
 questionnaire page (CSRF cookie and token), answer every question and submit it; the POST must
-answer 302. Before and after, the same {f["clients"]} clients fetch `/healthz/` (one `SELECT 1`) for
-{f["health_seconds"] / 2:.0f} s each: the limit of the stack for a page that reads the database. Requests are
-counted one by one, so a submission is two requests (the page, then the POST). The clients run
-on the same 2 cores as the server and PostgreSQL, and take their share of them.
+answer 302 (the thank-you page it redirects to is not fetched). Before and after, the same
+{f["clients"]} clients fetch `/healthz/` (one `SELECT 1`) for {f["health_seconds"] / 2:.0f} s each: the limit of the
+stack for a page that reads the database. Requests are counted one by one, so a submission is two
+requests (the page, then the POST). The clients run on the same 2 cores as the server and
+PostgreSQL, and take their share of them.
 
 Why {f["workers"]} x {f["threads"]}: one worker process per core keeps both cores busy despite Python's GIL,
 and the threads in each let a worker serve another request while one waits for PostgreSQL.
