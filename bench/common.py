@@ -67,14 +67,15 @@ def scratch_database(label: str) -> Iterator[str]:
     from django.db import connection
 
     database = settings.DATABASES["default"]
-    name = f"{database['NAME']}_{label}"
+    original = database["NAME"]
+    name = f"{original}_{label}"
     database.setdefault("TEST", {})["NAME"] = name
     connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     url = f"postgres://{database['USER']}:{database.get('PASSWORD') or ''}@{database['HOST']}:{database['PORT']}/{name}"
     try:
         yield url
     finally:
-        connection.creation.destroy_test_db(name, verbosity=0)
+        connection.creation.destroy_test_db(original, verbosity=0)  # and point back at the original
 
 
 def machine() -> str:
