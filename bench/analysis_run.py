@@ -31,9 +31,9 @@ NOT_MET = """
 Why the ratio target is not met, and the next step: the run reads one row per answer (400,000
 here) from PostgreSQL, and fetching those rows with a bare cursor, before any Python work on
 them, already takes several times as long as SciPy's arithmetic on arrays in memory. The
-arithmetic itself is now close to SciPy (ranks by numpy, each stage's scores worked out once,
-progress written a few times a second instead of at every percent: together they took the run
-from about 13x to about 7x SciPy's time). Next: keep one row per response with its scores as an
+arithmetic itself is now close to SciPy: with ranks by numpy and each stage's scores worked out
+once, the comparisons went from 0.44 s to under 0.2 s at this size, and progress is written a few
+times a second instead of in some 80 committed UPDATEs per run. Next: keep one row per response with its scores as an
 array per construct (written at submission), or aggregate per response in SQL, so that a run
 reads about 25,000 rows instead of 400,000.
 """

@@ -29,16 +29,15 @@ NOT_MET = """
 
 Why, and the next steps. No page's query count grows with the cohort (no N+1 queries), so the
 database work per page is flat; what grows is the HTML. The cohort page, a stage's participants,
-the collated feedback list, the group interview's attendee check boxes and the participant form's
-supervisor list render a row or an option per participant: 1,000 participants make a page 10 to
-30 times the size of one for 10, and its rendering time grows with it. The admin's participant
-list shows 100 a page, so it grows up to 100 participants and then stops. The programme page and
-the questionnaires overview count participants, links and responses in PostgreSQL, which grows
-slowly with the rows counted. Next: paginate the participant lists (100 a page, with the
-counts on top), and replace the attendee check boxes and the supervisor list with a search
-field by code once cohorts reach a few hundred; the counts stay as they are until cohorts reach
-tens of thousands.
-"""
+the collated feedback list, the group interviews (their attendees), an interview's attendee check
+boxes and the participant form's supervisor list render a row or an option per participant:
+1,000 participants make a page 10 to 30 times the size of one for 10, and its rendering time
+grows with it. The admin's participant list shows 100 a page, so it grows up to 100
+participants and then stops. The programme page and the questionnaires overview count
+participants, links and responses in PostgreSQL, which grows slowly with the rows counted.
+Next: paginate the participant lists (100 a page, with the counts on top), and replace the
+attendee check boxes and the supervisor list with a search field by code once cohorts reach a
+few hundred; the counts stay as they are until cohorts reach tens of thousands."""
 
 
 def timed(client, url: str, repetitions: int) -> tuple[float, int]:
