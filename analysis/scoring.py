@@ -215,10 +215,29 @@ def planned_comparisons(
                 yield group, stage_pre, stage_post, key
 
 
-def compare(group: ConstructScores, stage_pre: str, stage_post: str, key: str, domain_keys: list[str]) -> ComparisonRow:
-    """Compare one domain (or the total, or the item) between two stages on complete pairs."""
-    pre, incomplete_pre = stage_values(group, stage_pre, key, domain_keys)
-    post, incomplete_post = stage_values(group, stage_post, key, domain_keys)
+StageValues = Callable[[ConstructScores, str, str], tuple[dict[int, int], int | None]]
+
+
+def compare(
+    group: ConstructScores,
+    stage_pre: str,
+    stage_post: str,
+    key: str,
+    domain_keys: list[str],
+    values: StageValues | None = None,
+) -> ComparisonRow:
+    """Compare one domain (or the total, or the item) between two stages on complete pairs.
+
+    `values(group, stage, key)` gives the scores at a stage; `compare_all` passes one that
+    remembers them, as each stage takes part in several comparisons.
+    """
+    if values is None:
+
+        def values(group: ConstructScores, stage: str, key: str) -> tuple[dict[int, int], int | None]:
+            return stage_values(group, stage, key, domain_keys)
+
+    pre, incomplete_pre = values(group, stage_pre, key)
+    post, incomplete_post = values(group, stage_post, key)
     # Sorted for a reproducible order; the statistics do not depend on it.
     paired = sorted(pre.keys() & post.keys())
     return ComparisonRow(
@@ -241,12 +260,37 @@ def compare_all(
 ) -> list[ComparisonRow]:
     """Every paired comparison of a cohort's scores; `on_progress(done, total)` after each."""
     plan = list(planned_comparisons(scores, domain_keys))
+    remembered: dict[tuple[str, str, str, str], tuple[dict[int, int], int | None]] = {}
+
+    def values(group: ConstructScores, stage: str, key: str) -> tuple[dict[int, int], int | None]:
+        # With three stages each stage's scores serve two comparisons: work them out once.
+        found = remembered.get((group.role, group.construct, stage, key))
+        if found is None:
+            found = remembered[(group.role, group.construct, stage, key)] = stage_values(group, stage, key, domain_keys)
+        return found
+
     rows = []
     for done, (group, stage_pre, stage_post, key) in enumerate(plan, start=1):
-        rows.append(compare(group, stage_pre, stage_post, key, domain_keys))
+        rows.append(compare(group, stage_pre, stage_post, key, domain_keys, values))
         if on_progress is not None:
             on_progress(done, len(plan))
     return rows
+
+
+def answer_rows(cohort: Cohort):
+    """The query `load_answers` streams: one row per submitted Likert answer, withdrawn left out."""
+    return LikertAnswer.objects.filter(
+        response__participant__cohort=cohort,
+        response__participant__withdrawn_at__isnull=True,
+        response__status=Response.Status.SUBMITTED,
+    ).values_list(
+        "response__participant_id",
+        "response__participant__role",
+        "response__stage",
+        "construct",
+        "domain_id",
+        "score",
+    )
 
 
 def load_answers(cohort: Cohort) -> tuple[list[str], Iterator[Answer]]:
@@ -256,22 +300,7 @@ def load_answers(cohort: Cohort) -> tuple[list[str], Iterator[Answer]]:
     """
     domains = list(cohort.domains.order_by("position").values_list("pk", "key"))
     key_for_id = dict(domains)
-    rows = (
-        LikertAnswer.objects.filter(
-            response__participant__cohort=cohort,
-            response__participant__withdrawn_at__isnull=True,
-            response__status=Response.Status.SUBMITTED,
-        )
-        .values_list(
-            "response__participant_id",
-            "response__participant__role",
-            "response__stage",
-            "construct",
-            "domain_id",
-            "score",
-        )
-        .iterator(chunk_size=ANSWER_CHUNK_ROWS)
-    )
+    rows = answer_rows(cohort).iterator(chunk_size=ANSWER_CHUNK_ROWS)
 
     def answers() -> Iterator[Answer]:
         for participant_id, role, stage, construct, domain_id, score in rows:

@@ -10,11 +10,7 @@ can get. It prints the figures and rewrites the "## Allocation" section of docs/
 keeping every other section.
 """
 
-import os
-import platform
-import re
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -26,6 +22,8 @@ from scipy.optimize import linear_sum_assignment
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import common  # noqa: E402
+
 # The private helpers give the solver exactly the matrix the draw gives it.
 from sessions.allocation import AllocationProblem, _assignment_costs, _Graph, _RandomStream, allocate  # noqa: E402
 
@@ -35,17 +33,6 @@ DENSITY = 0.10
 REPETITIONS = 9
 TARGET_SECONDS = 2.0
 PROBLEM_SEED = 2026
-PERFORMANCE_DOC = ROOT / "docs" / "performance.md"
-DOC_HEADER = """# Performance
-
-Each benchmark is one script in `bench/`. Run it from the project root with the project's
-virtual environment, for example `.venv/bin/python bench/allocation.py`: it prints its figures and
-rewrites its own section below (the `## ` heading it owns), leaving the other sections alone.
-Commit the updated page with the change that moved the figures.
-
-Figures come from one machine at one time. Compare a benchmark's figures with its target and with
-the reference it measures beside itself, not with timings taken on another machine.
-"""
 
 
 def build_problem() -> AllocationProblem:
@@ -61,16 +48,7 @@ def build_problem() -> AllocationProblem:
 
 
 def machine() -> str:
-    cpu = "unknown CPU"
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        found = re.search(r"^model name\s*:\s*(.+)$", cpuinfo.read_text(), re.MULTILINE)
-        if found:
-            cpu = found.group(1).strip()
-    return (
-        f"{cpu}, {os.cpu_count()} cores; Python {platform.python_version()}, NumPy {np.__version__}, "
-        f"SciPy {scipy.__version__}"
-    )
+    return f"{common.machine()}, NumPy {np.__version__}, SciPy {scipy.__version__}"
 
 
 def measure(problem: AllocationProblem) -> tuple[list[float], list[float], str]:
@@ -94,7 +72,7 @@ def section(draws: list[float], solves: list[float], method: str, pairs: int, lo
     draw_median, draw_max = statistics.median(draws), max(draws)
     solve_median, solve_max = statistics.median(solves), max(solves)
     met = "met" if draw_max < TARGET_SECONDS else "NOT met"
-    measured = subprocess.run(["date", "-u"], capture_output=True, text=True, check=True).stdout.strip()
+    measured = common.measured_at()
     return f"""## Allocation
 
 `bench/allocation.py` draws a mentor for each of {MENTEES:,} mentees from {MENTORS:,} available
@@ -119,25 +97,14 @@ Target: the whole draw under {TARGET_SECONDS:.0f} s. {met.capitalize()} (slowest
 """
 
 
-def update_doc(text: str) -> None:
-    """Replace the "## Allocation" section in place, or add it; keep everything else."""
-    current = PERFORMANCE_DOC.read_text() if PERFORMANCE_DOC.exists() else DOC_HEADER
-    pattern = re.compile(r"^## Allocation\n.*?(?=^## |\Z)", re.MULTILINE | re.DOTALL)
-    if pattern.search(current):
-        updated = pattern.sub(lambda _: text + "\n", current, count=1)
-    else:
-        updated = current.rstrip("\n") + "\n\n" + text
-    PERFORMANCE_DOC.write_text(updated.rstrip("\n") + "\n")
-
-
 def main() -> None:
     problem = build_problem()
-    load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
+    load = common.load_average()
     draws, solves, method = measure(problem)
     text = section(draws, solves, method, len(problem.willing), load)
     print(text)
-    update_doc(text)
-    print(f"Updated {PERFORMANCE_DOC.relative_to(ROOT)}")
+    common.update_doc("Allocation", text)
+    print(f"Updated {common.PERFORMANCE_DOC.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

@@ -27,9 +27,9 @@ def spreadsheet_safe(value: str) -> str:
     return value
 
 
-def likert_rows(cohort: Cohort) -> Iterator[list]:
-    yield LIKERT_HEADER
-    answers = (
+def likert_answers(cohort: Cohort):
+    """The cohort's Likert answers as (code, role, stage, construct, domain key, score), in file order."""
+    return (
         LikertAnswer.objects.filter(response__participant__cohort=cohort)
         .annotate(
             stage_rank=_rank("response__stage", Stage.values),
@@ -45,7 +45,12 @@ def likert_rows(cohort: Cohort) -> Iterator[list]:
             "score",
         )
     )
-    for code, role, stage, construct, domain, score in answers.iterator(chunk_size=CHUNK_ROWS):
+
+
+def likert_rows(cohort: Cohort) -> Iterator[list]:
+    yield LIKERT_HEADER
+    # A server-side cursor on PostgreSQL: memory stays flat however many answers there are.
+    for code, role, stage, construct, domain, score in likert_answers(cohort).iterator(chunk_size=CHUNK_ROWS):
         yield [code, role, stage, construct, domain or "", score]
 
 

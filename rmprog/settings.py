@@ -161,6 +161,8 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # HTTPS hardening: on unless DEBUG, or switched off for a plain-HTTP test run.
 HTTPS = env_bool("HTTPS", not DEBUG)
 SECURE_SSL_REDIRECT = HTTPS
+# Load balancers probe the health check over plain HTTP inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0

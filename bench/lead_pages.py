@@ -1,0 +1,144 @@
+"""Benchmark: the lead pages at 1,000 participants against the same pages at 10.
+
+Run from the project root, with PostgreSQL (it works in a scratch database):
+
+    DATABASE_URL=postgres://... .venv/bin/python bench/lead_pages.py
+
+It bulk-creates two cohorts, of 10 and of 1,000 participants, with links at every stage, two
+stages answered, audit events, a group interview, draft collated feedback and a finished analysis
+run, then renders every page of bench/pages.py for each (Django's test client, production
+settings, in this process), counting queries and timing the median of several renders. The small
+cohort is the reference: a page that does not grow with the cohort takes as long at 1,000. It
+prints the figures and rewrites the "## Lead pages as cohorts grow" section of docs/performance.md.
+"""
+
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import common  # noqa: E402
+
+HEADING = "Lead pages as cohorts grow"
+SMALL, LARGE = 10, 1000
+REPETITIONS = 7
+TARGET_RATIO = 2.0
+OPTIONS = {"small": (int, SMALL), "large": (int, LARGE), "repetitions": (int, REPETITIONS)}
+NOT_MET = """
+
+Why, and the next steps. No page's query count grows with the cohort (no N+1 queries), so the
+database work per page is flat; what grows is the HTML. The cohort page, a stage's participants,
+the collated feedback list, the group interviews (their attendees), an interview's attendee check
+boxes and the participant form's supervisor list render a row or an option per participant:
+1,000 participants make a page 10 to 30 times the size of one for 10, and its rendering time
+grows with it. The admin's participant list shows 100 a page, so it grows up to 100
+participants and then stops. The programme page and the questionnaires overview count
+participants, links and responses in PostgreSQL, which grows slowly with the rows counted.
+Next: paginate the participant lists (100 a page, with the counts on top), and replace the
+attendee check boxes and the supervisor list with a search field by code once cohorts reach a
+few hundred; the counts stay as they are until cohorts reach tens of thousands."""
+
+
+def timed(client, url: str, repetitions: int) -> tuple[float, int]:
+    """(median seconds, queries) of rendering the page; the first render warms caches and is dropped."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url)
+    seconds = []
+    for _ in range(repetitions):
+        with CaptureQueriesContext(connection) as captured:
+            start = time.perf_counter()
+            response = client.get(url)
+            seconds.append(time.perf_counter() - start)
+        assert response.status_code == 200, f"{url}: HTTP {response.status_code}"
+    return common.median(seconds), len(captured)
+
+
+def measure(args) -> dict:
+    from django.core.management import call_command
+    from django.test import Client
+
+    from bench.data import build_cohort
+    from bench.pages import LEAD_PAGES
+    from questionnaires.models import Stage
+
+    call_command("collectstatic", interactive=False, verbosity=0)  # the pages link to hashed files
+    with common.scratch_database("lead_pages"):
+        cohorts = [
+            build_cohort(
+                participants=size,
+                slug=f"cohort-of-{size}",
+                link_stages=Stage.values,
+                answered_stages=[Stage.BASELINE, Stage.AFTER_PHASE1],
+                page_furniture=True,
+            )
+            for size in (args.small, args.large)
+        ]
+        load = common.load_average()
+        pages = []
+        for page in LEAD_PAGES:
+            figures = []
+            for built in cohorts:
+                client = Client(HTTP_HOST="localhost")  # one of the default ALLOWED_HOSTS
+                client.force_login(built.lead)
+                figures.append(timed(client, page.url(built), args.repetitions))
+            pages.append((page.title, figures[0], figures[1]))
+        return {
+            "small": args.small,
+            "large": args.large,
+            "repetitions": args.repetitions,
+            "pages": pages,
+            "load": load,
+            "measured": common.measured_at(),
+            "machine": f"{common.machine()}; {common.postgres_version()}",
+        }
+
+
+def section(f: dict) -> str:
+    from bench.pages import PENDING_PAGES
+
+    rows, failures = [], []
+    for title, (small_s, small_q), (large_s, large_q) in f["pages"]:
+        ratio = large_s / small_s
+        met = ratio <= TARGET_RATIO and small_q == large_q
+        if not met:
+            failures.append(title)
+        rows.append(
+            f"| {title} | {small_q} | {large_q} | {small_s * 1000:.1f} ms | {large_s * 1000:.1f} ms | {ratio:.2f} | "
+            f"{common.verdict(met)} |"
+        )
+    pending = "\n".join(f"- {title}: to add when the page lands." for title in PENDING_PAGES)
+    table = "\n".join(rows)
+    small, large = f"{f['small']:,}", f"{f['large']:,}"
+    header = f"| page | queries at {small} | queries at {large} | time at {small} | time at {large} | ratio | verdict |"
+    return f"""## {HEADING}
+
+`bench/lead_pages.py` renders every lead page listed in `bench/pages.py` for a cohort of
+{f["small"]:,} and one of {f["large"]:,} participants (links at every stage, two stages answered, audit
+events, a group interview, draft collated feedback, a finished analysis run), signed in as a lead,
+through Django's test client with the production settings and PostgreSQL: median of
+{f["repetitions"]} renders after one to warm up. Target: the same number of queries, and the page at
+{f["large"]:,} within {TARGET_RATIO:.0f}x the time of the page at {f["small"]:,}. The query counts for
+10 and 200 participants are also asserted in CI (`tests/scale/test_query_counts.py`).
+
+- Measured: {f["measured"]}
+- Machine: {f["machine"]}
+- Load average before the run: {f["load"]}. {common.NOISE_NOTE}
+- Command: `DATABASE_URL=postgres://... .venv/bin/python bench/lead_pages.py`
+
+{header}
+|---|---|---|---|---|---|---|
+{table}
+
+{"Every page met both targets." if not failures else "Not met: " + ", ".join(failures) + "." + NOT_MET}
+
+Pending, being built on other branches:
+
+{pending}
+"""
+
+
+if __name__ == "__main__":
+    common.run_benchmark(sys.modules[__name__])
