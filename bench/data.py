@@ -196,11 +196,12 @@ def _answers(stage: CohortStage, people: list[Participant], domain_ids: list[int
 
 
 def _page_furniture(built: BuiltCohort, people: list[Participant]) -> None:
-    """What else the lead pages list: audit events, a group interview, draft feedback, an analysis run."""
+    """What else the lead pages list: audit events, a group interview, draft feedback, an analysis run,
+    willingness, pairs with a held meeting each."""
     from analysis.models import AnalysisRun
     from analysis.services import analysis_results
     from audit.models import Action, AuditEvent
-    from sessions.models import FeedbackDocument, GroupInterview
+    from sessions.models import FeedbackDocument, GroupInterview, Meeting, Pairing, WillingPair
 
     cohort = built.cohort
     AuditEvent.objects.bulk_create(
@@ -234,6 +235,38 @@ def _page_furniture(built: BuiltCohort, people: list[Participant]) -> None:
         finished_at=timezone.now(),
     )
     built.run_id = run.pk
+    mentors = [p for p in people if p.role == Participant.Role.MENTOR]
+    mentees = [p for p in people if p.role == Participant.Role.MENTEE]
+    # Each mentor is willing to mentor two mentees: a matrix with many cells and a feasible draw.
+    WillingPair.objects.bulk_create(
+        (
+            WillingPair(mentor=mentor, mentee=mentees[(index + step) % len(mentees)])
+            for index, mentor in enumerate(mentors[: len(mentees)])
+            for step in (0, 1)
+        ),
+        batch_size=BATCH,
+        ignore_conflicts=True,
+    )
+    pairings = Pairing.objects.bulk_create(
+        (
+            Pairing(cohort=cohort, mentee=mentee, mentor=mentor, source=Pairing.Source.MANUAL)
+            for mentee, mentor in zip(mentees, mentors, strict=False)
+        ),
+        batch_size=BATCH,
+    )
+    Meeting.objects.bulk_create(
+        (
+            Meeting(
+                pairing=pairing,
+                scheduled_at=timezone.now(),
+                status=Meeting.Status.HELD,
+                held_on=timezone.localdate(),
+                duration_minutes=30 + index % 60,
+            )
+            for index, pairing in enumerate(pairings)
+        ),
+        batch_size=BATCH,
+    )
 
 
 @transaction.atomic

@@ -97,8 +97,6 @@ def measure(args) -> dict:
 
 
 def section(f: dict) -> str:
-    from bench.pages import PENDING_PAGES
-
     rows, failures = [], []
     for title, (small_s, small_q), (large_s, large_q) in f["pages"]:
         ratio = large_s / small_s
@@ -109,7 +107,6 @@ def section(f: dict) -> str:
             f"| {title} | {small_q} | {large_q} | {small_s * 1000:.1f} ms | {large_s * 1000:.1f} ms | {ratio:.2f} | "
             f"{common.verdict(met)} |"
         )
-    pending = "\n".join(f"- {title}: to add when the page lands." for title in PENDING_PAGES)
     table = "\n".join(rows)
     small, large = f"{f['small']:,}", f"{f['large']:,}"
     header = f"| page | queries at {small} | queries at {large} | time at {small} | time at {large} | ratio | verdict |"
@@ -117,7 +114,8 @@ def section(f: dict) -> str:
 
 `bench/lead_pages.py` renders every lead page listed in `bench/pages.py` for a cohort of
 {f["small"]:,} and one of {f["large"]:,} participants (links at every stage, two stages answered, audit
-events, a group interview, draft collated feedback, a finished analysis run), signed in as a lead,
+events, a group interview, draft collated feedback, a finished analysis run, willingness, pairs
+with a held meeting each), signed in as a lead,
 through Django's test client with the production settings and PostgreSQL: median of
 {f["repetitions"]} renders after one to warm up. Target: the same number of queries, and the page at
 {f["large"]:,} within {TARGET_RATIO:.0f}x the time of the page at {f["small"]:,}. The query counts for
@@ -133,10 +131,6 @@ through Django's test client with the production settings and PostgreSQL: median
 {table}
 
 {"Every page met both targets." if not failures else "Not met: " + ", ".join(failures) + "." + NOT_MET}
-
-Pending, being built on other branches:
-
-{pending}
 """
 
 

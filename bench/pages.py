@@ -42,19 +42,19 @@ LEAD_PAGES = [
         lambda b: reverse("mentoring_sessions:interview_edit", args=[b.cohort.slug, b.interview_id]),
     ),
     LeadPage("Collated feedback list", lambda b: reverse("mentoring_sessions:feedback_list", args=[b.cohort.slug])),
+    LeadPage("Willingness matrix", lambda b: reverse("mentoring_sessions:willingness_matrix", args=[b.cohort.slug])),
+    LeadPage("Allocation", lambda b: reverse("mentoring_sessions:allocation", args=[b.cohort.slug])),
+    LeadPage("Progress board", lambda b: reverse("mentoring_sessions:progress", args=[b.cohort.slug])),
     LeadPage("Analysis page", lambda b: reverse("analysis:cohort_analysis", args=[b.cohort.slug])),
     LeadPage("Analysis run", lambda b: reverse("analysis:run_detail", args=[b.cohort.slug, b.run_id])),
+    LeadPage("Report", lambda b: reverse("analysis:cohort_report", args=[b.cohort.slug])),
+    LeadPage("Themes codebook", lambda b: reverse("analysis:theme_list", args=[b.cohort.slug])),
+    LeadPage("Theme coding", lambda b: reverse("analysis:theme_coding", args=[b.cohort.slug])),
+    LeadPage("Cohorts side by side", lambda b: reverse("analysis:compare_cohorts") + f"?cohort={b.cohort.slug}"),
     LeadPage("Audit log", lambda b: reverse("audit:audit_log")),
     LeadPage(
         "Admin: participants",
         lambda b: reverse("admin:participants_participant_changelist") + f"?cohort__id__exact={b.cohort.pk}",
     ),
     LeadPage("Admin: responses", lambda b: reverse("admin:questionnaires_response_changelist")),
-]
-
-# Lead pages being built on other branches: add a line above for each when it lands.
-PENDING_PAGES = [
-    "Progress board (issue 4)",
-    "Willingness matrix (issue 4)",
-    "Analysis report and its PDF (issue 5)",
 ]
