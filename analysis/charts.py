@@ -13,6 +13,7 @@ from io import BytesIO
 
 from django.core.cache import cache
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 
 from analysis.models import AnalysisRun
@@ -20,6 +21,7 @@ from analysis.reports import ROLE_TITLES, domain_label, label_of, p_value
 from questionnaires.models import Construct, Stage
 
 PANELS_PER_ROW = 4
+MAX_COUNT_LABELS = 40
 ROSE, FELL, SAME = "#1f5fa8", "#c05a00", "#8a8a8a"
 # A finished run's results never change, so its charts are drawn once (about half a second
 # each) and kept: for the page's images and then the PDF.
@@ -62,20 +64,32 @@ def chart_groups(results: dict) -> list[dict]:
 
 def _draw_panel(axes, panel: dict) -> None:
     # Identical pairs are drawn once, thicker, with their count: overlapping lines would hide them.
-    for (pre, post), count in sorted(Counter(panel["pairs"]).items()):
-        colour = ROSE if post > pre else FELL if post < pre else SAME
-        axes.plot([0, 1], [pre, post], color=colour, linewidth=1 + 1.5 * (count - 1), marker="o", markersize=4)
-        if count > 1:
-            # At the middle of its line: several lines may end at the same point.
-            axes.text(
-                0.5,
-                (pre + post) / 2,
-                f"×{count}",
-                ha="center",
-                va="center",
-                fontsize=7,
-                bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": colour, "linewidth": 0.5},
-            )
+    counted = sorted(Counter(panel["pairs"]).items())
+    lines = [[(0, pre), (1, post)] for (pre, post), _ in counted]
+    colours = [ROSE if post > pre else FELL if post < pre else SAME for (pre, post), _ in counted]
+    # One collection for all lines and one for all points: a thousand separate artists take seconds.
+    axes.add_collection(
+        LineCollection(lines, colors=colours, linewidths=[1 + 1.5 * (count - 1) for _, count in counted])
+    )
+    ends = [point for line in lines for point in line]
+    axes.scatter([x for x, _ in ends], [y for _, y in ends], c=[c for c in colours for _ in (0, 1)], s=16, zorder=3)
+    # Beyond a few dozen distinct lines the labels would cover each other; the widths still show counts.
+    if len(counted) <= MAX_COUNT_LABELS:
+        for ((pre, post), count), colour in zip(counted, colours, strict=True):
+            if count > 1:
+                # At the middle of its line: several lines may end at the same point.
+                axes.text(
+                    0.5,
+                    (pre + post) / 2,
+                    f"×{count}",
+                    ha="center",
+                    va="center",
+                    fontsize=7,
+                    bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": colour, "linewidth": 0.5},
+                )
+    if panel["is_total"] and ends:
+        low, high = min(y for _, y in ends), max(y for _, y in ends)
+        axes.set_ylim(low - 1, high + 1)
     axes.set_xlim(-0.25, 1.25)
     axes.set_xticks([0, 1], ["Before", "After"], fontsize=8)
     if not panel["is_total"]:

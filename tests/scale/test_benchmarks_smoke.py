@@ -23,6 +23,7 @@ TINY = {
     "analysis_run.py": ["--participants", "12", "--repetitions", "1"],
     "export_stream.py": ["--participants", "6", "--repetitions", "1"],
     "lead_pages.py": ["--small", "2", "--large", "6", "--repetitions", "1"],
+    "report_pdf.py": ["--participants", "12", "--repetitions", "1"],
 }
 
 
