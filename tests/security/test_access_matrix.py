@@ -139,6 +139,18 @@ def url_patterns(resolver: URLResolver | None = None, prefix: str = "", route: s
             yield name, here, list(entry.pattern.regex.groupindex)
 
 
+def pages_open_to(world, role: str) -> list[str]:
+    """Every address the matrix answers OK to a GET from the role, with the world's objects."""
+    column = ROLES.index(role)
+    params = {name: names for name, _, names in url_patterns()}
+    urls = []
+    for name, row in MATRIX.items():
+        if row.method == "GET" and row.expected[column] == OK:
+            kwargs = {key: world.url_kwargs(role)[key] for key in params[name]} | (row.kwargs or {})
+            urls.append(reverse(name, kwargs=kwargs))
+    return urls
+
+
 def outcome(response) -> object:
     if response.status_code == 302:
         return LOGIN if response["Location"].startswith(reverse("login")) else AWAY

@@ -5,8 +5,8 @@ from django.urls import reverse
 
 from sessions.models import FeedbackDocument
 from tests.helpers import page_text
-from tests.security.test_access_matrix import MATRIX, OK, url_patterns
-from tests.security.world import FACILITATOR, ROLES, build_world
+from tests.security.test_access_matrix import pages_open_to
+from tests.security.world import FACILITATOR, build_world
 from tests.sessions.helpers import feedback_form_data, pdf_text
 
 pytestmark = pytest.mark.django_db
@@ -21,18 +21,6 @@ def world():
 def facilitator_client(client, world):
     client.force_login(world.users[FACILITATOR])
     return client
-
-
-def facilitator_pages(world) -> list[str]:
-    """Every address the access matrix opens to a facilitator."""
-    column = ROLES.index(FACILITATOR)
-    params = {name: names for name, _, names in url_patterns()}
-    urls = []
-    for name, row in MATRIX.items():
-        if row.method == "GET" and row.expected[column] == OK:
-            kwargs = {key: world.url_kwargs(FACILITATOR)[key] for key in params[name]} | (row.kwargs or {})
-            urls.append(reverse(name, kwargs=kwargs))
-    return urls
 
 
 def test_the_dashboard_lists_the_cohorts_they_facilitate_with_a_link_to_write(facilitator_client, world):
@@ -73,7 +61,7 @@ def test_they_cannot_approve_export_or_open_the_programme(facilitator_client, wo
 def test_their_pages_show_no_mentor_and_no_personal_details_beyond_the_mentees_name(facilitator_client, world):
     here = world.here
     secrets = [here.mentor.name, here.mentor.email, here.mentee.email, here.mentor.code, "Second Mentor"]
-    pages = facilitator_pages(world)
+    pages = pages_open_to(world, FACILITATOR)
     assert len(pages) >= 6
     for url in pages:
         response = facilitator_client.get(url)
