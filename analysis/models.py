@@ -29,12 +29,18 @@ class AnalysisRunQuerySet(models.QuerySet):
             .filter(last_seen__lt=now - STALE_AFTER)
         )
 
-    def claimable(self, now: datetime) -> "AnalysisRunQuerySet":
-        """Runs a worker may take: queued, or running on a worker that has stopped writing."""
-        return self.filter(
-            models.Q(status=AnalysisRun.Status.QUEUED)
-            | models.Q(status=AnalysisRun.Status.RUNNING, heartbeat_at__lt=now - STALE_AFTER)
-        )
+    def claimable(self, now: datetime, *, redelivered: bool = False) -> "AnalysisRunQuerySet":
+        """Runs a worker may take: queued, or running on a worker that has stopped writing.
+
+        A redelivered task may also take a run still marked running, without waiting for
+        STALE_AFTER: the broker gives a task back only when the worker process running it
+        died (reject on worker lost) or after the visibility timeout, which is longer than
+        any run. Runs lost MAX_ATTEMPTS times are left to the sweep, which fails them.
+        """
+        lost = models.Q(status=AnalysisRun.Status.RUNNING, heartbeat_at__lt=now - STALE_AFTER)
+        if redelivered:
+            lost = models.Q(status=AnalysisRun.Status.RUNNING, attempts__lt=MAX_ATTEMPTS)
+        return self.filter(models.Q(status=AnalysisRun.Status.QUEUED) | lost)
 
 
 class AnalysisRun(models.Model):

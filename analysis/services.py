@@ -107,10 +107,10 @@ class _ClaimedRun:
         self._update(status=AnalysisRun.Status.FAILED, results=None, error=error, finished_at=timezone.now())
 
 
-def _claim(run_id: int, now: datetime) -> _ClaimedRun | None:
+def _claim(run_id: int, now: datetime, *, redelivered: bool = False) -> _ClaimedRun | None:
     """Take a run that is queued, or running on a lost worker; None if it is not ours to run."""
     taken = (
-        AnalysisRun.objects.claimable(now)
+        AnalysisRun.objects.claimable(now, redelivered=redelivered)
         .filter(pk=run_id)
         .update(
             status=AnalysisRun.Status.RUNNING,
@@ -132,13 +132,15 @@ def readable_error(error: Exception) -> str:
     return f"The analysis stopped with an error ({type(error).__name__}): {message}"[:ERROR_MAX_CHARS]
 
 
-def analysis_run_execute(*, run_id: int) -> str:
+def analysis_run_execute(*, run_id: int, redelivered: bool = False) -> str:
     """Run a queued analysis: claim it, compute, and store the results or a readable error.
 
     Safe to call twice or concurrently for the same run (a redelivered task): only the
     caller that claims the run computes it, and the results replace whatever was there.
+    `redelivered` (the broker gave the task back after its worker died) lets it take over
+    a run left marked running at once; the lost worker's writes are refused by attempt.
     """
-    claimed = _claim(run_id, timezone.now())
+    claimed = _claim(run_id, timezone.now(), redelivered=redelivered)
     if claimed is None:
         return "skipped"
     try:

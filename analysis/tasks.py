@@ -3,9 +3,10 @@ from celery import shared_task
 from analysis.services import analysis_run_execute, analysis_runs_requeue_stale
 
 
-@shared_task
-def run_analysis(run_id: int) -> str:
-    return analysis_run_execute(run_id=run_id)
+@shared_task(bind=True)
+def run_analysis(self, run_id: int) -> str:
+    redelivered = bool((self.request.delivery_info or {}).get("redelivered"))
+    return analysis_run_execute(run_id=run_id, redelivered=redelivered)
 
 
 @shared_task

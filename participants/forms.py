@@ -113,6 +113,19 @@ class ParticipantForm(forms.ModelForm):
                     "This participant supervises mentors in this cohort, so must stay a mentee.", code="supervisor"
                 ),
             )
+        if (
+            cleaned.get("role") == Participant.Role.MENTOR
+            and self.instance.pk
+            and self.instance.feedback_documents.exists()
+        ):
+            self.add_error(
+                "role",
+                ValidationError(
+                    "This mentee already has collated feedback documents, so must stay a mentee: "
+                    "the feedback was written about them as a mentee.",
+                    code="has_feedback",
+                ),
+            )
         return cleaned
 
 

@@ -91,7 +91,7 @@ def decode_csv(data: bytes) -> str:
     if len(data) > MAX_UPLOAD_BYTES:
         raise ImportRejected([RowError(0, f"The file is larger than {MAX_UPLOAD_BYTES // 1024 // 1024} MB.")])
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise ImportRejected(
             [
@@ -102,6 +102,13 @@ def decode_csv(data: bytes) -> str:
                 )
             ]
         ) from None
+    if "\x00" in text:
+        # Valid UTF-8, but no spreadsheet writes it, and PostgreSQL cannot store it in text.
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise ImportRejected(
+            [RowError(line, "The file contains a NUL character: it is not a CSV text file. Save it as 'CSV UTF-8'.")]
+        )
+    return text
 
 
 def read_rows(text: str, expected_columns: list[str]) -> list[tuple[int, dict[str, str]]]:

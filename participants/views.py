@@ -27,7 +27,9 @@ from questionnaires.services import stage_progress
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     programmes = Programme.objects.for_user(request.user).annotate(cohort_count=Count("cohorts"))
-    return render(request, "participants/dashboard.html", {"programmes": programmes})
+    # A facilitator writes collated feedback and sees nothing else of the programme.
+    facilitated = Cohort.objects.filter(facilitators=request.user).select_related("programme")
+    return render(request, "participants/dashboard.html", {"programmes": programmes, "facilitated": facilitated})
 
 
 @login_required
@@ -207,6 +209,10 @@ def participant_upload(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def participant_template(request: HttpRequest) -> HttpResponse:
+    # For those who add participants: leads (or those who may become one) and admins.
+    may_lead = request.user.has_perm("participants.add_programme")
+    if not may_lead and not Programme.objects.for_user(request.user).exists():
+        raise Http404
     response = HttpResponse(template_csv(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="participants-template.csv"'
     return response

@@ -106,7 +106,8 @@ class ResponseForm(forms.Form):
         for name in self.fields:
             value = self.data.get(name, "")
             if isinstance(value, str) and value.strip():
-                draft[name] = value[:MAX_TEXT_LENGTH]
+                # No NUL: PostgreSQL cannot store it in JSON (and the form refuses it on submission).
+                draft[name] = value.replace("\x00", "")[:MAX_TEXT_LENGTH]
         return draft
 
     def progress(self) -> tuple[int, int]:

@@ -171,10 +171,9 @@ def response_submit(
 
 def _queue_emails(emails: list[OutboundEmail]) -> None:
     from questionnaires.tasks import send_outbound_email
-    from rmprog.queueing import enqueue_on_commit
+    from rmprog.queueing import enqueue_each_on_commit
 
-    for email in emails:
-        enqueue_on_commit(send_outbound_email, email.pk)
+    enqueue_each_on_commit(send_outbound_email, [email.pk for email in emails])
 
 
 @transaction.atomic

@@ -19,10 +19,12 @@ def send_queued_emails() -> int:
     """Queue again the e-mails still waiting, e.g. those recorded while the broker was down."""
     stale = timezone.now() - timedelta(minutes=2)
     waiting = OutboundEmail.objects.filter(status=OutboundEmail.Status.QUEUED, created_at__lt=stale)
-    ids = list(waiting.values_list("pk", flat=True)[:1000])
-    for email_id in ids:
-        enqueue(send_outbound_email, email_id)
-    return len(ids)
+    queued = 0
+    for email_id in waiting.values_list("pk", flat=True)[:1000]:
+        if not enqueue(send_outbound_email, email_id):
+            break  # the broker is still down: the next sweep tries again
+        queued += 1
+    return queued
 
 
 @shared_task

@@ -11,6 +11,7 @@ from audit.services import audit_record
 from participants.lookups import get_cohort_for_user, get_participant_in_cohort
 from participants.models import Cohort, Participant
 from questionnaires import exports, services
+from questionnaires.cohort_summary import mentee_cohort_so_far
 from questionnaires.forms import CohortStageForm, ConsentForm, ResponseForm
 from questionnaires.models import CohortStage, PersonalLink, Response
 
@@ -36,6 +37,14 @@ def _render_link_page(request: HttpRequest, template: str, context: dict, status
     return _private(render(request, f"questionnaires/{template}", context, status=status))
 
 
+def _cohort_so_far(participant: Participant) -> dict:
+    # Mentees only, and only beside a questionnaire they cannot answer now, so that the
+    # cohort's figures cannot sway their own answers.
+    if participant.role != Participant.Role.MENTEE:
+        return {}
+    return {"cohort_so_far": mentee_cohort_so_far(participant.cohort)}
+
+
 @never_cache
 def respond(request: HttpRequest, token: str) -> HttpResponse:
     link = services.link_for_token(token)
@@ -49,10 +58,12 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
         return _render_link_page(request, "link_closed.html", context, status=410)
     response = Response.objects.filter(participant=participant, stage=link.stage).first()
     if response and response.status == Response.Status.SUBMITTED:
+        context.update(_cohort_so_far(participant))
         return _render_link_page(request, "respond_thanks.html", {**context, "response": response})
     if instrument is None or not cohort_stage.is_open():
         if request.method == "POST":
             context["not_saved"] = True
+        context.update(_cohort_so_far(participant))
         return _render_link_page(request, "stage_closed.html", {**context, "today": timezone.localdate()})
     if not participant.has_consented:
         return redirect("questionnaires:consent", token=token)

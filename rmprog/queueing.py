@@ -11,7 +11,9 @@ logger = logging.getLogger(__name__)
 def enqueue(task: Task, *args) -> bool:
     """Send a task now; False if the broker cannot take it (the database record still carries the job)."""
     try:
-        task.apply_async(args=args, retry=False)
+        # No result to wait for (the database records the outcome), so no subscription to the
+        # result backend either: with Redis down that alone would retry for twenty seconds.
+        task.apply_async(args=args, retry=False, ignore_result=True)
     except Exception:
         logger.warning("Could not queue %s; a periodic sweep will pick it up.", task.name, exc_info=True)
         return False
@@ -20,3 +22,19 @@ def enqueue(task: Task, *args) -> bool:
 
 def enqueue_on_commit(task: Task, *args) -> None:
     transaction.on_commit(lambda: enqueue(task, *args))
+
+
+def enqueue_each_on_commit(task: Task, ids: list[int]) -> None:
+    """Queue the task once per id after the commit, stopping at the first the broker refuses.
+
+    With the broker down each attempt waits for its timeout: one wait per request, not one
+    per e-mail. The database records of the rest carry them until the periodic sweep.
+    """
+
+    def send_all() -> None:
+        for item in ids:
+            if not enqueue(task, item):
+                return
+
+    if ids:
+        transaction.on_commit(send_all)

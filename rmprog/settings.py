@@ -210,6 +210,12 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "rmprog <noreply@localhost>")
 
+# Aggregates shown to anyone but a programme's leads and admins (a mentee's view of their
+# cohort, say) are suppressed for groups smaller than this: see rmprog/disclosure.py.
+MIN_GROUP_SIZE = env_int("MIN_GROUP_SIZE", 5)
+if MIN_GROUP_SIZE < 1:
+    raise ImproperlyConfigured(f"MIN_GROUP_SIZE must be at least 1, not {MIN_GROUP_SIZE}")
+
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from participants.models import Cohort, Domain, Participant
+from rmprog.widgets import NativeDateInput
 from sessions.allocation import SEED_LIMIT
 from sessions.models import FeedbackSection, GroupInterview, Meeting, MentorWillingness, WillingPair
 from sessions.services import supervisor_of, willingness_save
@@ -192,13 +193,6 @@ class MeetingScheduleForm(forms.ModelForm):
         labels = {"scheduled_at": "Date and time", "mode": "Where"}
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
-
-
 class MeetingOutcomeForm(forms.ModelForm):
     """What happened: held (on what date, how long) or cancelled (why). Never what was said."""
 
@@ -207,7 +201,7 @@ class MeetingOutcomeForm(forms.ModelForm):
         fields = ["status", "held_on", "duration_minutes", "cancelled_reason"]
         widgets = {
             "status": forms.RadioSelect,
-            "held_on": DateInput,
+            "held_on": NativeDateInput,
             "duration_minutes": forms.NumberInput(attrs={"min": 1, "max": 600, "class": "input-number"}),
             "cancelled_reason": forms.Textarea(attrs={"rows": 2}),
         }

@@ -111,16 +111,10 @@ def _test_database_url() -> str:
     )
 
 
-@pytest.fixture(scope="session")
-def live_celery_worker(django_db_setup, django_db_blocker):
-    """A real Celery worker process on the Redis broker, reading the test database."""
-    if not os.environ.get("REDIS_URL"):
-        pytest.skip("needs REDIS_URL: a real Redis broker")
-    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
-        pytest.skip("needs DATABASE_URL=postgres://...: a worker cannot share an in-memory test database")
-    environment = {**os.environ, "DATABASE_URL": _test_database_url(), "CONN_MAX_AGE": "0"}
+def start_celery_worker(environment: dict, name: str) -> subprocess.Popen:
+    """A Celery worker process (prefork, one child) with the given environment, its log in var/."""
     (PROJECT_ROOT / "var").mkdir(exist_ok=True)
-    log = open(PROJECT_ROOT / "var" / "test-celery-worker.log", "w")  # noqa: SIM115 - closed at teardown
+    log = open(PROJECT_ROOT / "var" / f"test-celery-{name}.log", "w")  # noqa: SIM115 - closed when it stops
     worker = subprocess.Popen(
         [
             sys.executable,
@@ -136,21 +130,52 @@ def live_celery_worker(django_db_setup, django_db_blocker):
             "--without-gossip",
             "--without-mingle",
             "--hostname",
-            f"test-worker-{os.getpid()}@%h",
+            f"test-{name}-{os.getpid()}@%h",
         ],
         cwd=PROJECT_ROOT,
         env=environment,
         stdout=log,
         stderr=subprocess.STDOUT,
     )
+    worker.log = log
+    return worker
+
+
+def wait_for_worker(worker: subprocess.Popen, timeout: float = 60) -> None:
+    """Until the worker answers a ping through the broker the test process is configured for."""
     from rmprog.celery import app
 
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + timeout
     while not app.control.ping(timeout=1):
         if worker.poll() is not None or time.monotonic() > deadline:
             worker.kill()
-            pytest.fail(f"the Celery worker did not start; see {log.name}")
+            pytest.fail(f"the Celery worker did not start; see {worker.log.name}")
+
+
+def stop_celery_worker(worker: subprocess.Popen) -> None:
+    if worker.poll() is None:
+        worker.terminate()
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+    worker.log.close()
+
+
+def worker_environment(**overrides: str) -> dict:
+    """The environment of a worker that reads the test database."""
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        pytest.skip("needs DATABASE_URL=postgres://...: a worker cannot share an in-memory test database")
+    return {**os.environ, "DATABASE_URL": _test_database_url(), "CONN_MAX_AGE": "0", **overrides}
+
+
+@pytest.fixture(scope="session")
+def live_celery_worker(django_db_setup, django_db_blocker):
+    """A real Celery worker process on the Redis broker, reading the test database."""
+    if not os.environ.get("REDIS_URL"):
+        pytest.skip("needs REDIS_URL: a real Redis broker")
+    worker = start_celery_worker(worker_environment(), "worker")
+    wait_for_worker(worker)
     yield worker
-    worker.terminate()
-    worker.wait(timeout=30)
-    log.close()
+    stop_celery_worker(worker)

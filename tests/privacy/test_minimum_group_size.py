@@ -1,0 +1,81 @@
+"""Figures a mentee sees of their cohort are suppressed below the minimum group size."""
+
+import pytest
+from django.urls import reverse
+
+from questionnaires.models import CohortStage, Stage
+from questionnaires.services import SubmittedAnswers, link_issue, response_submit
+from rmprog.disclosure import shown_to_others
+from tests.factories import MenteeFactory, MentorFactory
+from tests.helpers import page_text
+
+pytestmark = pytest.mark.django_db
+
+WHY = "Figures are shown only once at least 5 mentees have answered, so that no one's answers can be worked out"
+
+
+def mentees_answer_before_phase2(cohort, scores: list[int]) -> list:
+    """One mentee per score, each answering every awareness domain with it (total = 7 x score)."""
+    instrument = CohortStage.objects.get(cohort=cohort, stage=Stage.BEFORE_PHASE2).mentee_instrument
+    domains = list(cohort.domains.all())
+    mentees = []
+    for score in scores:
+        mentee = MenteeFactory(cohort=cohort)
+        answers = SubmittedAnswers(likert=[("awareness", domain.pk, score) for domain in domains], items=[])
+        response_submit(participant=mentee, stage=Stage.BEFORE_PHASE2, instrument=instrument, answers=answers)
+        mentees.append(mentee)
+    return mentees
+
+
+def home_page(client, mentee):
+    _, token = link_issue(participant=mentee, stage=Stage.BEFORE_PHASE2)
+    return client.get(reverse("questionnaires:respond", args=[token]))
+
+
+def test_the_plain_function_suppresses_below_the_minimum_and_shows_from_it(settings):
+    assert settings.MIN_GROUP_SIZE == 5
+    assert shown_to_others(17.5, group_size=4) is None
+    assert shown_to_others(17.5, group_size=5) == 17.5
+    settings.MIN_GROUP_SIZE = 3
+    assert shown_to_others(2, group_size=3) == 2
+
+
+def test_with_four_answers_a_mentee_sees_no_figures_and_a_sentence_saying_why(client, cohort):
+    mentees = mentees_answer_before_phase2(cohort, [1, 2, 3, 4])
+    text = page_text(home_page(client, mentees[0]))
+    assert "Your cohort so far" in text
+    assert WHY in text
+    assert "Fewer than 5" in text
+    assert "Not shown" in text
+    assert "17.5" not in text and "14" not in text
+
+
+def test_with_five_answers_a_mentee_sees_the_count_and_the_median_total(client, cohort):
+    mentees = mentees_answer_before_phase2(cohort, [1, 2, 3, 4, 5])
+    text = page_text(home_page(client, mentees[0]))
+    # Totals 7, 14, 21, 28, 35: the median is 21 of 35.
+    assert "Median awareness total (out of 35)" in text
+    assert "Before phase 2 5 21" in text
+    assert "After phase 2 Fewer than 5 Not shown" in text
+
+
+def test_a_withdrawn_mentee_does_not_count_towards_the_minimum(client, cohort):
+    mentees = mentees_answer_before_phase2(cohort, [1, 2, 3, 4, 5])
+    mentees[4].withdraw("moved away")
+    text = page_text(home_page(client, mentees[0]))
+    assert "Before phase 2 Fewer than 5 Not shown" in text
+
+
+def test_the_minimum_is_configurable(client, cohort, settings):
+    settings.MIN_GROUP_SIZE = 3
+    mentees = mentees_answer_before_phase2(cohort, [2, 3, 4])
+    text = page_text(home_page(client, mentees[0]))
+    assert "Before phase 2 3 21" in text
+    assert "at least 3 mentees" in text
+
+
+def test_mentors_are_not_shown_the_mentees_figures(client, cohort, settings):
+    mentees_answer_before_phase2(cohort, [1, 2, 3, 4, 5])
+    mentor = MentorFactory(cohort=cohort)
+    _, token = link_issue(participant=mentor, stage=Stage.BEFORE_PHASE2)
+    assert "Your cohort so far" not in page_text(client.get(reverse("questionnaires:respond", args=[token])))
