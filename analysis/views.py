@@ -55,6 +55,7 @@ def cohort_analysis(request: HttpRequest, slug: str) -> HttpResponse:
 def run_start(request: HttpRequest, slug: str) -> HttpResponse:
     cohort = get_cohort_for_user(request.user, slug)
     run = services.analysis_run_start(cohort=cohort, requested_by=request.user)
+    audit_record(Action.ANALYSIS_RUN, request=request, cohort=cohort, target=f"run {run.pk}", detail="started")
     # Also when the cohort already had a run under way: that run is the one shown.
     messages.success(request, "The analysis is under way. Its results will appear on this page when it finishes.")
     return redirect(run)

@@ -22,6 +22,7 @@ from participants.models import Cohort, Participant, Programme
 from participants.privacy import participant_data
 from questionnaires.models import cohort_has_answers
 from questionnaires.services import stage_progress
+from sessions.services import meeting_duration_summary
 
 
 @login_required
@@ -87,6 +88,7 @@ def cohort_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "mentors": [p for p in participants if p.role == Participant.Role.MENTOR],
         "mentees": [p for p in participants if p.role == Participant.Role.MENTEE],
         "progress": stage_progress(cohort),
+        "durations": meeting_duration_summary(cohort),
     }
     return render(request, "participants/cohort_detail.html", context)
 

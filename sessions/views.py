@@ -14,6 +14,8 @@ from django.db.models import Exists, OuterRef, Prefetch
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 
+from audit.models import Action
+from audit.services import audit_record
 from participants.models import Cohort, Participant
 from sessions import services
 from sessions.forms import GroupInterviewForm, feedback_section_forms
@@ -158,6 +160,14 @@ def feedback_approve(request: HttpRequest, slug: str, mentee_id: int, version: i
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     if document.approve():
+        # The document holds no user (anonymity by construction); who approved it is on the audit trail.
+        audit_record(
+            Action.DOCUMENT_APPROVED,
+            request=request,
+            cohort=cohort,
+            target=mentee.code,
+            detail=f"collated feedback version {document.version} approved",
+        )
         messages.success(request, f"Version {document.version} approved and locked. A later edit starts a new version.")
     else:
         messages.info(request, f"Version {document.version} is not a draft, so there was nothing to approve.")
@@ -179,6 +189,13 @@ def feedback_pdf_download(request: HttpRequest, slug: str, mentee_id: int, versi
     mentee = _get_mentee(cohort, mentee_id)
     document = _get_document(mentee, version, approved_only=True)
     response = HttpResponse(feedback_pdf(document), content_type="application/pdf")
+    audit_record(
+        Action.EXPORT,
+        request=request,
+        cohort=cohort,
+        target=mentee.code,
+        detail=f"collated feedback version {document.version} as PDF",
+    )
     filename = f"collated-feedback-{cohort.slug}-{mentee.code}-v{document.version}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

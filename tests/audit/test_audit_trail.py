@@ -6,8 +6,10 @@ from audit.models import Action, AppendOnly, AuditEvent
 from audit.services import audit_record
 from questionnaires.models import Stage
 from questionnaires.services import link_issue
-from tests.factories import MentorFactory
+from sessions.services import feedback_save_draft
+from tests.factories import MenteeFactory, MentorFactory
 from tests.helpers import page_text
+from tests.sessions.helpers import sections_for
 
 pytestmark = pytest.mark.django_db
 
@@ -102,3 +104,22 @@ def test_an_admin_filters_and_downloads_the_trail(client, admin_user, cohort):
 def test_a_lead_cannot_see_the_trail(lead_client):
     assert lead_client.get(reverse("audit:audit_log")).status_code == 404
     assert lead_client.get(reverse("audit:audit_log_csv")).status_code == 404
+
+
+def test_approving_collated_feedback_records_who_approved_which_version(lead_client, lead, cohort):
+    mentee = MenteeFactory(cohort=cohort, code="C01")
+    feedback_save_draft(mentee=mentee, sections=sections_for(cohort, "Clear"))
+    lead_client.post(reverse("mentoring_sessions:feedback_approve", args=[cohort.slug, mentee.pk, 1]))
+    lead_client.get(reverse("mentoring_sessions:feedback_pdf", args=[cohort.slug, mentee.pk, 1]))
+
+    approval = AuditEvent.objects.get(action=Action.DOCUMENT_APPROVED)
+    assert (approval.actor, approval.target, approval.detail) == (lead, "C01", "collated feedback version 1 approved")
+    assert AuditEvent.objects.filter(action=Action.EXPORT, target="C01", detail__contains="as PDF").exists()
+    # The approver is known to the trail, never to the document: it holds no user at all.
+    assert "Clear" not in approval.detail
+
+
+def test_starting_an_analysis_is_recorded(lead_client, lead, cohort):
+    lead_client.post(reverse("analysis:run_start", args=[cohort.slug]))
+    event = AuditEvent.objects.get(action=Action.ANALYSIS_RUN)
+    assert (event.actor, event.cohort) == (lead, cohort)

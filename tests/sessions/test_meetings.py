@@ -120,3 +120,16 @@ def test_the_duration_summary_of_a_cohort_without_meetings_is_empty(cohort):
         "limit": 60,
         "over_limit": 0,
     }
+
+
+def test_the_cohort_page_summarises_the_meeting_durations(lead_client, cohort, pairing):
+    assert "No meeting has been held yet." in page_text(lead_client.get(cohort.get_absolute_url()))
+    for minutes in (30, 45, 50, 180, 40):
+        held(pairing, minutes)
+
+    page = page_text(lead_client.get(cohort.get_absolute_url()))
+
+    assert "Meetings held 5" in page
+    assert "Median 45 minutes" in page
+    assert "Interquartile range 35 to 115 minutes" in page
+    assert "Longest 180 minutes" in page

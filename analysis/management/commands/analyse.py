@@ -4,6 +4,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from analysis import reports
 from analysis.services import analysis_for_cohort
+from audit.models import Action
+from audit.services import audit_record
 from participants.models import Cohort
 
 
@@ -25,6 +27,7 @@ class Command(BaseCommand):
         if found is None:
             raise CommandError(f"There is no cohort '{cohort}'.")
         records = [row.as_record() for row in analysis_for_cohort(found)]
+        audit_record(Action.ANALYSIS_RUN, cohort=found, target="analyse command", detail=f"written to {output}")
         write = reports.write_json if output_format == "json" else reports.write_csv
         if output == "-":
             write(records, sys.stdout)
