@@ -185,7 +185,10 @@ def analysis_runs_requeue_stale(*, now: datetime | None = None) -> int:
             .update(status=AnalysisRun.Status.QUEUED, progress=0, heartbeat_at=now)
         )
         if put_back:
-            enqueue(run_analysis, run_id)
+            if not enqueue(run_analysis, run_id):
+                # The broker is down: each further attempt would wait for its timeout too. The
+                # run stays queued in the database and the next sweep tries again.
+                break
             requeued += 1
     if requeued:
         logger.warning("Queued again %s analysis run(s) lost with a worker or the broker.", requeued)

@@ -11,6 +11,7 @@ from analysis.models import MAX_ATTEMPTS, STALE_AFTER, AnalysisRun
 from analysis.services import analysis_run_execute, analysis_run_start, analysis_runs_requeue_stale
 from analysis.tasks import run_analysis
 from rmprog import queueing
+from tests.factories import CohortFactory
 
 
 def comparison(run: AnalysisRun, construct: str, domain: str) -> dict:
@@ -239,3 +240,20 @@ def test_a_real_worker_completes_an_interrupted_run_queued_again_by_the_sweep(
     assert run_analysis.delay(run.pk).get(timeout=30) == "skipped"
     run.refresh_from_db()
     assert run.attempts == 2
+
+
+@pytest.mark.django_db
+def test_with_the_broker_down_the_sweep_gives_up_after_one_attempt_and_loses_no_run(lead, monkeypatch):
+    long_ago = timezone.now() - STALE_AFTER * 2
+    runs = [AnalysisRun.objects.create(cohort=CohortFactory(), requested_by=lead) for _ in range(3)]
+    AnalysisRun.objects.update(created_at=long_ago)
+    attempts: list[int] = []
+    monkeypatch.setattr(services, "enqueue", lambda task, run_id: attempts.append(run_id) or False)
+
+    assert analysis_runs_requeue_stale() == 0
+    assert len(attempts) == 1  # one wait for the broker's timeout, not one per run
+
+    queued: list[int] = []
+    monkeypatch.setattr(services, "enqueue", lambda task, run_id: queued.append(run_id) or True)
+    assert analysis_runs_requeue_stale(now=timezone.now() + STALE_AFTER * 2) == 3
+    assert sorted(queued) == sorted(run.pk for run in runs)
