@@ -12,9 +12,6 @@ from collections import Counter
 from io import BytesIO
 
 from django.core.cache import cache
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.collections import LineCollection
-from matplotlib.figure import Figure
 
 from analysis.models import AnalysisRun
 from analysis.reports import ROLE_TITLES, domain_label, label_of, p_value
@@ -63,6 +60,8 @@ def chart_groups(results: dict) -> list[dict]:
 
 
 def _draw_panel(axes, panel: dict) -> None:
+    from matplotlib.collections import LineCollection
+
     # Identical pairs are drawn once, thicker, with their count: overlapping lines would hide them.
     counted = sorted(Counter(panel["pairs"]).items())
     lines = [[(0, pre), (1, post)] for (pre, post), _ in counted]
@@ -102,6 +101,10 @@ def _draw_panel(axes, panel: dict) -> None:
 
 def draw_chart(chart: dict) -> bytes:
     """One chart as a PNG image."""
+    # Imported here: matplotlib is large, and only the processes that draw charts need it.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     panels = chart["panels"]
     columns = min(PANELS_PER_ROW, len(panels))
     rows = math.ceil(len(panels) / columns)

@@ -11,9 +11,6 @@ import os
 import tempfile
 from dataclasses import dataclass, field
 
-import pandas as pd
-import pyreadstat
-
 from analysis.scoring import ITEM, TOTAL, build_scores, comparison_keys, construct_key, load_answers, stage_values
 from participants.models import Cohort, Participant
 from questionnaires.defaults import SCALES
@@ -120,6 +117,11 @@ def wide_table(cohort: Cohort, *, identified: bool = False) -> WideTable:
 
 
 def sav_bytes(table: WideTable, *, file_label: str) -> bytes:
+    # Imported here: pandas is large, and every web process would otherwise carry it for a
+    # download that few requests make.
+    import pandas as pd
+    import pyreadstat
+
     frame = pd.DataFrame(
         {
             v.name: pd.Series(
