@@ -22,6 +22,7 @@ from participants.models import Cohort, Participant, Programme
 from participants.privacy import participant_data
 from questionnaires.models import cohort_has_answers
 from questionnaires.services import stage_progress
+from rmprog.paging import paginate
 from sessions.services import meeting_duration_summary
 
 
@@ -85,8 +86,8 @@ def cohort_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "cohort": cohort,
         "programme": cohort.programme,
         "domains": cohort.domains.all(),
-        "mentors": [p for p in participants if p.role == Participant.Role.MENTOR],
-        "mentees": [p for p in participants if p.role == Participant.Role.MENTEE],
+        "mentors": paginate(request, participants.mentors(), label="Pages of mentors", param="mentors_page"),
+        "mentees": paginate(request, participants.mentees(), label="Pages of mentees", param="mentees_page"),
         "progress": stage_progress(cohort),
         "durations": meeting_duration_summary(cohort),
     }

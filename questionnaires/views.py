@@ -14,6 +14,7 @@ from questionnaires import exports, services
 from questionnaires.cohort_summary import mentee_cohort_so_far
 from questionnaires.forms import CohortStageForm, ConsentForm, ResponseForm
 from questionnaires.models import CohortStage, PersonalLink, Response
+from rmprog.paging import paginate
 
 
 def _get_stage_for_cohort(cohort: Cohort, stage: str) -> CohortStage:
@@ -165,18 +166,26 @@ def stage_edit(request: HttpRequest, slug: str, stage: str) -> HttpResponse:
 def stage_detail(request: HttpRequest, slug: str, stage: str) -> HttpResponse:
     cohort = get_cohort_for_user(request.user, slug)
     cohort_stage = _get_stage_for_cohort(cohort, stage)
-    participants = list(Participant.objects.filter(cohort=cohort).order_by("role", "code"))
+    roles = [role for role in Participant.Role.values if cohort_stage.instrument_for(role) is not None]
+    paged = paginate(
+        request,
+        Participant.objects.filter(cohort=cohort, role__in=roles).order_by("role", "code"),
+        label="Pages of participants",
+    )
+    participants = list(paged.page)
     live_links = {
         link.participant_id: link
-        for link in PersonalLink.objects.filter(participant__cohort=cohort, stage=stage, revoked_at__isnull=True)
+        for link in PersonalLink.objects.filter(participant__in=participants, stage=stage, revoked_at__isnull=True)
     }
-    responses = {r.participant_id: r for r in Response.objects.filter(participant__cohort=cohort, stage=stage)}
-    rows = [
-        {"participant": p, "link": live_links.get(p.pk), "response": responses.get(p.pk)}
-        for p in participants
-        if cohort_stage.instrument_for(p.role) is not None
-    ]
-    context = {"cohort": cohort, "programme": cohort.programme, "cohort_stage": cohort_stage, "rows": rows}
+    responses = {r.participant_id: r for r in Response.objects.filter(participant__in=participants, stage=stage)}
+    rows = [{"participant": p, "link": live_links.get(p.pk), "response": responses.get(p.pk)} for p in participants]
+    context = {
+        "cohort": cohort,
+        "programme": cohort.programme,
+        "cohort_stage": cohort_stage,
+        "rows": rows,
+        "paged": paged,
+    }
     return render(request, "questionnaires/stage_detail.html", context)
 
 

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from participants.lookups import get_cohort_for_user, get_participant_in_cohort
 from participants.models import Cohort, Participant
+from rmprog.paging import paginate
 from sessions import services
 from sessions.allocation import AllocationInfeasible
 from sessions.forms import (
@@ -18,7 +19,10 @@ from sessions.forms import (
     willingness_form,
 )
 from sessions.models import AllocationChange, AllocationRecord, Meeting, MentorWillingness, Pairing, WillingPair
-from sessions.progress import progress_board
+from sessions.progress import board_mentees, progress_board
+
+# Every row of the matrix has a cell per mentee, so fewer rows a page than a plain list.
+MATRIX_ROWS = 50
 
 
 def _get_pairing(cohort: Cohort, pairing_id: int) -> Pairing:
@@ -38,9 +42,12 @@ def _context(cohort: Cohort, **extra) -> dict:
 def willingness_matrix(request: HttpRequest, slug: str) -> HttpResponse:
     cohort = get_cohort_for_user(request.user, slug)
     people = Participant.objects.filter(cohort=cohort).order_by("code")
-    mentors = list(people.mentors().select_related("willingness"))
+    paged = paginate(
+        request, people.mentors().select_related("willingness"), label="Pages of mentors", per_page=MATRIX_ROWS
+    )
+    mentors = list(paged.page)
     mentees = list(people.mentees())
-    willing = set(WillingPair.objects.filter(mentor__cohort=cohort).values_list("mentor_id", "mentee_id"))
+    willing = set(WillingPair.objects.filter(mentor__in=mentors).values_list("mentor_id", "mentee_id"))
     rows = [
         {
             "mentor": mentor,
@@ -57,7 +64,7 @@ def willingness_matrix(request: HttpRequest, slug: str) -> HttpResponse:
         }
         for mentor in mentors
     ]
-    context = _context(cohort, rows=rows, mentees=mentees, page_title="Willingness")
+    context = _context(cohort, rows=rows, mentees=mentees, paged=paged, page_title="Willingness")
     return render(request, "mentoring_sessions/willingness_matrix.html", context)
 
 
@@ -226,11 +233,13 @@ def pairing_reallocate(request: HttpRequest, slug: str, pairing_id: int) -> Http
 @login_required
 def progress(request: HttpRequest, slug: str) -> HttpResponse:
     cohort = get_cohort_for_user(request.user, slug)
-    stages, paths = progress_board(cohort)
+    paged = paginate(request, board_mentees(cohort), label="Pages of mentees")
+    stages, paths = progress_board(cohort, mentees=list(paged.page))
     context = _context(
         cohort,
         stages=stages,
         paths=paths,
+        paged=paged,
         durations=services.meeting_duration_summary(cohort),
         page_title="Progress",
     )

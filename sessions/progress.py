@@ -1,12 +1,13 @@
 """The cohort's progress board: every mentee's path through the protocol and the lead's next step.
 
-A fixed number of queries whatever the cohort's size: everything is loaded per cohort and
-joined in Python (tests/sessions/test_progress_board.py counts them).
+A fixed number of queries whatever the cohort's size: everything is loaded for the mentees shown
+(a page of them) and joined in Python (tests/sessions/test_progress_board.py counts them).
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from participants.models import Cohort, Participant
+from participants.models import Cohort, Participant, ParticipantQuerySet
 from questionnaires.models import STAGE_ORDER, CohortStage, PersonalLink, Response
 from sessions.models import FeedbackDocument, Meeting, Pairing
 
@@ -54,29 +55,33 @@ def _next_action(path: MenteePath) -> str:
     return "Nothing: done"
 
 
-def progress_board(cohort: Cohort) -> tuple[list[CohortStage], list[MenteePath]]:
-    """The mentee questionnaire stages, and one path per mentee in code order."""
+def board_mentees(cohort: Cohort) -> ParticipantQuerySet:
+    """The mentees of the board, in its order; the view shows them a page at a time."""
+    return Participant.objects.filter(cohort=cohort).mentees().select_related("cohort").order_by("code")
+
+
+def progress_board(
+    cohort: Cohort, mentees: Sequence[Participant] | None = None
+) -> tuple[list[CohortStage], list[MenteePath]]:
+    """The mentee questionnaire stages, and one path per mentee (every mentee of the cohort unless
+    `mentees` names some) in code order."""
     stages = [stage for stage in cohort.stages.select_related("mentee_instrument") if stage.mentee_instrument]
     stages.sort(key=lambda stage: STAGE_ORDER.index(stage.stage))
-    mentees = list(Participant.objects.filter(cohort=cohort).mentees().select_related("cohort").order_by("code"))
+    mentees = list(board_mentees(cohort) if mentees is None else mentees)
     responses = {
         (response.participant_id, response.stage): response
-        for response in Response.objects.filter(participant__cohort=cohort, participant__role=Participant.Role.MENTEE)
+        for response in Response.objects.filter(participant__in=mentees)
     }
-    invited = set(
-        PersonalLink.objects.filter(participant__cohort=cohort, participant__role=Participant.Role.MENTEE).values_list(
-            "participant_id", "stage"
-        )
-    )
+    invited = set(PersonalLink.objects.filter(participant__in=mentees).values_list("participant_id", "stage"))
     approved, drafted = {}, set()
-    for document in FeedbackDocument.objects.filter(mentee__cohort=cohort).current():
+    for document in FeedbackDocument.objects.filter(mentee__in=mentees).current():
         if document.is_draft:
             drafted.add(document.mentee_id)
         else:
             approved[document.mentee_id] = document
     pairings = {
         pairing.mentee_id: pairing
-        for pairing in Pairing.objects.filter(cohort=cohort).active().select_related("mentor")
+        for pairing in Pairing.objects.filter(cohort=cohort, mentee__in=mentees).active().select_related("mentor")
     }
     latest = {}
     for meeting in Meeting.objects.filter(pairing__in=pairings.values()).order_by("scheduled_at", "pk"):

@@ -10,13 +10,14 @@ mislead them.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Count, Exists, OuterRef
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 
 from audit.models import Action
 from audit.services import audit_record
 from participants.models import Cohort, Participant
+from rmprog.paging import paginate
 from sessions import services
 from sessions.forms import GroupInterviewForm, feedback_section_forms
 from sessions.models import FeedbackDocument, GroupInterview
@@ -59,9 +60,8 @@ def _context(cohort: Cohort, **extra) -> dict:
 @login_required
 def interview_list(request: HttpRequest, slug: str) -> HttpResponse:
     cohort = _get_cohort(request, slug, lead_only=True)
-    interviews = cohort.group_interviews.prefetch_related(
-        Prefetch("attendees", queryset=Participant.objects.order_by("code"))
-    )
+    # The number of attendees, not their codes: a national cohort's interview has hundreds.
+    interviews = cohort.group_interviews.annotate(attendee_count=Count("attendees")).order_by("scheduled_at")
     mentor_count = Participant.objects.filter(cohort=cohort).mentors().count()
     context = _context(cohort, interviews=interviews, mentor_count=mentor_count)
     return render(request, "mentoring_sessions/interview_list.html", context)
@@ -93,12 +93,15 @@ def interview_edit(request: HttpRequest, slug: str, interview_id: int) -> HttpRe
 @login_required
 def feedback_list(request: HttpRequest, slug: str) -> HttpResponse:
     cohort = _get_cohort(request, slug)
-    mentees = Participant.objects.filter(cohort=cohort).mentees().order_by("code")
+    paged = paginate(
+        request, Participant.objects.filter(cohort=cohort).mentees().order_by("code"), label="Pages of mentees"
+    )
+    mentees = list(paged.page)
     approved, drafts = {}, {}
-    for document in FeedbackDocument.objects.filter(mentee__cohort=cohort).current():
+    for document in FeedbackDocument.objects.filter(mentee__in=mentees).current():
         (drafts if document.is_draft else approved)[document.mentee_id] = document
     rows = [(mentee, approved.get(mentee.pk), drafts.get(mentee.pk)) for mentee in mentees]
-    return render(request, "mentoring_sessions/feedback_list.html", _context(cohort, rows=rows))
+    return render(request, "mentoring_sessions/feedback_list.html", _context(cohort, rows=rows, paged=paged))
 
 
 @login_required

@@ -59,7 +59,7 @@ def test_the_lead_records_which_mentors_attended(lead_client, interview, mentors
     assert response.status_code == 302
     assert list(interview.attendees.all()) == mentors[:1]
     page = lead_client.get(reverse("mentoring_sessions:interview_list", args=[interview.cohort.slug])).content.decode()
-    assert "1 of 2: MZQ1" in page
+    assert "1 of 2" in page
 
 
 def test_the_attendance_form_offers_only_this_cohorts_mentors(lead_client, interview, mentors, foreign_cohort):

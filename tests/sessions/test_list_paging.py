@@ -1,0 +1,62 @@
+"""The cohort-wide lists of phase 1 and 2 show a page of rows at a time, with counts of everyone on top."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from participants.models import Participant
+from tests.factories import MentorFactory
+from tests.paging_helpers import add_people
+
+pytestmark = pytest.mark.django_db
+
+
+def page_of(client, name: str, cohort, query: str = "") -> str:
+    response = client.get(reverse(f"mentoring_sessions:{name}", args=[cohort.slug]) + query)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def row_codes(page: str, prefix: str) -> list[str]:
+    """The codes that head the table's rows, in order."""
+    return re.findall(rf'<th scope="row"[^>]*>({prefix}\d{{3}})\b', page)
+
+
+@pytest.mark.parametrize("name", ["feedback_list", "progress"])
+def test_a_cohort_of_150_mentees_shows_100_on_page_1_and_the_rest_on_page_2(lead_client, cohort, name):
+    add_people(cohort, Participant.Role.MENTEE, 150)
+    first = page_of(lead_client, name, cohort)
+    second = page_of(lead_client, name, cohort, "?page=2")
+    assert row_codes(first, "C") == [f"C{n:03d}" for n in range(1, 101)]
+    assert row_codes(second, "C") == [f"C{n:03d}" for n in range(101, 151)]
+    assert "<strong>150</strong> mentees in this cohort." in second
+    assert '<nav aria-label="Pages of mentees"' in second
+
+
+@pytest.mark.parametrize("name", ["feedback_list", "progress"])
+@pytest.mark.parametrize(("query", "first_code"), [("?page=x", "C001"), ("?page=7", "C101"), ("?page=", "C001")])
+def test_a_bad_page_number_shows_the_first_or_last_page(lead_client, cohort, name, query, first_code):
+    add_people(cohort, Participant.Role.MENTEE, 150)
+    assert row_codes(page_of(lead_client, name, cohort, query), "C")[0] == first_code
+
+
+def test_the_willingness_matrix_shows_50_mentors_a_page_against_every_mentee(lead_client, cohort):
+    add_people(cohort, Participant.Role.MENTOR, 60)
+    add_people(cohort, Participant.Role.MENTEE, 3)
+    first = page_of(lead_client, "willingness_matrix", cohort)
+    second = page_of(lead_client, "willingness_matrix", cohort, "?page=2")
+    assert row_codes(first, "M") == [f"M{n:03d}" for n in range(1, 51)]
+    assert row_codes(second, "M") == [f"M{n:03d}" for n in range(51, 61)]
+    assert "<strong>60</strong> mentors and <strong>3</strong> mentees in this cohort." in second
+    for code in ("C001", "C002", "C003"):
+        assert f">{code}</span>" in second
+
+
+def test_the_group_interviews_list_counts_the_attendees_instead_of_naming_them(lead_client, cohort):
+    mentors = [MentorFactory(cohort=cohort, code=f"MA{n}") for n in range(3)]
+    interview = cohort.group_interviews.create(scheduled_at="2026-03-04T14:00Z", location="Seminar room 2")
+    interview.attendees.set(mentors[:2])
+    page = page_of(lead_client, "interview_list", cohort)
+    assert "<td>2 of 3</td>" in page
+    assert "MA0" not in page
