@@ -1,10 +1,10 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from audit.models import Action
 from audit.services import audit_record
-from participants.imports import ImportRejected
+from participants.imports import import_from_command
 from participants.models import Cohort
 from questionnaires.imports import import_responses
 
@@ -25,18 +25,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, file: Path, cohort: str, create: bool, **options) -> None:
-        try:
-            data = file.read_bytes()
-        except OSError as error:
-            raise CommandError(f"Cannot read {file}: {error.strerror}.") from None
-        try:
-            summary = import_responses(cohort_slug=cohort, data=data, create=create)
-        except ImportRejected as rejection:
-            for error in rejection.errors:
-                self.stderr.write(str(error) if error.line else error.message)
-            raise CommandError(
-                f"{file} was not imported: {len(rejection.errors)} problem(s); nothing was saved."
-            ) from None
+        summary = import_from_command(
+            self, file, lambda data: import_responses(cohort_slug=cohort, data=data, create=create)
+        )
         audit_record(
             Action.RESPONSES_IMPORTED,
             cohort=Cohort.objects.get(slug=cohort),
