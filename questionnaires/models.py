@@ -188,7 +188,8 @@ class Response(models.Model):
         ONLINE = "online", "Online"
         IMPORT = "import", "Imported"
 
-    participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="responses")
+    # No index of its own: the unique constraint below starts with this column and serves its lookups.
+    participant = models.ForeignKey(Participant, on_delete=models.PROTECT, db_index=False, related_name="responses")
     stage = models.CharField(max_length=20, choices=Stage.choices)
     instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
@@ -216,7 +217,8 @@ class Response(models.Model):
 
 
 class LikertAnswer(models.Model):
-    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="likert_answers")
+    # No index of its own: the unique constraint below starts with this column and serves its lookups.
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, db_index=False, related_name="likert_answers")
     construct = models.CharField(max_length=20, choices=Construct.choices)
     domain = models.ForeignKey(Domain, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     score = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
@@ -239,7 +241,8 @@ class LikertAnswer(models.Model):
 class ItemAnswer(models.Model):
     """An answer to a non-Likert item: a choice, yes/no, a number or free text."""
 
-    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="item_answers")
+    # No index of its own: the unique constraint below starts with this column and serves its lookups.
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, db_index=False, related_name="item_answers")
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
     value = models.TextField()
 
