@@ -188,3 +188,15 @@ def test_fixed_decimals_round_half_up_as_journals_do():
     assert fixed_decimal(0.0625, 3) == "0.063"
     assert fixed_decimal(-0.0001, 3) == "0.000"
     assert fixed_decimal(None, 3) == "–"
+
+
+def test_the_rows_go_to_standard_output_with_a_dash(reference_cohort, capsys):
+    call_command("analyse", "--cohort", reference_cohort.slug, "--output", "-")
+    assert capsys.readouterr().out.startswith(HEADER)
+
+
+def test_an_unwritable_output_file_is_a_clear_error(reference_cohort, tmp_path):
+    with pytest.raises(CommandError, match=r"Cannot write .*missing-folder/out\.csv"):
+        call_command(
+            "analyse", "--cohort", reference_cohort.slug, "--output", str(tmp_path / "missing-folder" / "out.csv")
+        )

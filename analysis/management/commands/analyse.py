@@ -1,5 +1,3 @@
-import sys
-
 from django.core.management.base import BaseCommand, CommandError
 
 from analysis import reports
@@ -7,6 +5,7 @@ from analysis.services import analysis_for_cohort
 from audit.models import Action
 from audit.services import audit_record
 from participants.models import Cohort
+from rmprog.commands import write_output
 
 
 class Command(BaseCommand):
@@ -29,12 +28,5 @@ class Command(BaseCommand):
         records = [row.as_record() for row in analysis_for_cohort(found)]
         audit_record(Action.ANALYSIS_RUN, cohort=found, target="analyse command", detail=f"written to {output}")
         write = reports.write_json if output_format == "json" else reports.write_csv
-        if output == "-":
-            write(records, sys.stdout)
-            return
-        try:
-            with open(output, "w", encoding="utf-8", newline="") as stream:
-                write(records, stream)
-        except OSError as error:
-            raise CommandError(f"Cannot write {output}: {error.strerror}.") from None
-        self.stdout.write(self.style.SUCCESS(f"Wrote {len(records)} comparison(s) of {found.slug} to {output}."))
+        if write_output(output, lambda stream: write(records, stream)):
+            self.stdout.write(self.style.SUCCESS(f"Wrote {len(records)} comparison(s) of {found.slug} to {output}."))

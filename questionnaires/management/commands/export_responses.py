@@ -1,11 +1,10 @@
-import sys
-
 from django.core.management.base import BaseCommand, CommandError
 
 from audit.models import Action
 from audit.services import audit_record
 from participants.models import Cohort
 from questionnaires.exports import free_text_rows, likert_rows, write_csv
+from rmprog.commands import write_output
 
 
 class Command(BaseCommand):
@@ -27,11 +26,4 @@ class Command(BaseCommand):
         rows = free_text_rows(found) if free_text else likert_rows(found)
         what = "free-text answers" if free_text else "Likert answers"
         audit_record(Action.EXPORT, cohort=found, target="responses", detail=f"{what} CSV (command line)")
-        if output == "-":
-            write_csv(rows, sys.stdout)
-            return
-        try:
-            with open(output, "w", encoding="utf-8", newline="") as stream:
-                write_csv(rows, stream)
-        except OSError as error:
-            raise CommandError(f"Cannot write {output}: {error.strerror}.") from None
+        write_output(output, lambda stream: write_csv(rows, stream))
