@@ -129,7 +129,7 @@ class Theme(models.Model):
     position = models.PositiveSmallIntegerField()
 
     class Meta:
-        ordering = ["cohort", "position", "pk"]
+        ordering = ["cohort_id", "position", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["cohort", "label"], name="theme_label_unique_in_cohort"),
         ]

@@ -115,15 +115,13 @@ def submit_one(connection: http.client.HTTPConnection, token: str, tally: Tally,
     tally.submissions.append(done - start)
 
 
-def run_clients(port: int, clients: int, work) -> float:
-    """Run `work(connection, client_index)` in `clients` threads at once; return the wall time."""
+def run_clients(clients: int, work) -> float:
+    """Run `work(client_index)` in `clients` threads at once; return the wall time."""
     barrier = threading.Barrier(clients + 1)
 
     def client(index: int) -> None:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         barrier.wait()
-        work(connection, index)
-        connection.close()
+        work(index)
 
     threads = [threading.Thread(target=client, args=(index,)) for index in range(clients)]
     for thread in threads:
@@ -135,27 +133,43 @@ def run_clients(port: int, clients: int, work) -> float:
     return time.perf_counter() - start
 
 
+def visit(port: int, requests) -> None:
+    """One visit: a connection of its own for `requests(connection)`, closed afterwards.
+
+    A participant's browser opens a connection, fetches the page, posts the answers and leaves:
+    so does each visit here. Clients that kept one connection each for every visit would pin
+    themselves to whichever gunicorn worker accepted it first, and leave the other idle.
+    """
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        requests(connection)
+    finally:
+        connection.close()
+
+
 def hammer_health(port: int, clients: int, seconds: float, tally: Tally) -> tuple[int, float]:
-    """Every client fetches /healthz/ over and over for `seconds`; (requests, wall time)."""
+    """Every client visits /healthz/ (two requests a visit) over and over for `seconds`; (requests, wall time)."""
     latencies: list[float] = []
 
-    def work(connection: http.client.HTTPConnection, _: int) -> None:
-        stop = time.perf_counter() + seconds
-        while time.perf_counter() < stop:
+    def two_requests(connection: http.client.HTTPConnection) -> None:
+        for _ in range(2):
             start = time.perf_counter()
-            try:
-                connection.request("GET", "/healthz/")
-                response = connection.getresponse()
-                response.read()
-            except (OSError, http.client.HTTPException) as error:
-                tally.errors.append(f"healthz: {error!r}")
-                connection.close()
-                continue
+            connection.request("GET", "/healthz/")
+            response = connection.getresponse()
+            response.read()
             latencies.append(time.perf_counter() - start)
             if response.status != 200:
                 tally.errors.append(f"healthz: HTTP {response.status}")
 
-    wall = run_clients(port, clients, work)
+    def work(_: int) -> None:
+        stop = time.perf_counter() + seconds
+        while time.perf_counter() < stop:
+            try:
+                visit(port, two_requests)
+            except (OSError, http.client.HTTPException) as error:
+                tally.errors.append(f"healthz: {error!r}")
+
+    wall = run_clients(clients, work)
     tally.latencies["healthz"].extend(latencies)
     return len(latencies), wall
 
@@ -163,16 +177,15 @@ def hammer_health(port: int, clients: int, seconds: float, tally: Tally) -> tupl
 def submit_all(port: int, clients: int, tokens: list[str], tally: Tally) -> float:
     shares = [tokens[index::clients] for index in range(clients)]
 
-    def work(connection: http.client.HTTPConnection, index: int) -> None:
+    def work(index: int) -> None:
         rng = random.Random(index)
         for token in shares[index]:
             try:
-                submit_one(connection, token, tally, rng)
+                visit(port, lambda connection, token=token: submit_one(connection, token, tally, rng))
             except (OSError, http.client.HTTPException) as error:
                 tally.errors.append(f"submission: {error!r}")
-                connection.close()
 
-    return run_clients(port, clients, work)
+    return run_clients(clients, work)
 
 
 def ms(seconds: float) -> str:
@@ -213,8 +226,9 @@ questionnaire page (CSRF cookie and token), answer every question and submit it;
 answer 302 (the thank-you page it redirects to is not fetched). Before and after, the same
 {f["clients"]} clients fetch `/healthz/` (one `SELECT 1`) for {f["health_seconds"] / 2:.0f} s each: the limit of the
 stack for a page that reads the database. Requests are counted one by one, so a submission is two
-requests (the page, then the POST). The clients run on the same 2 cores as the server and
-PostgreSQL, and take their share of them.
+requests (the page, then the POST). Each visit, to the questionnaire or to `/healthz/`, opens a
+connection of its own for its two requests and closes it, as a participant's browser does. The
+clients run on the same 2 cores as the server and PostgreSQL, and take their share of them.
 
 Why {f["workers"]} x {f["threads"]}: one worker process per core keeps both cores busy despite Python's GIL,
 and the threads in each let a worker serve another request while one waits for PostgreSQL.

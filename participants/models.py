@@ -138,7 +138,7 @@ class Domain(models.Model):
     position = models.PositiveSmallIntegerField()
 
     class Meta:
-        ordering = ["cohort", "position"]
+        ordering = ["cohort_id", "position"]
         constraints = [
             models.UniqueConstraint(fields=["cohort", "key"], name="domain_key_unique_in_cohort"),
             models.UniqueConstraint(fields=["cohort", "position"], name="domain_position_unique_in_cohort"),
@@ -224,7 +224,7 @@ class Participant(models.Model):
     objects = ParticipantQuerySet.as_manager()
 
     class Meta:
-        ordering = ["cohort", "role", "code"]
+        ordering = ["cohort_id", "role", "code"]
         constraints = [
             models.UniqueConstraint(fields=["cohort", "code"], name="participant_code_unique_in_cohort"),
             # One person, one role per cohort: the same e-mail address cannot be

@@ -61,7 +61,7 @@ class Item(models.Model):
     required = models.BooleanField(default=True)
 
     class Meta:
-        ordering = ["instrument", "position"]
+        ordering = ["instrument_id", "position"]
         constraints = [
             models.UniqueConstraint(fields=["instrument", "key"], name="item_key_unique_in_instrument"),
             models.UniqueConstraint(fields=["instrument", "position"], name="item_position_unique_in_instrument"),
@@ -115,7 +115,7 @@ class CohortStage(models.Model):
     objects = CohortStageQuerySet.as_manager()
 
     class Meta:
-        ordering = ["cohort", "stage"]
+        ordering = ["cohort_id", "stage"]
         constraints = [
             models.UniqueConstraint(fields=["cohort", "stage"], name="cohort_stage_unique"),
             models.CheckConstraint(

@@ -13,7 +13,8 @@ from participants.models import Cohort, Participant
 from questionnaires import exports, services
 from questionnaires.cohort_summary import mentee_cohort_so_far
 from questionnaires.forms import CohortStageForm, ConsentForm, ResponseForm
-from questionnaires.models import CohortStage, PersonalLink, Response
+from questionnaires.models import CohortStage, Instrument, PersonalLink, Response
+from questionnaires.rendering import blank_questions, questions_html
 from rmprog.paging import paginate
 
 
@@ -87,19 +88,41 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
             form.data = form.initial
     else:
         draft = response.draft if response else {}
+        if not draft:
+            questions, total = blank_questions(instrument, domains)
+            return _render_questionnaire(request, context, instrument, questions, answered=0, total=total)
         form = ResponseForm(initial=draft, instrument=instrument, domains=domains)
         form.data = draft
     answered, total = form.progress()
-    context.update(
-        {
-            "form": form,
-            "instrument": instrument,
-            "answered": answered,
-            "total": total,
-            "percent": round(100 * answered / total) if total else 0,
-        }
+    return _render_questionnaire(
+        request,
+        {**context, "form": form},
+        instrument,
+        questions_html(form),
+        answered=answered,
+        total=total,
+        status=400 if form.is_bound and form.errors else 200,
     )
-    status = 400 if form.is_bound and form.errors else 200
+
+
+def _render_questionnaire(
+    request: HttpRequest,
+    context: dict,
+    instrument: Instrument,
+    questions: str,
+    *,
+    answered: int,
+    total: int,
+    status: int = 200,
+) -> HttpResponse:
+    context = {
+        **context,
+        "questions": questions,
+        "instrument": instrument,
+        "answered": answered,
+        "total": total,
+        "percent": round(100 * answered / total) if total else 0,
+    }
     return _render_link_page(request, "respond.html", context, status=status)
 
 

@@ -30,7 +30,7 @@ class GroupInterview(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
-        ordering = ["cohort", "scheduled_at"]
+        ordering = ["cohort_id", "scheduled_at"]
 
     def __str__(self) -> str:
         return f"Group interview on {timezone.localtime(self.scheduled_at):%d %b %Y %H:%M}"
@@ -77,7 +77,7 @@ class FeedbackDocument(models.Model):
     objects = FeedbackDocumentQuerySet.as_manager()
 
     class Meta:
-        ordering = ["mentee", "-version"]
+        ordering = ["mentee__code", "-version"]
         constraints = [
             models.UniqueConstraint(fields=["mentee", "version"], name="feedback_version_unique_per_mentee"),
             models.UniqueConstraint(
@@ -154,7 +154,7 @@ class FeedbackSection(models.Model):
     key_points = models.TextField(blank=True, help_text="One per line.")
 
     class Meta:
-        ordering = ["document", "position"]
+        ordering = ["document_id", "position"]
         constraints = [
             models.UniqueConstraint(fields=["document", "domain_key"], name="feedback_section_domain_unique"),
             models.UniqueConstraint(fields=["document", "position"], name="feedback_section_position_unique"),
@@ -195,7 +195,7 @@ class WillingPair(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
-        ordering = ["mentor", "mentee"]
+        ordering = ["mentor__code", "mentee__code"]
         constraints = [
             models.UniqueConstraint(fields=["mentor", "mentee"], name="willing_pair_unique"),
             models.CheckConstraint(condition=~models.Q(mentor=models.F("mentee")), name="willing_pair_two_people"),
@@ -229,7 +229,7 @@ class MentorWillingness(models.Model):
     answered_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        ordering = ["mentor"]
+        ordering = ["mentor__code"]
         verbose_name_plural = "mentor willingness answers"
 
     def __str__(self) -> str:
@@ -258,7 +258,7 @@ class AllocationRecord(models.Model):
     run_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        ordering = ["cohort", "-run_at", "-pk"]
+        ordering = ["cohort_id", "-run_at", "-pk"]
         constraints = [models.CheckConstraint(condition=models.Q(seed__gte=0), name="allocation_seed_not_negative")]
 
     def __str__(self) -> str:
@@ -304,7 +304,7 @@ class Pairing(models.Model):
     objects = PairingQuerySet.as_manager()
 
     class Meta:
-        ordering = ["cohort", "mentee", "-created_at"]
+        ordering = ["cohort_id", "mentee__code", "-created_at"]
         constraints = [
             models.UniqueConstraint(
                 fields=["mentee"], condition=models.Q(status="active"), name="pairing_one_active_per_mentee"
@@ -352,7 +352,7 @@ class AllocationChange(models.Model):
     changed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        ordering = ["cohort", "-changed_at", "-pk"]
+        ordering = ["cohort_id", "-changed_at", "-pk"]
         constraints = [models.CheckConstraint(condition=~models.Q(reason=""), name="allocation_change_has_reason")]
 
     def __str__(self) -> str:
@@ -386,7 +386,7 @@ class Meeting(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["pairing", "scheduled_at"]
+        ordering = ["pairing_id", "scheduled_at"]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(status__in=["scheduled", "held", "cancelled"]), name="meeting_status_valid"

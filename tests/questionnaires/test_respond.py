@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from questionnaires.models import CohortStage, ItemAnswer, LikertAnswer, Response, Stage
+from questionnaires.models import CohortStage, Item, ItemAnswer, LikertAnswer, Response, Stage
 from tests.helpers import page_text
 from tests.questionnaires.conftest import complete_baseline_answers
 
@@ -51,11 +51,21 @@ def test_missing_and_invalid_answers_are_explained_next_to_the_question(client, 
 
 
 def test_a_saved_draft_is_there_when_the_person_comes_back(client, baseline_token, cohort):
+    client.get(respond_url(baseline_token))  # the blank questionnaire first, as most people see it
     client.post(respond_url(baseline_token), {"action": "save", "importance__technology": "5", "concerns": "Time"})
     response = client.get(respond_url(baseline_token))
     assert re.search(r'id="id_importance__technology_4" value="5"\s+checked', response.content.decode())
     assert ">Time</textarea>" in response.content.decode()
     assert "2 of 24 questions answered" in page_text(response)
+
+
+def test_a_renamed_domain_and_an_edited_question_show_on_the_next_visit(client, baseline_token, cohort):
+    client.get(respond_url(baseline_token))
+    cohort.domains.filter(key="technology").update(label="Digital tools")
+    Item.objects.filter(instrument__key="mentor-baseline", key="importance").update(prompt="How much does each matter?")
+    page = page_text(client.get(respond_url(baseline_token)))
+    assert "Digital tools" in page and "Use of technology" not in page
+    assert "How much does each matter?" in page
 
 
 def test_a_second_submission_changes_nothing(client, baseline_token, cohort, consented_mentor):
