@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -21,8 +22,10 @@ from sessions.forms import (
 from sessions.models import AllocationChange, AllocationRecord, Meeting, MentorWillingness, Pairing, WillingPair
 from sessions.progress import board_mentees, progress_board
 
-# Every row of the matrix has a cell per mentee, so fewer rows a page than a plain list.
+# The matrix is paged both ways, so that a page holds at most MATRIX_ROWS x MATRIX_COLUMNS cells
+# however large the cohort, and stays readable on a small screen.
 MATRIX_ROWS = 50
+MATRIX_COLUMNS = 20
 
 
 def _get_pairing(cohort: Cohort, pairing_id: int) -> Pairing:
@@ -45,9 +48,17 @@ def willingness_matrix(request: HttpRequest, slug: str) -> HttpResponse:
     paged = paginate(
         request, people.mentors().select_related("willingness"), label="Pages of mentors", per_page=MATRIX_ROWS
     )
-    mentors = list(paged.page)
-    mentees = list(people.mentees())
-    willing = set(WillingPair.objects.filter(mentor__in=mentors).values_list("mentor_id", "mentee_id"))
+    mentee_pages = paginate(
+        request, people.mentees(), label="Pages of mentees", param="mentees", per_page=MATRIX_COLUMNS
+    )
+    mentors, mentees = list(paged.page), list(mentee_pages.page)
+    willing = set(
+        WillingPair.objects.filter(mentor__in=mentors, mentee__in=mentees).values_list("mentor_id", "mentee_id")
+    )
+    # Over every mentee of the cohort, not only those in the columns shown.
+    willing_counts = dict(
+        WillingPair.objects.filter(mentor__in=mentors).values_list("mentor_id").annotate(count=Count("pk"))
+    )
     rows = [
         {
             "mentor": mentor,
@@ -60,11 +71,13 @@ def willingness_matrix(request: HttpRequest, slug: str) -> HttpResponse:
                 }
                 for mentee in mentees
             ],
-            "count": sum(1 for mentee in mentees if (mentor.pk, mentee.pk) in willing),
+            "count": willing_counts.get(mentor.pk, 0),
         }
         for mentor in mentors
     ]
-    context = _context(cohort, rows=rows, mentees=mentees, paged=paged, page_title="Willingness")
+    context = _context(
+        cohort, rows=rows, mentees=mentees, paged=paged, mentee_pages=mentee_pages, page_title="Willingness"
+    )
     return render(request, "mentoring_sessions/willingness_matrix.html", context)
 
 

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from participants.models import Participant
+from sessions.models import WillingPair
 from tests.factories import MentorFactory
 from tests.paging_helpers import add_people
 
@@ -51,6 +52,20 @@ def test_the_willingness_matrix_shows_50_mentors_a_page_against_every_mentee(lea
     assert "<strong>60</strong> mentors and <strong>3</strong> mentees in this cohort." in second
     for code in ("C001", "C002", "C003"):
         assert f">{code}</span>" in second
+
+
+def test_the_willingness_matrix_shows_20_mentees_a_page_and_counts_willingness_over_all_of_them(lead_client, cohort):
+    (mentor,) = add_people(cohort, Participant.Role.MENTOR, 1)
+    mentees = add_people(cohort, Participant.Role.MENTEE, 45)
+    WillingPair.objects.bulk_create(WillingPair(mentor=mentor, mentee=mentee) for mentee in mentees[::2])
+    first = page_of(lead_client, "willingness_matrix", cohort)
+    third = page_of(lead_client, "willingness_matrix", cohort, "?mentees=3")
+    assert re.findall(r'<span title="[^"]*">(C\d+)</span>', first) == [f"C{n:03d}" for n in range(1, 21)]
+    assert re.findall(r'<span title="[^"]*">(C\d+)</span>', third) == [f"C{n:03d}" for n in range(41, 46)]
+    assert "Showing 41 to 45 of 45." in third
+    assert first.count("willing to mentor C") == 10  # C001, C003 ... C019
+    for page in (first, third):
+        assert "<td>23</td>" in page  # willing for 23 of the 45, whichever columns are shown
 
 
 def test_the_group_interviews_list_counts_the_attendees_instead_of_naming_them(lead_client, cohort):
