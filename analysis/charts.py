@@ -25,18 +25,27 @@ ROSE, FELL, SAME = "#1f5fa8", "#c05a00", "#8a8a8a"
 CHART_CACHE_SECONDS = 24 * 60 * 60
 
 
+def _pair_counts_per_row(results: dict) -> list[list[tuple[tuple[int, int], int]]] | None:
+    if "pair_counts" in results:
+        return [[((pre, post), count) for pre, post, count in row] for row in results["pair_counts"]]
+    if "pairs" in results:  # stored before the counts were: every pair, one by one
+        return [sorted(Counter(tuple(pair) for pair in row).items()) for row in results["pairs"]]
+    return None
+
+
 def chart_groups(results: dict) -> list[dict]:
     """The stored results as one chart per role, construct and pair of stages.
 
-    Each chart: {"title", "pre", "post", "panels": [{"label", "pairs", "caption", "is_total"}]}.
-    Runs made before the pairs were stored have none: no charts then.
+    Each chart: {"title", "pre", "post", "panels": [{"label", "pair_counts", "caption", "is_total"}]},
+    with pair_counts [((pre, post), how many), ...] sorted. Runs made before the pairs were stored
+    have none: no charts then.
     """
-    pairs_per_row = results.get("pairs")
-    if pairs_per_row is None:
+    pair_counts_per_row = _pair_counts_per_row(results)
+    if pair_counts_per_row is None:
         return []
     domain_labels = dict(results.get("domains", []))
     charts: list[dict] = []
-    for record, pairs in zip(results.get("comparisons", []), pairs_per_row, strict=True):
+    for record, pair_counts in zip(results.get("comparisons", []), pair_counts_per_row, strict=True):
         key = (record["role"], record["construct"], record["stage_pre"], record["stage_post"])
         if not charts or charts[-1]["key"] != key:
             charts.append(
@@ -51,7 +60,7 @@ def chart_groups(results: dict) -> list[dict]:
         charts[-1]["panels"].append(
             {
                 "label": domain_label(record["domain"], domain_labels),
-                "pairs": [tuple(pair) for pair in pairs],
+                "pair_counts": pair_counts,
                 "caption": f"n = {record['n']}, p = {p_value(record['p_asymptotic'])}",
                 "is_total": record["domain"] == "total",
             }
@@ -63,7 +72,7 @@ def _draw_panel(axes, panel: dict) -> None:
     from matplotlib.collections import LineCollection
 
     # Identical pairs are drawn once, thicker, with their count: overlapping lines would hide them.
-    counted = sorted(Counter(panel["pairs"]).items())
+    counted = panel["pair_counts"]
     lines = [[(0, pre), (1, post)] for (pre, post), _ in counted]
     colours = [ROSE if post > pre else FELL if post < pre else SAME for (pre, post), _ in counted]
     # One collection for all lines and one for all points: a thousand separate artists take seconds.

@@ -65,7 +65,8 @@ class AnalysisRun(models.Model):
     progress = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(100)])
     error = models.TextField(blank=True)
     # {"domains": [[key, label], ...], "withdrawn_excluded": n, "comparisons": [record, ...],
-    #  "pairs": [[[pre, post], ...] per comparison]},
+    #  "pair_counts": [[[pre, post, how many], ...] per comparison]} (runs stored before
+    #  12/2026 have "pairs": [[[pre, post], ...] per comparison] instead),
     # each record under the public column names of analysis.scoring.COLUMNS.
     results = models.JSONField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)

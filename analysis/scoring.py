@@ -10,6 +10,7 @@ without a database. The order of the work:
    and for the total (or for the single item of a construct without domains).
 """
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import combinations
@@ -81,8 +82,9 @@ class ComparisonRow:
     # (totals only; None on domain and item rows).
     incomplete_pre: int | None = None
     incomplete_post: int | None = None
-    # The (pre, post) values of the complete pairs, for the report's charts.
-    pairs: tuple[tuple[int, int], ...] = ()
+    # (pre, post, how many participants) of the complete pairs, sorted, for the report's charts:
+    # a few dozen distinct pairs however large the cohort, as scores are whole numbers.
+    pair_counts: tuple[tuple[int, int, int], ...] = ()
 
     @property
     def note(self) -> str:
@@ -240,16 +242,18 @@ def compare(
     post, incomplete_post = values(group, stage_post, key)
     # Sorted for a reproducible order; the statistics do not depend on it.
     paired = sorted(pre.keys() & post.keys())
+    pre_values, post_values = [pre[pid] for pid in paired], [post[pid] for pid in paired]
+    counts = Counter(zip(pre_values, post_values))
     return ComparisonRow(
         role=group.role,
         construct=group.construct,
         domain=key,
         stage_pre=stage_pre,
         stage_post=stage_post,
-        result=paired_comparison([pre[pid] for pid in paired], [post[pid] for pid in paired]),
+        result=paired_comparison(pre_values, post_values),
         incomplete_pre=incomplete_pre,
         incomplete_post=incomplete_post,
-        pairs=tuple((pre[pid], post[pid]) for pid in paired),
+        pair_counts=tuple((a, b, count) for (a, b), count in sorted(counts.items())),
     )
 
 

@@ -47,8 +47,9 @@ def analysis_results(cohort: Cohort, *, on_progress: Callable[[int], None] | Non
         "domains": list(cohort.domains.order_by("position").values_list("key", "label")),
         "withdrawn_excluded": cohort.participants.filter(withdrawn_at__isnull=False).count(),
         "comparisons": [row.as_record() for row in rows],
-        # Each comparison's (pre, post) pairs, in the same order: what the report's charts draw.
-        "pairs": [[list(pair) for pair in row.pairs] for row in rows],
+        # Each comparison's distinct (pre, post) pairs and their counts, in the same order: what
+        # the report's charts draw.
+        "pair_counts": [[list(counted) for counted in row.pair_counts] for row in rows],
     }
 
 

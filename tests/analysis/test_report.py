@@ -4,6 +4,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from analysis.charts import chart_groups
+from analysis.models import AnalysisRun
 from sessions.models import Meeting, Pairing
 from tests.analysis.helpers import done_run
 from tests.factories import CohortFactory, MenteeFactory, MentorFactory
@@ -69,6 +71,25 @@ def test_the_report_draws_a_chart_per_comparison_served_as_png(lead_client, refe
     assert response["Content-Type"] == "image/png"
     assert response.content.startswith(b"\x89PNG")
     assert lead_client.get(report_url(reference_cohort, "report_chart", run.pk, 1)).status_code == 404
+
+
+def test_a_run_stores_each_distinct_pair_of_scores_once_with_how_many_had_it(reference_cohort, lead):
+    run = done_run(reference_cohort, lead)
+    for record, counted in zip(run.results["comparisons"], run.results["pair_counts"], strict=True):
+        assert sum(count for _, _, count in counted) == record["n"]
+        assert len({(pre, post) for pre, post, _ in counted}) == len(counted)
+    assert [22, 25, 1] in run.results["pair_counts"][-1]  # the paper's first mentor's total
+
+
+def test_a_run_stored_with_every_pair_listed_still_gets_its_charts(lead_client, reference_cohort, lead):
+    run = done_run(reference_cohort, lead)
+    results = dict(run.results)
+    listed = [[[pre, post] for pre, post, count in row for _ in range(count)] for row in results.pop("pair_counts")]
+    assert chart_groups({**results, "pairs": listed}) == chart_groups(run.results)
+    AnalysisRun.objects.filter(pk=run.pk).update(results={**results, "pairs": listed})
+    response = lead_client.get(report_url(reference_cohort, "report_chart", run.pk, 0))
+    assert response.status_code == 200
+    assert response.content.startswith(b"\x89PNG")
 
 
 def test_the_report_shows_the_held_meetings_median_iqr_and_longest(lead_client, cohort):
