@@ -243,7 +243,7 @@ def compare(
     # Sorted for a reproducible order; the statistics do not depend on it.
     paired = sorted(pre.keys() & post.keys())
     pre_values, post_values = [pre[pid] for pid in paired], [post[pid] for pid in paired]
-    counts = Counter(zip(pre_values, post_values))
+    counts = Counter(zip(pre_values, post_values, strict=True))
     return ComparisonRow(
         role=group.role,
         construct=group.construct,
