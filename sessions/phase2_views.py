@@ -128,8 +128,11 @@ def allocation(request: HttpRequest, slug: str) -> HttpResponse:
                 return redirect("mentoring_sessions:allocation", cohort.slug)
             preview = outcome
     inputs = services.allocation_inputs(cohort)
-    pairings = (
-        Pairing.objects.filter(cohort=cohort).active().select_related("mentee", "mentor").order_by("mentee__code")
+    pairings = paginate(
+        request,
+        Pairing.objects.filter(cohort=cohort).active().select_related("mentee", "mentor").order_by("mentee__code"),
+        label="Pages of current pairs",
+        param="pairs",
     )
     records = AllocationRecord.objects.filter(cohort=cohort).select_related("run_by")[:20]
     changes = AllocationChange.objects.filter(cohort=cohort).select_related(
@@ -144,7 +147,6 @@ def allocation(request: HttpRequest, slug: str) -> HttpResponse:
         pairings=pairings,
         records=records,
         changes=changes,
-        manual_form=ManualPairingForm(cohort=cohort),
         page_title="Allocation",
     )
     status = 400 if infeasible or form.errors else 200
@@ -174,6 +176,16 @@ def pairing_by_hand(request: HttpRequest, slug: str) -> HttpResponse:
             return redirect("mentoring_sessions:allocation", cohort.slug)
     context = _context(cohort, form=form, page_title="Pair by hand")
     return render(request, "mentoring_sessions/pairing_form.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+def allocation_record(request: HttpRequest, slug: str, record_id: int) -> HttpResponse:
+    """One saved draw: how it was asked for, and every pair it gave."""
+    cohort = get_cohort_for_user(request.user, slug)
+    record = get_object_or_404(AllocationRecord.objects.select_related("run_by"), cohort=cohort, pk=record_id)
+    pairs = paginate(request, record.pairs, label="Pages of pairs")
+    context = _context(cohort, record=record, pairs=pairs, page_title=f"Draw with seed {record.seed}")
+    return render(request, "mentoring_sessions/allocation_record.html", context)
 
 
 @login_required

@@ -23,6 +23,11 @@ urlpatterns = [
     path("cohorts/<slug:slug>/willingness/<int:mentor_id>/", phase2_views.willingness_edit, name="willingness_edit"),
     path("cohorts/<slug:slug>/allocation/", phase2_views.allocation, name="allocation"),
     path("cohorts/<slug:slug>/allocation/by-hand/", phase2_views.pairing_by_hand, name="pairing_by_hand"),
+    path(
+        "cohorts/<slug:slug>/allocation/draws/<int:record_id>/",
+        phase2_views.allocation_record,
+        name="allocation_record",
+    ),
     path("cohorts/<slug:slug>/pairings/<int:pairing_id>/", phase2_views.pairing_detail, name="pairing_detail"),
     path(
         "cohorts/<slug:slug>/pairings/<int:pairing_id>/reallocate/",

@@ -21,7 +21,7 @@ from participants.models import Cohort, Participant
 from questionnaires.models import CohortStage, Stage
 from questionnaires.services import SubmittedAnswers, link_issue, response_submit
 from questionnaires.tokens import hash_token
-from sessions.models import GroupInterview, Meeting, Pairing
+from sessions.models import AllocationRecord, GroupInterview, Meeting, Pairing
 from sessions.services import SectionText, feedback_save_draft
 from tests.factories import CohortFactory, LeadFactory, MenteeFactory, MentorFactory, ProgrammeFactory, UserFactory
 
@@ -59,6 +59,7 @@ class World:
     interview: GroupInterview
     run: AnalysisRun
     pairing: Pairing
+    record: AllocationRecord
     meeting: Meeting
     theme: Theme
     tokens: dict[str, str] = field(default_factory=dict)
@@ -77,6 +78,7 @@ class World:
             "number": 0,
             "mentor_id": here.mentor.pk,
             "pairing_id": self.pairing.pk,
+            "record_id": self.record.pk,
             "meeting_id": self.meeting.pk,
             "theme_id": self.theme.pk,
             "stage": Stage.BASELINE,
@@ -161,6 +163,13 @@ def build_world(text: Callable[[str], str] = plain) -> World:
         cohort=here.cohort, mentee=here.mentee, mentor=here.mentor, source=Pairing.Source.MANUAL
     )
     meeting = Meeting.objects.create(pairing=pairing, scheduled_at=timezone.now() + datetime.timedelta(days=7))
+    record = AllocationRecord.objects.create(
+        cohort=here.cohort,
+        seed=7,
+        inputs_digest="0" * 64,
+        method="random-assignment",
+        result={here.mentee.code: here.mentor.code},
+    )
     theme = codebook(here.cohort)[0]
     users = {
         ANONYMOUS: None,
@@ -180,6 +189,7 @@ def build_world(text: Callable[[str], str] = plain) -> World:
         interview=interview,
         run=run,
         pairing=pairing,
+        record=record,
         meeting=meeting,
         theme=theme,
         tokens=tokens,

@@ -1,6 +1,7 @@
 """The draw on record: seeds replay, willingness and availability are honoured, infeasible draws save nothing."""
 
 import itertools
+import re
 from collections import Counter
 
 import pytest
@@ -9,10 +10,12 @@ from django.utils import timezone
 from scipy.stats import chisquare
 
 from audit.models import Action, AuditEvent
+from participants.models import Participant
 from sessions.allocation import AllocationInfeasible
 from sessions.models import AllocationChange, AllocationRecord, Meeting, MentorWillingness, Pairing
 from sessions.services import AllocationRefused, allocation_run, pairing_reallocate, pairing_set_by_hand
 from tests.helpers import page_text
+from tests.paging_helpers import add_people
 from tests.sessions.phase2 import everyone_willing, people, willing
 
 pytestmark = pytest.mark.django_db
@@ -207,6 +210,35 @@ def test_the_allocation_page_previews_saves_and_explains(lead_client, cohort):
     record = AllocationRecord.objects.get()
     assert f"Allocation drawn with seed {record.seed} and saved: 2 pairs." in page_text(saved)
     assert active_pairs(cohort) == {"C01": "M01", "C02": "M02"}
+
+
+def test_each_saved_draw_has_a_page_of_its_own_with_its_seed_digest_and_every_pair(lead_client, cohort, lead):
+    people(cohort, mentees=3, mentors=3)
+    everyone_willing(cohort)
+    outcome = allocation_run(cohort=cohort, seed=42, actor=lead)
+    allocation_page = page_text(lead_client.get(reverse("mentoring_sessions:allocation", args=[cohort.slug])))
+    assert "3 pairs of the draw with seed 42" in allocation_page
+    url = reverse("mentoring_sessions:allocation_record", args=[cohort.slug, outcome.record.pk])
+    text = page_text(lead_client.get(url))
+    assert "Draw with seed 42" in text
+    assert outcome.record.inputs_digest in text
+    assert f"Who {lead.get_username()}" in text
+    for mentee, mentor in outcome.allocation.pairs.items():
+        assert f"{mentee} {mentor}" in text
+
+
+def test_the_current_pairs_show_100_a_page(lead_client, cohort):
+    mentees = add_people(cohort, Participant.Role.MENTEE, 120)
+    mentors = add_people(cohort, Participant.Role.MENTOR, 120)
+    Pairing.objects.bulk_create(
+        Pairing(cohort=cohort, mentee=mentee, mentor=mentor, source=Pairing.Source.MANUAL)
+        for mentee, mentor in zip(mentees, mentors, strict=True)
+    )
+    url = reverse("mentoring_sessions:allocation", args=[cohort.slug])
+    first, second = (lead_client.get(url + query).content.decode() for query in ("", "?pairs=2"))
+    assert re.findall(r'<th scope="row">(C\d+) ', first) == [f"C{n:03d}" for n in range(1, 101)]
+    assert re.findall(r'<th scope="row">(C\d+) ', second) == [f"C{n:03d}" for n in range(101, 121)]
+    assert "Showing 101 to 120 of 120." in second
 
 
 def test_the_allocation_page_says_when_mentors_are_fewer_than_mentees(lead_client, cohort):
