@@ -314,4 +314,8 @@ def build_cohort(
             built.answers += _answers(stages[stage], answering, domain_ids, rng)
     if page_furniture:
         _page_furniture(built, people)
+    # As autovacuum would after loads this size: without statistics the planner takes every
+    # freshly filled table for empty and picks plans no running database would.
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     return built

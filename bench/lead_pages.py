@@ -30,28 +30,29 @@ NOT_MET = """
 Why, and the next steps. No page's query count grows with the cohort (no N+1 queries), so the
 database work per page is flat; what grows is the HTML. The participant lists (the cohort page's
 mentors and mentees, a stage's participants, the collated feedback list, the progress board) show
-100 rows a page and the willingness matrix 50 mentors a page (`rmprog/paging.py`), with the counts
-over the whole cohort on top, and the group interviews list counts each interview's attendees
-instead of naming them. A paginated page grows until it is full and then stops: the cohort of 10
-fills a tenth of a page or less (5 or 10 rows), the cohort of 1,000 fills it, and a full page
-takes about 3 to 3.7 times as long to render. Measured beside each other with `--small 200` (cohorts that fill
-every page; 23 Nov 2026), these pages took 1.0 to 1.3 times as long at 1,000 participants as at
-200, as does the admin's participant list, which also shows 100 a page. Meeting 2x against a
-cohort of 10 would need pages of a few dozen rows: more paging for leads than the time is worth.
+100 rows a page (`rmprog/paging.py`), with the counts over the whole cohort on top; the
+willingness matrix shows 50 mentors by 20 mentees a page; the group interviews list counts each
+interview's attendees instead of naming them. A paginated page grows until it is full and then
+stops: the cohort of 10 fills a tenth of a page or less (5 or 10 rows), the cohort of 1,000 fills
+it, and a full page of 100 rows takes about 2.3 to 3.9 times as long to render. Measured beside
+each other with `--small 200` (cohorts that fill every page; 23 Nov 2026), these pages took 1.0 to
+1.3 times as long at 1,000 participants as at 200, as does the admin's participant list, which
+also shows 100 a page. Meeting 2x against a cohort of 10 would need pages of a few dozen rows:
+more paging for leads than the time is worth.
+
+The data builder runs `ANALYZE` after loading, as autovacuum would in a running database: without
+statistics PostgreSQL took the freshly filled tables for empty and looked up the questionnaires
+overview's failed e-mails with a nested loop over every participant (26 ms of its 45 ms).
+
 What still grows with the cohort:
-- the willingness matrix keeps a column per mentee: 50 mentors by 500 mentees is 25,000 cells a
-  page at 1,000 participants (3.9x between 200 and 1,000). Next: page the mentee columns too, or
-  show each mentor's willing mentees as a list with an edit link.
 - choosers that offer every participant: the participant form's supervisor list (an option per
-  mentee) and a group interview's attendee check boxes (one per mentor). Next: a search field by
-  code once cohorts reach a few hundred.
-- the allocation page lists every current pair, the pairs of each recorded draw and a manual
-  pairing form that offers every mentee and mentor, and it checks the draw's inputs over every
-  willing pair. Next: paginate the pairs, show a draw's pairs on a page of its own and use the
-  search field for the manual pairing.
-- the questionnaires overview and the report count participants, links, responses and answers in
-  PostgreSQL, which grows slowly with the rows counted (1.3x and 1.9x between 200 and 1,000); they
-  stay as they are until cohorts reach tens of thousands."""
+  mentee), a group interview's attendee check boxes (one per mentor) and the allocation page's
+  manual pairing form. Each option goes through a template include of its own (Django's select
+  options, crispy-forms' check boxes), about 0.1 ms each. Next: a search field by code once
+  cohorts reach a few hundred, or options rendered in one template loop.
+- the allocation page also lists every current pair and the pairs of each recorded draw, and
+  checks the draw's inputs over every willing pair. Next: paginate the pairs and show a draw's
+  pairs on a page of its own."""
 
 
 def timed(client, url: str, repetitions: int) -> tuple[float, int]:

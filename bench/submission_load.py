@@ -37,19 +37,23 @@ TARGET_P95_MS = 100.0
 
 NOT_MET = """
 Why the ratio and latency targets are not met, and the next steps: the limit page runs one
-`SELECT 1` and returns three bytes, while the questionnaire page builds and renders a form of 24
-questions (120 radio buttons) through Django's forms and templates, about 10 ms of CPU in
-process, and a submission validates it and writes the response and its answers in one
-transaction (12 queries, down from 17). Both cores are busy throughout (server, PostgreSQL and
-the 32 clients share them), so the latency is queueing: with 32 requests always in flight,
-p50 is about 32 / (requests per second) (Little's law), and a p95 under 100 ms needs over 320
-questionnaire requests a second on these 2 cores. Profiled, rendering the template is about 60%
-of the page's time: 24 questions and 120 radio buttons through nested includes (Django's radio
-sub-widgets are under a tenth of it). Next: render the blank questionnaire once per instrument and
-set of domains and reuse it (it is the same for every participant but for the CSRF token and any
-draft answers); keep each instrument's items and each cohort's domains in memory per process
-(they are fixed once answers exist); and, as the web tier is stateless, add web processes and
-cores: see docs/scaling.md.
+`SELECT 1` and returns three bytes. A participant's visit reads their link, the stage, their
+response, the cohort's domains and the instrument's items (five queries through Django's ORM) and
+returns a page of 40 KB; the submission validates 24 answers and writes the response and its
+answers in one transaction (twelve queries). In process, without the clients, the page takes about
+5 ms and the submission about 8 ms, against 0.4 ms for `/healthz/`: a ratio of 0.5 would need both
+under a millisecond, less than the ORM spends building their queries. Done so far: the blank
+questions are rendered once per process and reused (the page went from 10.9 to 5.2 ms in
+process), default orderings no longer join the cohort and programme tables into every query, and
+the clients open a connection per visit (with one connection each for all their visits, they
+pinned themselves to one gunicorn worker and left the other idle). The latency is queueing: both
+cores are busy throughout (server, PostgreSQL and the 32 clients share them), so with 32 visits in
+flight p50 is about 32 / (requests per second) (Little's law), and a p95 under 100 ms needs some
+400 questionnaire requests a second from these 2 cores. Next: keep each instrument's items and
+each cohort's domains in memory per process (two queries fewer a request; a lead's edit must then
+reach every process, e.g. through a version number on the cohort), and add web processes and cores
+behind the load balancer (the web tier is stateless: docs/scaling.md). For scale: the submissions
+per second above, on 2 shared cores, are several hundred thousand an hour.
 """
 
 RADIO = re.compile(r'<input[^>]*type="radio"[^>]*name="([^"]+)"[^>]*value="([^"]*)"')
