@@ -4,7 +4,7 @@ from django.forms import formset_factory
 
 from participants.imports import MAX_UPLOAD_BYTES
 from participants.models import Cohort, Participant, Programme, key_validator
-from rmprog.widgets import NativeDateInput
+from rmprog.widgets import LongSelect, NativeDateInput
 
 
 class ProgrammeForm(forms.ModelForm):
@@ -71,6 +71,7 @@ class ParticipantForm(forms.ModelForm):
             "available_for_phase2",
         ]
         labels = {"available_for_phase2": "Available for phase 2"}
+        widgets = {"supervisor": LongSelect}
 
     def __init__(self, *args, cohort: Cohort, **kwargs):
         super().__init__(*args, **kwargs)

@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from participants.models import Cohort, Domain, Participant
-from rmprog.widgets import NativeDateInput
+from rmprog.widgets import LongSelect, NativeDateInput
 from sessions.allocation import SEED_LIMIT
 from sessions.models import FeedbackSection, GroupInterview, Meeting, MentorWillingness, WillingPair
 from sessions.services import supervisor_of, willingness_save
@@ -162,8 +162,8 @@ class AllocationForm(forms.Form):
 
 
 class ManualPairingForm(forms.Form):
-    mentee = forms.ModelChoiceField(queryset=Participant.objects.none())
-    mentor = forms.ModelChoiceField(queryset=Participant.objects.none())
+    mentee = forms.ModelChoiceField(queryset=Participant.objects.none(), widget=LongSelect)
+    mentor = forms.ModelChoiceField(queryset=Participant.objects.none(), widget=LongSelect)
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,

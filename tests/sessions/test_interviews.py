@@ -1,5 +1,6 @@
 """The lead schedules group interviews and records which of the cohort's mentors attended."""
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -94,3 +95,27 @@ def test_a_mentor_who_withdrew_after_attending_stays_on_record(lead_client, inte
     response = edit(lead_client, interview, mentors)
     assert response.status_code == 302
     assert list(interview.attendees.order_by("code")) == sorted(mentors, key=lambda mentor: mentor.code)
+
+
+def test_the_attendance_check_boxes_are_one_labelled_group_ticked_for_those_recorded(lead_client, interview, mentors):
+    interview.attendees.set(mentors[:1])
+    url = reverse("mentoring_sessions:interview_edit", args=[interview.cohort.slug, interview.pk])
+    html = lead_client.get(url).content.decode()
+    group = html[html.index("<fieldset") : html.index("</fieldset>")]
+    assert re.search(r"<legend[^>]*>Mentors who attended</legend>", group)
+    boxes = re.findall(
+        r'<input type="checkbox"[^>]*name="attendees" value="(\d+)" id="([^"]+)"([^>]*)>\s*'
+        r'<label for="\2" class="form-check-label">([^<]+)</label>',
+        group,
+    )
+    in_code_order = sorted(mentors, key=lambda mentor: mentor.code)
+    assert [(int(pk), label) for pk, _, _, label in boxes] == [(m.pk, f"{m.code} {m.name}") for m in in_code_order]
+    assert [int(pk) for pk, _, rest, _ in boxes if "checked" in rest] == [mentors[0].pk]
+    assert "Tick after the interview." in group
+
+
+def test_a_refused_attendee_is_explained_beside_the_check_boxes(lead_client, interview, mentors, mentee):
+    html = edit(lead_client, interview, [mentors[0], mentee]).content.decode()
+    group = html[html.index("<fieldset") : html.index("</fieldset>")]
+    assert 'id="id_attendees_error"' in group and "is not one of the available choices" in group
+    assert 'aria-invalid="true"' in group
