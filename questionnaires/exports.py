@@ -2,7 +2,8 @@
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
 
 from django.db.models import Case, IntegerField, Value, When
 
@@ -47,14 +48,14 @@ def likert_answers(cohort: Cohort):
     )
 
 
-def likert_rows(cohort: Cohort) -> Iterator[list]:
+def likert_rows(cohort: Cohort) -> Iterator[Sequence]:
     yield LIKERT_HEADER
     # A server-side cursor on PostgreSQL: memory stays flat however many answers there are.
-    for code, role, stage, construct, domain, score in likert_answers(cohort).iterator(chunk_size=CHUNK_ROWS):
-        yield [code, role, stage, construct, domain or "", score]
+    # The rows go to the CSV writer as they come (a missing domain, None, is written empty).
+    yield from likert_answers(cohort).iterator(chunk_size=CHUNK_ROWS)
 
 
-def free_text_rows(cohort: Cohort) -> Iterator[list]:
+def free_text_rows(cohort: Cohort) -> Iterator[Sequence]:
     yield FREE_TEXT_HEADER
     answers = (
         ItemAnswer.objects.filter(
@@ -70,18 +71,16 @@ def free_text_rows(cohort: Cohort) -> Iterator[list]:
         yield [code, role, stage, question, spreadsheet_safe(text)]
 
 
-def csv_chunks(rows: Iterable[list], chunk_rows: int = CHUNK_ROWS) -> Iterator[str]:
+def csv_chunks(rows: Iterable[Sequence], chunk_rows: int = CHUNK_ROWS) -> Iterator[str]:
     """CSV text in chunks of many rows: one row per chunk makes streaming several times slower."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    for count, row in enumerate(rows, start=1):
-        writer.writerow(row)
-        if count % chunk_rows == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    if buffer.tell():
+    rows = iter(rows)
+    while chunk := list(islice(rows, chunk_rows)):
+        writer.writerows(chunk)
         yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
 
 
 def write_csv(rows: Iterable[list], stream) -> None:
