@@ -31,8 +31,9 @@ Figures come from one machine at one time. Compare a benchmark's figures with it
 the reference it measures beside itself, not with timings taken on another machine.
 """
 NOISE_NOTE = (
-    "Measured while other engineers ran test suites on the same 2 cores: both sides of each ratio were "
-    "slowed, not always alike, so the figures are noisy; the lead engineer re-runs them on a quiet machine."
+    "The machine is shared (the load average counts other work, and a benchmark run just before): other "
+    "work slows both sides of each ratio, not always alike, so compare ratios rather than timings, and "
+    "re-run on a quiet machine for figures to quote."
 )
 
 
