@@ -32,20 +32,22 @@ HEADING = "Questionnaire submission under load"
 CLIENTS = 32
 PARTICIPANTS = 2560  # half are mentors: 1,280 submissions, 40 per client
 HEALTH_SECONDS = 10.0
+# Visits made by one client alone before the load, for the cost of a request without queueing.
+UNLOADED_VISITS = 40
 TARGET_RATIO = 0.5
 TARGET_P95_MS = 100.0
 
 NOT_MET = """
-Why the ratio and latency targets are not met, and the next steps: the limit page runs one
-`SELECT 1` and returns three bytes. A participant's visit reads their link, the stage, their
-response, the cohort's domains and the instrument's items (five queries through Django's ORM) and
-returns a page of 40 KB; the submission validates 24 answers and writes the response and its
-answers in one transaction (twelve queries). In process, without the clients, the page takes about
-5 ms and the submission about 8 ms, against 0.4 ms for `/healthz/`: a ratio of 0.5 would need both
-under a millisecond, less than the ORM spends building their queries. Done so far: the blank
-questions are rendered once per process and reused (the page went from 10.9 to 5.2 ms in
-process), default orderings no longer join the cohort and programme tables into every query, and
-the clients open a connection per visit (with one connection each for all their visits, they
+Why the ratio and latency targets are not met, and the next steps: the limit page runs one `SELECT
+1` and returns three bytes. A participant's visit reads their link, the stage, their response, the
+cohort's domains and the instrument's items (five queries through Django's ORM) and returns a page
+of 40 KB; the submission validates 24 answers and writes the response and its answers in one
+transaction (twelve queries). With one client alone (the second table) the page and the submission
+each take several times as long as `/healthz/` does, before any queueing: a ratio of 0.5 would
+need them within twice its time, less than Django's ORM spends building their queries. Done so
+far: the blank questions are rendered once per process and reused (the page went from 10.9 to 5.2
+ms in process), default orderings no longer join the cohort and programme tables into every query,
+and the clients open a connection per visit (with one connection each for all their visits, they
 pinned themselves to one gunicorn worker and left the other idle). The latency is queueing: both
 cores are busy throughout (server, PostgreSQL and the 32 clients share them), so with 32 visits in
 flight p50 is about 32 / (requests per second) (Little's law), and a p95 under 100 ms needs some
@@ -202,12 +204,20 @@ def latency_row(label: str, latencies: list[float], throughput: str = "") -> str
 
 
 def section(figures: dict) -> str:
-    f, tally = figures, figures["tally"]
+    f, tally, alone = figures, figures["tally"], figures["alone"]
     lat = tally.latencies
     p95_page, p95_submit = common.percentile(lat["page"], 0.95), common.percentile(lat["submit"], 0.95)
     ratio = f["request_rate"] / f["health_rate"]
     met_ratio, met_p95 = ratio >= TARGET_RATIO, max(p95_submit, p95_page) < TARGET_P95_MS / 1000
-    errors = "; ".join(sorted(set(tally.errors))[:5])
+    all_errors = tally.errors + alone.errors
+    errors = "; ".join(sorted(set(all_errors))[:5])
+    alone_rows = "\n".join(
+        [
+            latency_row("`/healthz/`", alone.latencies["healthz"]),
+            latency_row("questionnaire page (GET)", alone.latencies["page"]),
+            latency_row("submission (POST)", alone.latencies["submit"]),
+        ]
+    )
     rows = "\n".join(
         [
             latency_row("`/healthz/` (the limit)", lat["healthz"], f"{f['health_rate']:,.0f} requests/s"),
@@ -224,7 +234,7 @@ def section(figures: dict) -> str:
 
 `bench/submission_load.py` starts gunicorn ({f["workers"]} workers x {f["threads"]} threads, gthread) with the
 production settings (DEBUG off, PostgreSQL, Redis, persistent database connections) and a cohort
-of {f["participants"]:,} participants whose {len(f["tokens"]):,} mentors have open personal links for the
+of {f["participants"]:,} participants whose {f["mentors"]:,} mentors have open personal links for the
 baseline questionnaire ({tally.questions} questions). {f["clients"]} client threads each open a participant's
 questionnaire page (CSRF cookie and token), answer every question and submit it; the POST must
 answer 302 (the thank-you page it redirects to is not fetched). Before and after, the same
@@ -236,25 +246,33 @@ clients run on the same 2 cores as the server and PostgreSQL, and take their sha
 
 Why {f["workers"]} x {f["threads"]}: one worker process per core keeps both cores busy despite Python's GIL,
 and the threads in each let a worker serve another request while one waits for PostgreSQL.
-More processes on 2 cores only add context switches and database connections (measured against
-3 and 5 single-threaded workers in docs/scaling.md).
+Other shapes did no better on 2 cores (2 x 8, 3 x 1 and 5 x 1, in docs/scaling.md).
 
 - Measured: {f["measured"]}
 - Machine: {f["machine"]}
 - Load average before the run: {f["load"]}. {common.NOISE_NOTE}
 - Command: `DATABASE_URL=postgres://... REDIS_URL=redis://... .venv/bin/python bench/submission_load.py`
 
+Under load, {f["clients"]} clients at once:
+
 | | requests | throughput | p50 | p95 | max |
 |---|---|---|---|---|---|
 {rows}
+
+One client alone, before the load ({len(alone.submissions)} visits, and `/healthz/` for a second): what a
+request costs the server without waiting behind others.
+
+| | requests | | p50 | p95 | max |
+|---|---|---|---|---|---|
+{alone_rows}
 
 - Ratio, questionnaire requests/s to `/healthz/` requests/s: {ratio:.2f} (target at least
   {TARGET_RATIO}). {common.verdict(met_ratio)}.
 - p95 latency of the page and of the submission under {TARGET_P95_MS:.0f} ms: {common.verdict(met_p95)}
   (page {ms(p95_page)}, submission {ms(p95_submit)}).
-- Errors: {len(tally.errors)}{": " + errors if errors else ""}. {common.verdict(not tally.errors)}.
+- Errors: {len(all_errors)}{": " + errors if errors else ""}. {common.verdict(not all_errors)}.
 - Rows saved: {f["saved"]:,} submitted responses with {f["answers_saved"]:,} Likert answers, for
-  {len(tally.submissions):,} successful submissions ({f["likert_per_submission"]} answers each).
+  {f["successes"]:,} successful submissions ({f["likert_per_submission"]} answers each).
   {common.verdict(f["rows_ok"])}.
 {"" if met_ratio and met_p95 else NOT_MET}"""
 
@@ -270,22 +288,28 @@ def measure(args) -> dict:
     with common.scratch_database("submission_load") as database_url:
         built = build_cohort(participants=args.participants, slug="load", link_stages=[Stage.BASELINE])
         tokens = [token for _, token in built.tokens[Stage.BASELINE]]
-        tally = Tally()
+        unloaded = min(UNLOADED_VISITS, len(tokens) // 4)
+        tally, alone = Tally(), Tally()
         load = common.load_average()
         with gunicorn(database_url, workers=args.workers, threads=args.threads) as (port, _):
             hammer_health(port, args.clients, 1.0, Tally())  # warm up: imports, connections
+            hammer_health(port, 1, 1.0, alone)
+            submit_all(port, 1, tokens[:unloaded], alone)
             before = hammer_health(port, args.clients, args.health_seconds / 2, tally)
-            wall = submit_all(port, args.clients, tokens, tally)
+            wall = submit_all(port, args.clients, tokens[unloaded:], tally)
             after = hammer_health(port, args.clients, args.health_seconds / 2, tally)
         submitted = Response.objects.filter(
             participant__cohort=built.cohort, stage=Stage.BASELINE, status=Response.Status.SUBMITTED
         )
         saved, answers_saved = submitted.count(), LikertAnswer.objects.filter(response__in=submitted).count()
-        successes = len(tally.submissions)
+        successes = len(tally.submissions) + len(alone.submissions)
         per_submission = answers_saved // saved if saved else 0
         return {
             "tally": tally,
-            "tokens": tokens,
+            "alone": alone,
+            "tokens": tokens[unloaded:],
+            "mentors": len(tokens),
+            "successes": successes,
             "participants": args.participants,
             "clients": args.clients,
             "workers": args.workers,
@@ -296,7 +320,7 @@ def measure(args) -> dict:
             "health_rate": (before[0] + after[0]) / (before[1] + after[1]),
             "requests": len(tally.latencies["page"]) + len(tally.latencies["submit"]),
             "request_rate": (len(tally.latencies["page"]) + len(tally.latencies["submit"])) / wall,
-            "submission_rate": successes / wall,
+            "submission_rate": len(tally.submissions) / wall,
             "saved": saved,
             "answers_saved": answers_saved,
             "likert_per_submission": per_submission,
