@@ -112,6 +112,7 @@ def test_the_attendance_check_boxes_are_one_labelled_group_ticked_for_those_reco
     assert [(int(pk), label) for pk, _, _, label in boxes] == [(m.pk, f"{m.code} {m.name}") for m in in_code_order]
     assert [int(pk) for pk, _, rest, _ in boxes if "checked" in rest] == [mentors[0].pk]
     assert "Tick after the interview." in group
+    assert group.startswith('<fieldset aria-describedby="id_attendees_helptext">')
 
 
 def test_a_refused_attendee_is_explained_beside_the_check_boxes(lead_client, interview, mentors, mentee):
@@ -119,3 +120,4 @@ def test_a_refused_attendee_is_explained_beside_the_check_boxes(lead_client, int
     group = html[html.index("<fieldset") : html.index("</fieldset>")]
     assert 'id="id_attendees_error"' in group and "is not one of the available choices" in group
     assert 'aria-invalid="true"' in group
+    assert group.startswith('<fieldset aria-describedby="id_attendees_helptext id_attendees_error">')
