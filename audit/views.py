@@ -1,5 +1,4 @@
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 
@@ -7,6 +6,7 @@ from audit.forms import AuditFilterForm
 from audit.models import Action, AuditEvent
 from audit.services import audit_record
 from questionnaires.exports import csv_chunks, spreadsheet_safe
+from rmprog.paging import paginate
 
 AUDIT_HEADER = ["at", "actor", "action", "cohort", "target", "detail", "ip_address"]
 
@@ -29,10 +29,10 @@ def _filtered_events(request: HttpRequest):
 def audit_log(request: HttpRequest) -> HttpResponse:
     _require_admin(request)
     form, events = _filtered_events(request)
-    page = Paginator(events, 100).get_page(request.GET.get("page"))
+    paged = paginate(request, events, label="Pages of the audit trail")
     query = request.GET.copy()
-    query.pop("page", None)
-    context = {"form": form, "page": page, "query": query.urlencode()}
+    query.pop("page", None)  # the download is of every matching event, not of this page
+    context = {"form": form, "paged": paged, "query": query.urlencode()}
     return render(request, "audit/audit_log.html", context)
 
 
