@@ -149,8 +149,9 @@ and downloads the responses CSV through the real view, `/cohorts/<slug>/response
 PostgreSQL writes the same query's rows with `COPY (SELECT ...) TO STDOUT WITH (FORMAT csv,
 HEADER)`: the limit of the stack. Memory is the worker's peak resident set (VmHWM). The
 application's PostgreSQL connections plan cursors for all their rows (`cursor_tuple_fraction = 1`,
-in `rmprog/settings.py`): with PostgreSQL's default, planning for the first tenth, the download
-took about 3.7 s instead of 3.1 s; `COPY` is not a cursor and is planned for all rows anyway.
+set by `questionnaires/apps.py`): with PostgreSQL's default, planning for the first tenth, the
+download took about 3.7 s instead of 3.1 to 3.4 s; `COPY` is not a cursor and is planned for all
+rows anyway.
 
 - Measured: {f["measured"]}
 - Machine: {f["machine"]}

@@ -121,11 +121,6 @@ if DATABASE_URL:
             conn_health_checks=True,
         )
     }
-    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-        # Every server-side cursor here (the exports, the analysis) reads all its rows: plan for
-        # the whole result, not for the first tenth of it as PostgreSQL does for cursors by
-        # default (a 1,000,000-answer export took a fifth longer with the fast-start plan).
-        DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c cursor_tuple_fraction=1"
 else:
     DATABASES = {
         "default": {

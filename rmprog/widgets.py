@@ -21,11 +21,14 @@ class LongSelect(forms.Select):
 
     Django renders each option through a template of its own, about 0.03 ms each, which made a
     chooser of a 1,000-person cohort most of its page's time; the options are the same HTML built
-    here in one pass. Options carry no attributes but `selected`, as with Django's Select.
+    here in one pass. Options carry no attributes but `selected`, as with Django's Select; choices
+    in named groups are left to Django, which renders their <optgroup>.
     """
 
     def render(self, name, value, attrs=None, renderer=None):
         widget = self.get_context(name, value, attrs)["widget"]
+        if any(group_name for group_name, _, _ in widget["optgroups"]):
+            return super().render(name, value, attrs, renderer)
         options = format_html_join(
             "\n",
             '<option value="{}"{}>{}</option>',

@@ -55,9 +55,12 @@ def willingness_matrix(request: HttpRequest, slug: str) -> HttpResponse:
     willing = set(
         WillingPair.objects.filter(mentor__in=mentors, mentee__in=mentees).values_list("mentor_id", "mentee_id")
     )
-    # Over every mentee of the cohort, not only those in the columns shown.
+    # Over every mentee of the cohort, not only those in the columns shown (and not over anyone
+    # who has since become a mentor, whom the columns no longer show either).
     willing_counts = dict(
-        WillingPair.objects.filter(mentor__in=mentors).values_list("mentor_id").annotate(count=Count("pk"))
+        WillingPair.objects.filter(mentor__in=mentors, mentee__in=people.mentees())
+        .values_list("mentor_id")
+        .annotate(count=Count("pk"))
     )
     rows = [
         {

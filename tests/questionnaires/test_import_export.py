@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.urls import reverse
 
 from participants.models import Cohort, Participant
@@ -140,3 +141,11 @@ def test_free_text_exports_separately_with_formulas_neutralised(lead_client, coh
         "M01,mentor,baseline,concerns,'=HYPERLINK(1)",
     ]
     assert b"Secret" not in body
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL planner setting")
+def test_postgresql_plans_the_exports_cursors_for_every_row():
+    # A 1,000,000-answer download took a fifth longer with PostgreSQL's default fast-start plan.
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW cursor_tuple_fraction")
+        assert cursor.fetchone()[0] == "1"

@@ -217,7 +217,8 @@ def test_each_saved_draw_has_a_page_of_its_own_with_its_seed_digest_and_every_pa
     everyone_willing(cohort)
     outcome = allocation_run(cohort=cohort, seed=42, actor=lead)
     allocation_page = page_text(lead_client.get(reverse("mentoring_sessions:allocation", args=[cohort.slug])))
-    assert "3 pairs of the draw with seed 42" in allocation_page
+    run_at = timezone.localtime(outcome.record.run_at)
+    assert f"3 pairs of the draw of {run_at:%-d %b %Y %H:%M} with seed 42" in allocation_page
     url = reverse("mentoring_sessions:allocation_record", args=[cohort.slug, outcome.record.pk])
     text = page_text(lead_client.get(url))
     assert "Draw with seed 42" in text

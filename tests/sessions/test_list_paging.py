@@ -75,3 +75,12 @@ def test_the_group_interviews_list_counts_the_attendees_instead_of_naming_them(l
     page = page_of(lead_client, "interview_list", cohort)
     assert "<td>2 of 3</td>" in page
     assert "MA0" not in page
+
+
+def test_willing_for_leaves_out_a_mentee_who_has_since_become_a_mentor(lead_client, cohort):
+    (mentor,) = add_people(cohort, Participant.Role.MENTOR, 1)
+    mentees = add_people(cohort, Participant.Role.MENTEE, 2)
+    WillingPair.objects.bulk_create(WillingPair(mentor=mentor, mentee=mentee) for mentee in mentees)
+    Participant.objects.filter(pk=mentees[1].pk).update(role=Participant.Role.MENTOR)
+    page = page_of(lead_client, "willingness_matrix", cohort)
+    assert "<td>1</td>" in page and "<td>2</td>" not in page

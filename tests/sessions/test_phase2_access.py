@@ -18,17 +18,25 @@ def phase2_urls(cohort) -> list[str]:
         pairing=pairing, scheduled_at=timezone.now(), status="cancelled", cancelled_reason="Ill"
     )
     WillingPair.objects.create(mentor=mentors[1], mentee=mentees[0])
+    record = draw_on_record(cohort, {"C01": "M01"})
     slug = cohort.slug
     return [
         reverse("mentoring_sessions:willingness_matrix", args=[slug]),
         reverse("mentoring_sessions:willingness_edit", args=[slug, mentors[0].pk]),
         reverse("mentoring_sessions:allocation", args=[slug]),
         reverse("mentoring_sessions:pairing_by_hand", args=[slug]),
+        reverse("mentoring_sessions:allocation_record", args=[slug, record.pk]),
         reverse("mentoring_sessions:pairing_detail", args=[slug, pairing.pk]),
         reverse("mentoring_sessions:pairing_reallocate", args=[slug, pairing.pk]),
         reverse("mentoring_sessions:meeting_edit", args=[slug, meeting.pk]),
         reverse("mentoring_sessions:progress", args=[slug]),
     ]
+
+
+def draw_on_record(cohort, result: dict[str, str]) -> AllocationRecord:
+    return AllocationRecord.objects.create(
+        cohort=cohort, seed=1, inputs_digest="0" * 64, method="random-assignment", result=result
+    )
 
 
 def hijack(cohort) -> dict[str, str]:
@@ -50,7 +58,7 @@ def hijack(cohort) -> dict[str, str]:
 
 
 def assert_untouched(cohort) -> None:
-    assert not AllocationRecord.objects.exists()
+    assert AllocationRecord.objects.count() == 1  # the one phase2_urls made
     assert list(Pairing.objects.values_list("mentor__code", "status")) == [("M01", "active")]
     assert Meeting.objects.get().status == "cancelled" and Meeting.objects.count() == 1
     assert WillingPair.objects.count() == 1
@@ -77,6 +85,12 @@ def test_signed_out_visitors_are_sent_to_sign_in(client, cohort):
         response = client.post(url, hijack(cohort))
         assert response.status_code == 302 and response.url.startswith(reverse("login")), url
     assert_untouched(cohort)
+
+
+def test_a_draw_of_another_cohort_is_not_found_under_the_leads_own_cohort(lead_client, cohort, foreign_cohort):
+    record = draw_on_record(foreign_cohort, {"C09": "M09"})
+    url = reverse("mentoring_sessions:allocation_record", args=[cohort.slug, record.pk])
+    assert lead_client.get(url).status_code == 404
 
 
 def test_the_cohort_page_links_to_the_new_pages(lead_client, cohort):
