@@ -8,6 +8,7 @@ own origin, so the pages need no script, and the PDF embeds the same images.
 """
 
 import math
+import textwrap
 from collections import Counter
 from io import BytesIO
 
@@ -19,6 +20,7 @@ from questionnaires.models import Construct, Stage
 
 PANELS_PER_ROW = 4
 MAX_COUNT_LABELS = 40
+MAX_LINE_WIDTH = 7  # points
 ROSE, FELL, SAME = "#1f5fa8", "#c05a00", "#8a8a8a"
 # A finished run's results never change, so its charts are drawn once (about half a second
 # each) and kept: for the page's images and then the PDF.
@@ -75,9 +77,13 @@ def _draw_panel(axes, panel: dict) -> None:
     counted = panel["pair_counts"]
     lines = [[(0, pre), (1, post)] for (pre, post), _ in counted]
     colours = [ROSE if post > pre else FELL if post < pre else SAME for (pre, post), _ in counted]
+    # 1.5 points wider for each participant more, until the widest line would pass MAX_LINE_WIDTH:
+    # then in proportion, so that a large cohort's lines stay lines.
+    most = max((count for _, count in counted), default=1)
+    per_participant = min(1.5, (MAX_LINE_WIDTH - 1) / max(most - 1, 1))
     # One collection for all lines and one for all points: a thousand separate artists take seconds.
     axes.add_collection(
-        LineCollection(lines, colors=colours, linewidths=[1 + 1.5 * (count - 1) for _, count in counted])
+        LineCollection(lines, colors=colours, linewidths=[1 + per_participant * (count - 1) for _, count in counted])
     )
     ends = [point for line in lines for point in line]
     axes.scatter([x for x, _ in ends], [y for _, y in ends], c=[c for c in colours for _ in (0, 1)], s=16, zorder=3)
@@ -108,8 +114,30 @@ def _draw_panel(axes, panel: dict) -> None:
     axes.grid(axis="y", color="#e5e5e5")
 
 
-def draw_chart(chart: dict) -> bytes:
-    """One chart as a PNG image."""
+# Sizes in inches. The margins and gaps hold the tick labels and the two-line panel titles, and
+# the top the chart's title, a line of it per TITLE_CHARS_PER_INCH characters of the width. They
+# are fixed rather than worked out by matplotlib's constrained layout, which measured every label
+# and took a third of each chart's time; the labels are the same size in every chart.
+PANEL_WIDTH, PANEL_HEIGHT = 2.3, 2.6
+LEFT, RIGHT, BOTTOM, ACROSS, DOWN = 0.4, 0.1, 0.35, 0.45, 0.7
+TITLE_LINE, TITLE_CHARS_PER_INCH = 0.2, 11
+
+
+def _place_panels(figure, width: float, height: float, rows: int, columns: int, top: float) -> None:
+    panel_width = (width - LEFT - RIGHT - (columns - 1) * ACROSS) / columns
+    panel_height = (height - top - BOTTOM - (rows - 1) * DOWN) / rows
+    figure.subplots_adjust(
+        left=LEFT / width,
+        right=1 - RIGHT / width,
+        top=1 - top / height,
+        bottom=BOTTOM / height,
+        wspace=ACROSS / panel_width,
+        hspace=DOWN / panel_height,
+    )
+
+
+def chart_figure(chart: dict):
+    """One chart as a matplotlib Figure, ready to save."""
     # Imported here: matplotlib is large, and only the processes that draw charts need it.
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -117,13 +145,24 @@ def draw_chart(chart: dict) -> bytes:
     panels = chart["panels"]
     columns = min(PANELS_PER_ROW, len(panels))
     rows = math.ceil(len(panels) / columns)
-    figure = Figure(figsize=(2.3 * columns, 2.6 * rows + 0.5), dpi=100, layout="constrained")
+    width = PANEL_WIDTH * columns
+    # Wrapped to the width: a one-panel chart (a construct with a single question) is narrow.
+    title = textwrap.wrap(f"{chart['title']}: {chart['pre']} → {chart['post']}", int(width * TITLE_CHARS_PER_INCH))
+    top = 0.6 + TITLE_LINE * len(title)
+    height = PANEL_HEIGHT * rows + top - 0.3
+    figure = Figure(figsize=(width, height), dpi=100)
     FigureCanvasAgg(figure)
-    figure.suptitle(f"{chart['title']}: {chart['pre']} → {chart['post']}", fontsize=10)
+    _place_panels(figure, width, height, rows, columns, top)
+    figure.suptitle("\n".join(title), fontsize=10)
     for index, panel in enumerate(panels):
         _draw_panel(figure.add_subplot(rows, columns, index + 1), panel)
+    return figure
+
+
+def draw_chart(chart: dict) -> bytes:
+    """One chart as a PNG image."""
     buffer = BytesIO()
-    figure.savefig(buffer, format="png", metadata={"Software": None})
+    chart_figure(chart).savefig(buffer, format="png", metadata={"Software": None})
     return buffer.getvalue()
 
 
