@@ -22,7 +22,7 @@ PANELS_PER_ROW = 4
 MAX_COUNT_LABELS = 40
 MAX_LINE_WIDTH = 7  # points
 ROSE, FELL, SAME = "#1f5fa8", "#c05a00", "#8a8a8a"
-# A finished run's results never change, so its charts are drawn once (about half a second
+# A finished run's results never change, so its charts are drawn once (under half a second
 # each) and kept: for the page's images and then the PDF.
 CHART_CACHE_SECONDS = 24 * 60 * 60
 
