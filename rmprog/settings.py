@@ -48,11 +48,12 @@ def env_list(name: str, default: str = "") -> list[str]:
 DEBUG = env_bool("DEBUG", False)
 
 SECRET_KEY = env_str("SECRET_KEY")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+if not SECRET_KEY and DEBUG:
     # Only ever used on a developer's machine: DEBUG is never on in production.
     SECRET_KEY = "insecure-local-development-key"  # noqa: S105
+# Without a key and with DEBUG off, the web and worker processes refuse to start
+# (rmprog/startup.py) and Django refuses anything that would sign; commands that sign nothing,
+# such as migrate or makemigrations --check, still run.
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")

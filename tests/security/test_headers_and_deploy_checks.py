@@ -44,3 +44,42 @@ def test_production_settings_pass_djangos_deployment_checks():
         timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def without_secret_key() -> dict[str, str]:
+    """The environment of a production process whose operator forgot the key."""
+    return {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    } | {"DEBUG": "false"}
+
+
+def run_without_secret_key(*command: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, *command],
+        cwd=PROJECT_ROOT,
+        env=without_secret_key(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_the_web_process_refuses_to_start_without_a_secret_key():
+    result = run_without_secret_key("-c", "import rmprog.wsgi")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off." in result.stderr
+
+
+def test_the_worker_refuses_to_start_without_a_secret_key():
+    # The broker is never reached: the worker stops while it starts up.
+    result = run_without_secret_key("-m", "celery", "-A", "rmprog", "worker", "--pool", "solo", "-l", "warning")
+    assert result.returncode != 0
+    assert "The worker refuses to start: SECRET_KEY must be set when DEBUG is off." in result.stderr
+
+
+def test_commands_that_sign_nothing_run_without_a_secret_key():
+    result = run_without_secret_key("manage.py", "makemigrations", "--check", "--dry-run")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No changes detected" in result.stdout
