@@ -1,6 +1,7 @@
 from django import forms
 
 from analysis.models import Theme
+from rmprog.fields import ModelChoicesField
 
 
 class ThemeForm(forms.ModelForm):
@@ -22,7 +23,7 @@ class ThemeForm(forms.ModelForm):
 class CodingForm(forms.Form):
     """One coder's themes for one free-text answer (prefixed with the answer's id on the page)."""
 
-    themes = forms.ModelMultipleChoiceField(
+    themes = ModelChoicesField(
         queryset=Theme.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),

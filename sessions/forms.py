@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from participants.models import Cohort, Domain, Participant
+from rmprog.fields import ModelChoicesField
 from rmprog.widgets import LongSelect, NativeDateInput
 from sessions.allocation import SEED_LIMIT
 from sessions.models import FeedbackSection, GroupInterview, Meeting, MentorWillingness, WillingPair
@@ -79,7 +80,7 @@ def _code_and_name(person: Participant) -> str:
 class WillingnessForm(forms.Form):
     """A mentor's willingness: the mentees they would mentor, and whether they would mentor their supervisor."""
 
-    mentees = forms.ModelMultipleChoiceField(
+    mentees = ModelChoicesField(
         queryset=Participant.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         required=False,
