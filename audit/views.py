@@ -29,7 +29,7 @@ def _filtered_events(request: HttpRequest):
 def audit_log(request: HttpRequest) -> HttpResponse:
     _require_admin(request)
     form, events = _filtered_events(request)
-    paged = paginate(request, events, label="Pages of the audit trail")
+    paged = paginate(request, events, what="events")
     query = request.GET.copy()
     query.pop("page", None)  # the download is of every matching event, not of this page
     context = {"form": form, "paged": paged, "query": query.urlencode()}

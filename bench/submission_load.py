@@ -39,23 +39,27 @@ TARGET_P95_MS = 100.0
 
 NOT_MET = """
 Why the ratio and latency targets are not met, and the next steps: the limit page runs one `SELECT
-1` and returns three bytes. A participant's visit reads their link, the stage, their response, the
-cohort's domains and the instrument's items (five queries through Django's ORM) and returns a page
-of 40 KB; the submission validates 24 answers and writes the response and its answers in one
-transaction (twelve queries). With one client alone (the second table) the page and the submission
-each take several times as long as `/healthz/` does, before any queueing: a ratio of 0.5 would
-need them within twice its time, less than Django's ORM spends building their queries. Done so
-far: the blank questions are rendered once per process and reused (the page went from 10.9 to 5.2
-ms in process), default orderings no longer join the cohort and programme tables into every query,
-and the clients open a connection per visit (with one connection each for all their visits, they
-pinned themselves to one gunicorn worker and left the other idle). The latency is queueing: both
-cores are busy throughout (server, PostgreSQL and the 32 clients share them), so with 32 visits in
-flight p50 is about 32 / (requests per second) (Little's law), and a p95 under 100 ms needs some
-400 questionnaire requests a second from these 2 cores. Next: keep each instrument's items and
-each cohort's domains in memory per process (two queries fewer a request; a lead's edit must then
-reach every process, e.g. through a version number on the cohort), and add web processes and cores
-behind the load balancer (the web tier is stateless: docs/scaling.md). For scale: the submissions
-per second above, on 2 shared cores, are several hundred thousand an hour.
+1` and returns three bytes. A participant's visit reads their link with the participant, cohort,
+stage and instruments in one query, then their response, and returns a page of 40 KB; the
+submission reads the same, validates 24 answers and writes the response and its answers in one
+transaction (nine statements in all). With one client alone (the second table) the page and the
+submission each take several times as long as `/healthz/` does, before any queueing: a ratio of 0.5
+would need them within twice its time, less than Django's ORM spends building their queries. Done
+so far: the blank questions are rendered once per process and reused (the page went from 10.9 to
+5.2 ms in process); each instrument's items and each cohort's domains are kept in memory per
+process, filed under a revision that every edit renews (`questionnaires/definitions.py`), and the
+stage comes with the link (three queries fewer a request: the page 5.9 -> 4.1 ms and the submission
+10 -> 7.5 ms in process, 193 -> 230 to 240 requests/s here); default orderings no longer join the
+cohort and programme tables into every query; and the clients open a connection per visit (with
+one connection each for all their visits, they pinned themselves to one gunicorn worker and left
+the other idle). The latency is queueing: both cores are busy throughout (server, PostgreSQL and
+the 32 clients share them), so with 32 visits in flight p50 is about 32 / (requests per second)
+(Little's law), and a p95 under 100 ms needs some 400 questionnaire requests a second from these 2
+cores. Next: more web processes and cores behind the load balancer (the web tier is stateless:
+docs/scaling.md). In the code, about half of what remains is waiting on PostgreSQL's round trips
+(nine a submission, of which the transaction's own BEGIN and COMMIT are two), and most of the rest
+is Django building queries and the form; for scale, the submissions per second above, on 2 shared
+cores, are several hundred thousand an hour.
 """
 
 RADIO = re.compile(r'<input[^>]*type="radio"[^>]*name="([^"]+)"[^>]*value="([^"]*)"')

@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -105,6 +107,9 @@ class Cohort(models.Model):
         blank=True,
         help_text="Staff who write the collated feedback documents of this cohort.",
     )
+    # A new value on every change to the domains (participants/apps.py): processes that keep the
+    # domains in memory compare it with the one they read them under.
+    domains_revision = models.UUIDField(default=uuid.uuid4, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     objects = CohortQuerySet.as_manager()

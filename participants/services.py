@@ -1,3 +1,5 @@
+from uuid import uuid4
+
 from django.contrib.auth.models import AbstractBaseUser, Group, Permission
 from django.db import transaction
 
@@ -39,6 +41,16 @@ def cohort_set_domains(*, cohort: Cohort, domains: list[tuple[str, str]]) -> Non
         Domain(cohort=cohort, key=key, label=label, position=position)
         for position, (key, label) in enumerate(domains, start=1)
     )
+    domain_changed(cohort.pk)
+
+
+def domain_changed(cohort_id: int) -> None:
+    """Record that a cohort's domains changed, so that every process reads them again.
+
+    Called for every save and delete of a domain (participants/apps.py) and after bulk writes,
+    which send no signals: see questionnaires/definitions.py.
+    """
+    Cohort.objects.filter(pk=cohort_id).update(domains_revision=uuid4())
 
 
 def programme_leads_group() -> Group:

@@ -86,8 +86,8 @@ def cohort_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "cohort": cohort,
         "programme": cohort.programme,
         "domains": cohort.domains.all(),
-        "mentors": paginate(request, participants.mentors(), label="Pages of mentors", param="mentors_page"),
-        "mentees": paginate(request, participants.mentees(), label="Pages of mentees", param="mentees_page"),
+        "mentors": paginate(request, participants.mentors(), what="mentors", param="mentors_page"),
+        "mentees": paginate(request, participants.mentees(), what="mentees", param="mentees_page"),
         "progress": stage_progress(cohort),
         "durations": meeting_duration_summary(cohort),
     }

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.db.backends.signals import connection_created
+from django.db.models.signals import post_delete, post_save
 
 
 def plan_cursors_for_every_row(sender, connection, **kwargs) -> None:
@@ -15,8 +16,18 @@ def plan_cursors_for_every_row(sender, connection, **kwargs) -> None:
             cursor.execute("SET cursor_tuple_fraction = 1")
 
 
+def record_item_change(sender, instance, **kwargs) -> None:
+    from questionnaires.definitions import item_changed
+
+    item_changed(instance.instrument_id)
+
+
 class QuestionnairesConfig(AppConfig):
     name = "questionnaires"
 
     def ready(self) -> None:
         connection_created.connect(plan_cursors_for_every_row, dispatch_uid="plan_cursors_for_every_row")
+        # Every save and delete, wherever it comes from (the Django admin, imports, scripts).
+        item = self.get_model("Item")
+        post_save.connect(record_item_change, sender=item, dispatch_uid="record_item_change_on_save")
+        post_delete.connect(record_item_change, sender=item, dispatch_uid="record_item_change_on_delete")

@@ -1,10 +1,11 @@
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django import forms
 from django.core.exceptions import ValidationError
 
 from participants.models import Domain
-from questionnaires.models import CohortStage, Instrument, Item
+from questionnaires.models import CohortStage, Item
 from questionnaires.services import SubmittedAnswers
 from rmprog.widgets import NativeDateInput
 
@@ -32,9 +33,9 @@ class ResponseForm(forms.Form):
     the questions the programme configured.
     """
 
-    def __init__(self, *args, instrument: Instrument, domains: list[Domain], **kwargs):
+    def __init__(self, *args, items: Sequence[Item], domains: Sequence[Domain], **kwargs):
         super().__init__(*args, **kwargs)
-        self.items = list(instrument.items.all())
+        self.items = items
         self.domains = domains
         for item in self.items:
             if item.kind == Item.Kind.LIKERT_BLOCK:

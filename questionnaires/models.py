@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -29,6 +31,9 @@ class Instrument(models.Model):
     title = models.CharField(max_length=200)
     role = models.CharField(max_length=10, choices=Participant.Role.choices)
     introduction = models.TextField(blank=True)
+    # A new value on every change to the items (questionnaires/definitions.py): processes that
+    # keep the items in memory compare it with the one they read them under.
+    items_revision = models.UUIDField(default=uuid.uuid4, editable=False)
 
     class Meta:
         ordering = ["role", "key"]

@@ -7,46 +7,31 @@ cost when a whole cohort answers in the same week, so a blank set is rendered on
 Questions with answers or errors to show are rendered each time.
 """
 
-import threading
-from collections import OrderedDict
-
-from django.db.models import Model
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
-from participants.models import Domain
+from participants.models import Cohort
+from questionnaires.definitions import KeptPerProcess, cohort_domains, instrument_items
 from questionnaires.forms import ResponseForm
 from questionnaires.models import Instrument
 
 TEMPLATE = "questionnaires/_questions.html"
-KEEP = 64  # distinct blank questionnaires per process; a few per cohort stage at most
 
-_blank: OrderedDict[str, tuple[SafeString, int]] = OrderedDict()
-_lock = threading.Lock()
-
-
-def _values(instance: Model) -> tuple:
-    return tuple(getattr(instance, field.attname) for field in instance._meta.concrete_fields)
+_blank = KeptPerProcess(keep=1024)  # a few instruments for every cohort answering at once
 
 
 def questions_html(form: ResponseForm) -> SafeString:
     return render_to_string(TEMPLATE, {"form": form})
 
 
-def blank_questions(instrument: Instrument, domains: list[Domain]) -> tuple[SafeString, int]:
+def blank_questions(instrument: Instrument, cohort: Cohort) -> tuple[SafeString, int]:
     """The instrument's questions with nothing answered, and how many questions there are."""
-    # Keyed on every stored value of the items and domains the questions are built from: a
-    # lead's edit to either makes a new key, so a stale rendering is never served.
-    key = repr(([_values(item) for item in instrument.items.all()], [_values(domain) for domain in domains]))
-    with _lock:
-        rendered = _blank.get(key)
-        if rendered is not None:
-            _blank.move_to_end(key)
-            return rendered
-    form = ResponseForm(instrument=instrument, domains=domains)
-    rendered = (questions_html(form), len(form.fields))
-    with _lock:
-        _blank[key] = rendered
-        while len(_blank) > KEEP:
-            _blank.popitem(last=False)
-    return rendered
+
+    def render() -> tuple[SafeString, int]:
+        form = ResponseForm(items=instrument_items(instrument), domains=cohort_domains(cohort))
+        return questions_html(form), len(form.fields)
+
+    # Filed under the revisions of the items and the domains (see definitions.py): a lead's edit
+    # to either makes a new key, so a stale rendering is never served.
+    key = (instrument.pk, instrument.items_revision, cohort.pk, cohort.domains_revision)
+    return _blank.get(key, render)

@@ -3,7 +3,7 @@ from datetime import date, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import Count, Max
+from django.db.models import Count, F, FilteredRelation, Max, Q
 from django.utils import timezone
 
 from audit.models import Action
@@ -11,6 +11,7 @@ from audit.services import audit_record
 from participants.models import Cohort, Participant
 from questionnaires import tokens
 from questionnaires.defaults import CONSENT_VERSION, DEFAULT_INSTRUMENTS, DEFAULT_STAGE_TEMPLATE
+from questionnaires.definitions import item_changed
 from questionnaires.models import (
     CohortStage,
     Instrument,
@@ -49,6 +50,7 @@ def ensure_default_instruments() -> dict[str, Instrument]:
                 )
                 for position, item in enumerate(spec["items"], start=1)
             )
+            item_changed(instrument.pk)
         instruments[instrument.key] = instrument
     return instruments
 
@@ -97,11 +99,22 @@ def link_revoke(*, link: PersonalLink, actor: AbstractBaseUser | None = None) ->
 
 
 def link_for_token(token: str) -> PersonalLink | None:
-    """The live link a token opens, or None for a revoked, unknown or malformed token."""
+    """The live link a token opens, or None for a revoked, unknown or malformed token.
+
+    The link comes with its participant, their cohort and programme, and as `cohort_stage` the
+    cohort's stage it is for (None if the cohort has no such stage) with its instruments: every
+    page under the link needs them, and one query is cheaper than two when a whole cohort answers.
+    """
     if not token or len(token) > 100:
         return None
+    stage_of_the_link = Q(participant__cohort__stages__stage=F("stage"))
     return (
-        PersonalLink.objects.select_related("participant__cohort__programme")
+        PersonalLink.objects.annotate(
+            cohort_stage=FilteredRelation("participant__cohort__stages", condition=stage_of_the_link)
+        )
+        .select_related(
+            "participant__cohort__programme", "cohort_stage__mentor_instrument", "cohort_stage__mentee_instrument"
+        )
         .filter(token_hash=tokens.hash_token(token), revoked_at__isnull=True)
         .first()
     )

@@ -12,6 +12,7 @@ from participants.lookups import get_cohort_for_user, get_participant_in_cohort
 from participants.models import Cohort, Participant
 from questionnaires import exports, services
 from questionnaires.cohort_summary import mentee_cohort_so_far
+from questionnaires.definitions import cohort_domains, instrument_items
 from questionnaires.forms import CohortStageForm, ConsentForm, ResponseForm
 from questionnaires.models import CohortStage, Instrument, PersonalLink, Response
 from questionnaires.rendering import blank_questions, questions_html
@@ -52,8 +53,9 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
     link = services.link_for_token(token)
     if link is None:
         return _render_link_page(request, "link_invalid.html", {}, status=404)
-    participant = link.participant
-    cohort_stage = _get_stage_for_cohort(participant.cohort, link.stage)
+    participant, cohort_stage = link.participant, link.cohort_stage
+    if cohort_stage is None:
+        raise Http404("The cohort has no such questionnaire stage.")
     instrument = cohort_stage.instrument_for(participant.role)
     context = {"participant": participant, "cohort": participant.cohort, "cohort_stage": cohort_stage, "token": token}
     if participant.is_withdrawn:
@@ -70,9 +72,9 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
     if not participant.has_consented:
         return redirect("questionnaires:consent", token=token)
 
-    domains = list(participant.cohort.domains.all())
+    items, domains = instrument_items(instrument), cohort_domains(participant.cohort)
     if request.method == "POST":
-        form = ResponseForm(request.POST, instrument=instrument, domains=domains)
+        form = ResponseForm(request.POST, items=items, domains=domains)
         if request.POST.get("action") == "submit" and form.is_valid():
             services.response_submit(
                 participant=participant, stage=link.stage, instrument=instrument, answers=form.answers()
@@ -84,14 +86,14 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
         )
         if request.POST.get("action") != "submit":
             context["saved"] = True
-            form = ResponseForm(initial=form.draft_data(), instrument=instrument, domains=domains)
+            form = ResponseForm(initial=form.draft_data(), items=items, domains=domains)
             form.data = form.initial
     else:
         draft = response.draft if response else {}
         if not draft:
-            questions, total = blank_questions(instrument, domains)
+            questions, total = blank_questions(instrument, participant.cohort)
             return _render_questionnaire(request, context, instrument, questions, answered=0, total=total)
-        form = ResponseForm(initial=draft, instrument=instrument, domains=domains)
+        form = ResponseForm(initial=draft, items=items, domains=domains)
         form.data = draft
     answered, total = form.progress()
     return _render_questionnaire(
@@ -193,7 +195,7 @@ def stage_detail(request: HttpRequest, slug: str, stage: str) -> HttpResponse:
     paged = paginate(
         request,
         Participant.objects.filter(cohort=cohort, role__in=roles).order_by("role", "code"),
-        label="Pages of participants",
+        what="participants",
     )
     participants = list(paged.page)
     live_links = {

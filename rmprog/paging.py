@@ -24,7 +24,7 @@ class PageLink:
 @dataclass(frozen=True)
 class Paged:
     page: Page
-    label: str  # names the navigation for screen readers: "Pages of mentors"
+    what: str  # what the list holds, in the plural: "mentors"
     links: list[PageLink]
     previous_href: str
     next_href: str
@@ -32,6 +32,11 @@ class Paged:
     @property
     def count(self) -> int:
         return self.page.paginator.count
+
+    @property
+    def label(self) -> str:
+        """Names the navigation for screen readers, and tells two on one page apart."""
+        return f"Pages of {self.what}"
 
 
 def _href(request: HttpRequest, param: str, number: int) -> str:
@@ -44,7 +49,7 @@ def paginate(
     request: HttpRequest,
     items: QuerySet | Sequence,
     *,
-    label: str,
+    what: str,
     param: str = "page",
     per_page: int = PER_PAGE,
 ) -> Paged:
@@ -59,7 +64,7 @@ def paginate(
     ]
     return Paged(
         page=page,
-        label=label,
+        what=what,
         links=links,
         previous_href=_href(request, param, page.previous_page_number()) if page.has_previous() else "",
         next_href=_href(request, param, page.next_page_number()) if page.has_next() else "",

@@ -45,12 +45,8 @@ def _context(cohort: Cohort, **extra) -> dict:
 def willingness_matrix(request: HttpRequest, slug: str) -> HttpResponse:
     cohort = get_cohort_for_user(request.user, slug)
     people = Participant.objects.filter(cohort=cohort).order_by("code")
-    paged = paginate(
-        request, people.mentors().select_related("willingness"), label="Pages of mentors", per_page=MATRIX_ROWS
-    )
-    mentee_pages = paginate(
-        request, people.mentees(), label="Pages of mentees", param="mentees", per_page=MATRIX_COLUMNS
-    )
+    paged = paginate(request, people.mentors().select_related("willingness"), what="mentors", per_page=MATRIX_ROWS)
+    mentee_pages = paginate(request, people.mentees(), what="mentees", param="mentees", per_page=MATRIX_COLUMNS)
     mentors, mentees = list(paged.page), list(mentee_pages.page)
     willing = set(
         WillingPair.objects.filter(mentor__in=mentors, mentee__in=mentees).values_list("mentor_id", "mentee_id")
@@ -130,11 +126,10 @@ def allocation(request: HttpRequest, slug: str) -> HttpResponse:
                 )
                 return redirect("mentoring_sessions:allocation", cohort.slug)
             preview = outcome
-    inputs = services.allocation_inputs(cohort)
     pairings = paginate(
         request,
         Pairing.objects.filter(cohort=cohort).active().select_related("mentee", "mentor").order_by("mentee__code"),
-        label="Pages of current pairs",
+        what="current pairs",
         param="pairs",
     )
     records = AllocationRecord.objects.filter(cohort=cohort).select_related("run_by")[:20]
@@ -146,7 +141,7 @@ def allocation(request: HttpRequest, slug: str) -> HttpResponse:
         form=form,
         preview=preview,
         infeasible=infeasible,
-        inputs=inputs,
+        counts=services.allocation_counts(cohort),
         pairings=pairings,
         records=records,
         changes=changes,
@@ -186,7 +181,7 @@ def allocation_record(request: HttpRequest, slug: str, record_id: int) -> HttpRe
     """One saved draw: how it was asked for, and every pair it gave."""
     cohort = get_cohort_for_user(request.user, slug)
     record = get_object_or_404(AllocationRecord.objects.select_related("run_by"), cohort=cohort, pk=record_id)
-    pairs = paginate(request, record.pairs, label="Pages of pairs")
+    pairs = paginate(request, record.pairs, what="pairs")
     context = _context(cohort, record=record, pairs=pairs, page_title=f"Draw with seed {record.seed}")
     return render(request, "mentoring_sessions/allocation_record.html", context)
 
@@ -261,7 +256,7 @@ def pairing_reallocate(request: HttpRequest, slug: str, pairing_id: int) -> Http
 @login_required
 def progress(request: HttpRequest, slug: str) -> HttpResponse:
     cohort = get_cohort_for_user(request.user, slug)
-    paged = paginate(request, board_mentees(cohort), label="Pages of mentees")
+    paged = paginate(request, board_mentees(cohort), what="mentees")
     stages, paths = progress_board(cohort, mentees=list(paged.page))
     context = _context(
         cohort,

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import Count, Max
+from django.db.models import Count, F, Max, Q
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -160,6 +160,38 @@ def allocation_inputs(
         max_mentees_per_mentor=2 if allow_second_mentee else 1,
     )
     return AllocationInputs(problem=problem, mentees=mentee_by_code, mentors=mentor_by_code)
+
+
+@dataclass(frozen=True)
+class AllocationCounts:
+    mentees: int
+    mentors: int
+    willing_pairs: int
+
+    @property
+    def shortage(self) -> bool:
+        return self.mentors < self.mentees
+
+
+def allocation_counts(cohort: Cohort) -> AllocationCounts:
+    """How many mentees, mentors and willing pairs a draw would take, counted by the database.
+
+    The same people and pairs as `allocation_inputs` (the allocation page shows these counts on
+    every view, and reading every willing pair of a large cohort to count them took most of it).
+    """
+    people = Participant.objects.filter(cohort=cohort).active()
+    mentees = people.mentees()
+    mentors = people.mentors().filter(available_for_phase2=True)
+    counts = people.aggregate(
+        mentees=Count("pk", filter=Q(role=Participant.Role.MENTEE)),
+        mentors=Count("pk", filter=Q(role=Participant.Role.MENTOR, available_for_phase2=True)),
+    )
+    willing_pairs = (
+        WillingPair.objects.filter(mentor__in=mentors, mentee__in=mentees)
+        .exclude(mentee_id=F("mentor__supervisor_id"), mentor__willingness__would_mentor_supervisor=False)
+        .count()
+    )
+    return AllocationCounts(mentees=counts["mentees"], mentors=counts["mentors"], willing_pairs=willing_pairs)
 
 
 @dataclass(frozen=True)

@@ -93,9 +93,7 @@ def interview_edit(request: HttpRequest, slug: str, interview_id: int) -> HttpRe
 @login_required
 def feedback_list(request: HttpRequest, slug: str) -> HttpResponse:
     cohort = _get_cohort(request, slug)
-    paged = paginate(
-        request, Participant.objects.filter(cohort=cohort).mentees().order_by("code"), label="Pages of mentees"
-    )
+    paged = paginate(request, Participant.objects.filter(cohort=cohort).mentees().order_by("code"), what="mentees")
     mentees = list(paged.page)
     approved, drafts = {}, {}
     for document in FeedbackDocument.objects.filter(mentee__in=mentees).current():

@@ -112,7 +112,7 @@ def test_the_trail_shows_100_events_a_page_and_the_page_links_keep_the_filter(cl
     assert 'href="?action=link_issued&amp;page=2"' in first
     second = client.get(reverse("audit:audit_log"), {"action": "link_issued", "page": "2"}).content.decode()
     assert second.count("<td>Personal link issued</td>") == 30
-    assert "Showing 101 to 130 of 130." in second
+    assert "Showing 101 to 130 of 130 events." in second
     assert f'href="{reverse("audit:audit_log_csv")}?action=link_issued"' in second
 
 

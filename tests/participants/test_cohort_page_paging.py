@@ -40,7 +40,7 @@ def test_the_counts_cover_the_whole_cohort_on_every_page(lead_client, large_coho
         page = cohort_page(lead_client, large_cohort, query)
         assert 'Mentors <span class="badge text-bg-secondary">150</span>' in page
         assert 'Mentees <span class="badge text-bg-secondary">3</span>' in page
-    assert "Showing 101 to 150 of 150." in page
+    assert "Showing 101 to 150 of 150 mentors." in page
 
 
 def test_a_page_number_that_is_not_a_number_shows_the_first_page(lead_client, large_cohort):

@@ -4,10 +4,12 @@ import datetime
 import re
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from questionnaires.models import CohortStage, Item, ItemAnswer, LikertAnswer, Response, Stage
+from questionnaires.models import CohortStage, Instrument, ItemAnswer, LikertAnswer, Response, Stage
+from tests.factories import UserFactory
 from tests.helpers import page_text
 from tests.questionnaires.conftest import complete_baseline_answers
 
@@ -59,13 +61,62 @@ def test_a_saved_draft_is_there_when_the_person_comes_back(client, baseline_toke
     assert "2 of 24 questions answered" in page_text(response)
 
 
-def test_a_renamed_domain_and_an_edited_question_show_on_the_next_visit(client, baseline_token, cohort):
-    client.get(respond_url(baseline_token))
-    cohort.domains.filter(key="technology").update(label="Digital tools")
-    Item.objects.filter(instrument__key="mentor-baseline", key="importance").update(prompt="How much does each matter?")
+def test_a_question_edited_in_the_django_admin_shows_on_the_next_visit(client, baseline_token, cohort):
+    client.get(respond_url(baseline_token))  # items kept in memory from here on
+    instrument = Instrument.objects.get(key="mentor-baseline")
+    items = list(instrument.items.all())
+    data = {
+        "key": instrument.key,
+        "title": instrument.title,
+        "role": instrument.role,
+        "introduction": instrument.introduction,
+        "items-TOTAL_FORMS": str(len(items)),
+        "items-INITIAL_FORMS": str(len(items)),
+    }
+    for index, item in enumerate(items):
+        prompt = "How much does each matter?" if item.key == "importance" else item.prompt
+        data |= {
+            f"items-{index}-id": str(item.pk),
+            f"items-{index}-instrument": str(instrument.pk),
+            f"items-{index}-position": str(item.position),
+            f"items-{index}-key": item.key,
+            f"items-{index}-kind": item.kind,
+            f"items-{index}-construct": item.construct,
+            f"items-{index}-prompt": prompt,
+            f"items-{index}-required": "on" if item.required else "",
+        }
+    admin = Client()
+    admin.force_login(UserFactory(is_staff=True, is_superuser=True))
+    saved = admin.post(reverse("admin:questionnaires_instrument_change", args=[instrument.pk]), data)
+    assert saved.status_code == 302
+
+    page = page_text(client.get(respond_url(baseline_token)))
+    assert "How much does each matter?" in page
+
+
+def test_a_domain_renamed_by_the_lead_shows_on_the_next_visit(client, baseline_token, cohort, lead):
+    client.get(respond_url(baseline_token))  # domains kept in memory from here on
+    domains = list(cohort.domains.all())
+    data = {"domains-TOTAL_FORMS": str(len(domains)), "domains-INITIAL_FORMS": str(len(domains))}
+    for index, domain in enumerate(domains):
+        data[f"domains-{index}-key"] = domain.key
+        data[f"domains-{index}-label"] = "Digital tools" if domain.key == "technology" else domain.label
+    lead_client = Client()
+    lead_client.force_login(lead)
+    assert lead_client.post(reverse("participants:cohort_domains", args=[cohort.slug]), data).status_code == 302
+
     page = page_text(client.get(respond_url(baseline_token)))
     assert "Digital tools" in page and "Use of technology" not in page
-    assert "How much does each matter?" in page
+
+
+def test_a_domain_renamed_in_the_django_admin_shows_on_the_next_visit(client, baseline_token, cohort):
+    client.get(respond_url(baseline_token))
+    domain = cohort.domains.get(key="technology")
+    domain.label = "Digital tools"
+    domain.save()  # as the admin's inline does
+
+    page = page_text(client.get(respond_url(baseline_token)))
+    assert "Digital tools" in page and "Use of technology" not in page
 
 
 def test_a_second_submission_changes_nothing(client, baseline_token, cohort, consented_mentor):

@@ -197,7 +197,7 @@ def _domain_management(world: World) -> dict:
 
 def _response_form(world: World) -> list[forms.BaseForm]:
     instrument = CohortStage.objects.get(cohort=world.here.cohort, stage=Stage.BASELINE).mentor_instrument
-    return [ResponseForm(instrument=instrument, domains=list(world.here.cohort.domains.all()))]
+    return [ResponseForm(items=list(instrument.items.all()), domains=list(world.here.cohort.domains.all()))]
 
 
 def _unconsented_token(world: World) -> str:

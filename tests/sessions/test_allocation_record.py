@@ -13,7 +13,13 @@ from audit.models import Action, AuditEvent
 from participants.models import Participant
 from sessions.allocation import AllocationInfeasible
 from sessions.models import AllocationChange, AllocationRecord, Meeting, MentorWillingness, Pairing
-from sessions.services import AllocationRefused, allocation_run, pairing_reallocate, pairing_set_by_hand
+from sessions.services import (
+    AllocationRefused,
+    allocation_inputs,
+    allocation_run,
+    pairing_reallocate,
+    pairing_set_by_hand,
+)
 from tests.helpers import page_text
 from tests.paging_helpers import add_people
 from tests.sessions.phase2 import everyone_willing, people, willing
@@ -239,7 +245,7 @@ def test_the_current_pairs_show_100_a_page(lead_client, cohort):
     first, second = (lead_client.get(url + query).content.decode() for query in ("", "?pairs=2"))
     assert re.findall(r'<th scope="row">(C\d+) ', first) == [f"C{n:03d}" for n in range(1, 101)]
     assert re.findall(r'<th scope="row">(C\d+) ', second) == [f"C{n:03d}" for n in range(101, 121)]
-    assert "Showing 101 to 120 of 120." in second
+    assert "Showing 101 to 120 of 120 current pairs." in second
 
 
 def test_the_allocation_page_says_when_mentors_are_fewer_than_mentees(lead_client, cohort):
@@ -247,6 +253,23 @@ def test_the_allocation_page_says_when_mentors_are_fewer_than_mentees(lead_clien
     text = page_text(lead_client.get(reverse("mentoring_sessions:allocation", args=[cohort.slug])))
     assert "There are fewer available mentors (2) than mentees (3)" in text
     assert "Let a mentor take a second mentee" in text
+
+
+def test_the_allocation_page_counts_the_people_and_pairs_the_draw_takes(lead_client, cohort):
+    mentees, mentors = people(cohort, mentees=3, mentors=4)
+    willing(cohort, {"M01": ["C01", "C02"], "M02": ["C01", "C02", "C03"], "M03": ["C03"], "M04": ["C01"]})
+    mentors[0].supervisor = mentees[0]  # M01 said no to mentoring their supervisor, C01
+    mentors[0].save()
+    MentorWillingness.objects.create(mentor=mentors[0], would_mentor_supervisor=False, source="lead")
+    mentors[2].available_for_phase2 = False  # M03 is on leave
+    mentors[2].save()
+    mentors[3].withdraw("Moved away")  # M04
+    mentees[2].withdraw("Retired")  # C03
+    drawn = allocation_inputs(cohort)
+    assert (len(drawn.mentees), len(drawn.mentors), len(drawn.problem.willing)) == (2, 2, 3)
+
+    text = page_text(lead_client.get(reverse("mentoring_sessions:allocation", args=[cohort.slug])))
+    assert "2 active mentees, 2 mentors available for phase 2, 3 willing pairs." in text
 
 
 def test_pairing_by_hand_requires_a_reason_on_the_page(lead_client, cohort):

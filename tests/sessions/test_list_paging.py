@@ -62,7 +62,7 @@ def test_the_willingness_matrix_shows_20_mentees_a_page_and_counts_willingness_o
     third = page_of(lead_client, "willingness_matrix", cohort, "?mentees=3")
     assert re.findall(r'<span title="[^"]*">(C\d+)</span>', first) == [f"C{n:03d}" for n in range(1, 21)]
     assert re.findall(r'<span title="[^"]*">(C\d+)</span>', third) == [f"C{n:03d}" for n in range(41, 46)]
-    assert "Showing 41 to 45 of 45." in third
+    assert "Showing 41 to 45 of 45 mentees." in third
     assert first.count("willing to mentor C") == 10  # C001, C003 ... C019
     for page in (first, third):
         assert "<td>23</td>" in page  # willing for 23 of the 45, whichever columns are shown
