@@ -22,7 +22,7 @@ from bench import common  # noqa: E402
 
 HEADING = "Lead pages as cohorts grow"
 SMALL, LARGE = 10, 1000
-REPETITIONS = 7
+REPETITIONS = 15
 TARGET_RATIO = 2.0
 OPTIONS = {"small": (int, SMALL), "large": (int, LARGE), "repetitions": (int, REPETITIONS)}
 NOT_MET = """
@@ -34,26 +34,31 @@ mentors and mentees, a stage's participants, the collated feedback list, the pro
 willingness matrix shows 50 mentors by 20 mentees a page; the group interviews list counts each
 interview's attendees instead of naming them. A paginated page grows until it is full and then
 stops: the cohort of 10 fills a tenth of a page or less (5 or 10 rows), the cohort of 1,000 fills
-it, and a full page of 100 rows takes about 2.2 to 3.6 times as long to render. Measured beside
-each other with `--small 200` (cohorts that fill every page; 23 Nov 2026), these pages took 1.0 to
-1.1 times as long at 1,000 participants as at 200, as did the admin's participant list, which
-also shows 100 a page. Meeting 2x against a cohort of 10 would need pages of a few dozen rows:
-more paging for leads than the time is worth.
+it. Measured beside each other with `--small 200` (cohorts that fill every page; 23 Nov 2026), the
+pages took 1.0 to 1.15 times as long at 1,000 participants as at 200, the admin's participant list
+(also 100 a page) 1.03 times, and the attendee check boxes (one per mentor: every mentor is asked
+to the group interview) 1.6 times.
+
+What a row costs has been halved (23 Nov 2026): `{% row_url %}` (`rmprog/row_urls.py`) reverses a
+row's link once a page instead of once a row (Django's reverse() is about 50 µs, half of a row
+with two links); `|day` and `|day_and_time` (`rmprog/dates.py`) write a row's dates for a tenth of
+the date filter's 40 µs; a stage's participant list has one form for all its rows' buttons instead
+of a form and a CSRF token per button; the attendee check boxes are written in one pass
+(`rmprog/checkboxes.py`); and the lists read only the columns they show (a page of responses
+without their drafts). At 1,000 participants a stage's list went from 32 ms to about 19 ms (baseline),
+the collated feedback list from 24 to 16 ms, the progress board from 33 to 28 ms and the attendee
+check boxes from 35 to 21 ms; the cohort page and the allocation page are met. The lists left sit
+at 2.0 to 2.3 times their 10-person page, so run-to-run noise decides some of them. Next, for the
+team to decide: pages of 50 rows would bring each within 2x (a row costs 70 to 100 µs now); 100 a
+page was chosen so that a lead scrolls rather than pages through a cohort. The admin's participant
+list is Django's own (an action check box rendered through a template per row takes a third of it).
 
 The data builder runs `ANALYZE` after loading, as autovacuum would in a running database: without
 statistics PostgreSQL took the freshly filled tables for empty and looked up the questionnaires
-overview's failed e-mails with a nested loop over every participant (26 ms of its 45 ms).
-
-What still grows with the cohort (between 200 and 1,000 participants, same run):
-- choosers that offer every participant: a group interview's attendee check boxes, one per
-  mentor (2.3x), and the participant form's supervisor list, one option per mentee (1.5x; met
-  against the cohort of 10). Their options are now rendered in one pass (they went through a
-  template include each: 91 ms and 54 ms at 1,000 before, 36 ms and 24 ms now). Next: a search
-  field by code once cohorts reach a few hundred.
-
-The allocation page now counts its mentees, mentors and willing pairs in the database
-(`sessions.services.allocation_counts`) instead of reading every willing pair to count them: 47.9
-to about 30 ms at 1,000 participants (2.96x -> about 2x; 23 Nov 2026)."""
+overview's failed e-mails with a nested loop over every participant (26 ms of its 45 ms). The
+allocation page counts its mentees, mentors and willing pairs in the database
+(`sessions.services.allocation_counts`) instead of reading every willing pair to count them (47.9 to
+about 26 ms at 1,000 participants)."""
 
 
 def timed(client, url: str, repetitions: int) -> tuple[float, int]:

@@ -200,9 +200,17 @@ def stage_detail(request: HttpRequest, slug: str, stage: str) -> HttpResponse:
     participants = list(paged.page)
     live_links = {
         link.participant_id: link
-        for link in PersonalLink.objects.filter(participant__in=participants, stage=stage, revoked_at__isnull=True)
+        for link in PersonalLink.objects.filter(
+            participant__in=participants, stage=stage, revoked_at__isnull=True
+        ).only("participant_id", "created_at")
     }
-    responses = {r.participant_id: r for r in Response.objects.filter(participant__in=participants, stage=stage)}
+    # Without their drafts: a page of them would bring every half-answered questionnaire along.
+    responses = {
+        response.participant_id: response
+        for response in Response.objects.filter(participant__in=participants, stage=stage).only(
+            "participant_id", "status", "submitted_at"
+        )
+    }
     rows = [{"participant": p, "link": live_links.get(p.pk), "response": responses.get(p.pk)} for p in participants]
     context = {
         "cohort": cohort,

@@ -109,6 +109,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            "libraries": {"checkboxes": "rmprog.checkboxes", "dates": "rmprog.dates", "row_urls": "rmprog.row_urls"},
         },
     },
 ]

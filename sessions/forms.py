@@ -40,7 +40,9 @@ class GroupInterviewForm(forms.ModelForm):
         # as present (a mentor may withdraw after taking part).
         present = Q(pk__in=self.instance.attendees.all()) if self.instance.pk else Q(pk__in=[])
         mentors = Participant.objects.filter(cohort=cohort, role=Participant.Role.MENTOR)
-        self.fields["attendees"].queryset = mentors.filter(Q(withdrawn_at__isnull=True) | present).order_by("code")
+        # Only what the check boxes show: hundreds of whole participants took a third of the page.
+        choices = mentors.filter(Q(withdrawn_at__isnull=True) | present).order_by("code").only("code", "name")
+        self.fields["attendees"].queryset = choices
         self.fields["attendees"].label_from_instance = lambda mentor: f"{mentor.code} {mentor.name}"
 
 

@@ -96,7 +96,8 @@ def feedback_list(request: HttpRequest, slug: str) -> HttpResponse:
     paged = paginate(request, Participant.objects.filter(cohort=cohort).mentees().order_by("code"), what="mentees")
     mentees = list(paged.page)
     approved, drafts = {}, {}
-    for document in FeedbackDocument.objects.filter(mentee__in=mentees).current():
+    documents = FeedbackDocument.objects.filter(mentee__in=mentees).current().order_by()  # no join to sort
+    for document in documents:
         (drafts if document.is_draft else approved)[document.mentee_id] = document
     rows = [(mentee, approved.get(mentee.pk), drafts.get(mentee.pk)) for mentee in mentees]
     return render(request, "mentoring_sessions/feedback_list.html", _context(cohort, rows=rows, paged=paged))

@@ -7,6 +7,7 @@ from questionnaires.models import Stage
 from questionnaires.services import link_issue
 from sessions.models import AllocationRecord, Meeting, MentorWillingness, Pairing
 from sessions.services import feedback_save_draft
+from tests.e2e.helpers import sign_in_as_lead
 from tests.factories import MenteeFactory, MentorFactory
 from tests.sessions.helpers import sections_for
 
@@ -36,10 +37,7 @@ def test_a_cohort_goes_from_willingness_through_allocation_to_a_held_meeting(pag
 
     # The lead draws the allocation from the cohort page.
     lead = page.context.browser.new_page()
-    lead.goto(f"{live_server.url}/accounts/login/")
-    lead.get_by_label("Username").fill("lead")
-    lead.get_by_label("Password").fill("correct horse battery staple")
-    lead.get_by_role("button", name="Sign in").click()
+    sign_in_as_lead(lead, live_server.url)
     lead.goto(f"{live_server.url}{cohort.get_absolute_url()}")
     lead.get_by_role("link", name="Willingness").click()
     expect(lead.get_by_role("table")).to_contain_text("willing to mentor C01")
