@@ -47,8 +47,8 @@ def cohort_set_domains(*, cohort: Cohort, domains: list[tuple[str, str]]) -> Non
 def domain_changed(cohort_id: int) -> None:
     """Record that a cohort's domains changed, so that every process reads them again.
 
-    Called for every save and delete of a domain (participants/apps.py) and after bulk writes,
-    which send no signals: see questionnaires/definitions.py.
+    Called for every save and delete of a domain and every save of the cohort (participants/apps.py),
+    and after bulk writes, which send no signals: see questionnaires/definitions.py.
     """
     Cohort.objects.filter(pk=cohort_id).update(domains_revision=uuid4())
 

@@ -22,6 +22,15 @@ def record_item_change(sender, instance, **kwargs) -> None:
     item_changed(instance.instrument_id)
 
 
+def renew_items_revision(sender, instance, created: bool, update_fields=None, **kwargs) -> None:
+    # A full save writes the revision the instance was loaded with: if the items changed in
+    # between, it would put back a revision under which processes keep the old items.
+    if not created and (update_fields is None or "items_revision" in update_fields):
+        from questionnaires.definitions import item_changed
+
+        item_changed(instance.pk)
+
+
 class QuestionnairesConfig(AppConfig):
     name = "questionnaires"
 
@@ -31,3 +40,5 @@ class QuestionnairesConfig(AppConfig):
         item = self.get_model("Item")
         post_save.connect(record_item_change, sender=item, dispatch_uid="record_item_change_on_save")
         post_delete.connect(record_item_change, sender=item, dispatch_uid="record_item_change_on_delete")
+        instrument = self.get_model("Instrument")
+        post_save.connect(renew_items_revision, sender=instrument, dispatch_uid="renew_items_revision")

@@ -3,10 +3,12 @@
 Every questionnaire page and every submission builds its form from them, and a whole cohort
 answers in the same week, while a lead changes them rarely. Each change gives the instrument or
 the cohort a new revision (`Instrument.items_revision`, `Cohort.domains_revision`: see
-`item_changed` and `participants.services.domain_changed`), which the page reads anyway with the
-stage and the personal link; the copy kept here is filed under the revision it was read at, so
-the next request after a change, in any process, reads the new rows. The revision is read before
-the rows, so rows filed under a revision are never older than it.
+`item_changed` and `participants.services.domain_changed`), and so does every save of the
+instrument or the cohort itself, which would otherwise write back the revision it was loaded
+with. The page reads the revision anyway with the stage and the personal link; the copy kept
+here is filed under the revision it was read at, so the next request after a change, in any
+process, reads the new rows. The revision is read before the rows, so rows filed under a revision
+are never older than it.
 """
 
 import threading

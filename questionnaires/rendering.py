@@ -17,7 +17,7 @@ from questionnaires.models import Instrument
 
 TEMPLATE = "questionnaires/_questions.html"
 
-_blank = KeptPerProcess(keep=1024)  # a few instruments for every cohort answering at once
+_blank = KeptPerProcess(keep=256)  # 13 to 43 KB each; a few instruments for each set of domains
 
 
 def questions_html(form: ResponseForm) -> SafeString:
@@ -27,11 +27,14 @@ def questions_html(form: ResponseForm) -> SafeString:
 def blank_questions(instrument: Instrument, cohort: Cohort) -> tuple[SafeString, int]:
     """The instrument's questions with nothing answered, and how many questions there are."""
 
+    domains = cohort_domains(cohort)
+
     def render() -> tuple[SafeString, int]:
-        form = ResponseForm(items=instrument_items(instrument), domains=cohort_domains(cohort))
+        form = ResponseForm(items=instrument_items(instrument), domains=domains)
         return questions_html(form), len(form.fields)
 
-    # Filed under the revisions of the items and the domains (see definitions.py): a lead's edit
-    # to either makes a new key, so a stale rendering is never served.
-    key = (instrument.pk, instrument.items_revision, cohort.pk, cohort.domains_revision)
+    # Filed under the items' revision (see definitions.py) and what the questions show of the
+    # domains, so that cohorts with the same domains share one rendering and an edit to either
+    # makes a new key: a stale rendering is never served.
+    key = (instrument.pk, instrument.items_revision, tuple((domain.key, domain.label) for domain in domains))
     return _blank.get(key, render)

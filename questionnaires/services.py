@@ -11,7 +11,6 @@ from audit.services import audit_record
 from participants.models import Cohort, Participant
 from questionnaires import tokens
 from questionnaires.defaults import CONSENT_VERSION, DEFAULT_INSTRUMENTS, DEFAULT_STAGE_TEMPLATE
-from questionnaires.definitions import item_changed
 from questionnaires.models import (
     CohortStage,
     Instrument,
@@ -50,7 +49,6 @@ def ensure_default_instruments() -> dict[str, Instrument]:
                 )
                 for position, item in enumerate(spec["items"], start=1)
             )
-            item_changed(instrument.pk)
         instruments[instrument.key] = instrument
     return instruments
 
@@ -108,7 +106,7 @@ def link_for_token(token: str) -> PersonalLink | None:
     if not token or len(token) > 100:
         return None
     stage_of_the_link = Q(participant__cohort__stages__stage=F("stage"))
-    return (
+    link = (
         PersonalLink.objects.annotate(
             cohort_stage=FilteredRelation("participant__cohort__stages", condition=stage_of_the_link)
         )
@@ -118,6 +116,9 @@ def link_for_token(token: str) -> PersonalLink | None:
         .filter(token_hash=tokens.hash_token(token), revoked_at__isnull=True)
         .first()
     )
+    if link is not None and not hasattr(link, "cohort_stage"):
+        link.cohort_stage = None  # Django leaves a filtered relation that found no row unset
+    return link
 
 
 def consent_record(*, participant: Participant) -> None:

@@ -16,7 +16,12 @@ register = template.Library()
 
 @register.simple_tag
 def checkbox_options(field: BoundField) -> SafeString:
-    chosen = {str(value) for value in field.value() or ()}
+    values = field.value()
+    if values is None:
+        values = []
+    elif not isinstance(values, list | tuple):
+        values = [values]  # as Django's widgets take a single value
+    chosen = {"" if value is None else str(value) for value in values}
     invalid, aria_invalid = (" is-invalid", ' aria-invalid="true"') if field.errors else ("", "")
     name, auto_id = escape(field.html_name), escape(field.auto_id)
     options = []

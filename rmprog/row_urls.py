@@ -18,6 +18,9 @@ register = template.Library()
 # Stand-ins for the ids while reversing: long enough that no fixed part of an address has one.
 FIRST_STAND_IN = 7_310_000_000_001
 
+# Marks an id's place in the shape of a row's arguments (None may be an argument itself).
+AN_ID = object()
+
 # An address taken apart around its ids: fixed text and the positions of the arguments to put
 # between, e.g. ["/cohorts/gastro/participants/", 1, "/edit/"].
 Pattern = list[str | int]
@@ -59,7 +62,7 @@ class RowUrlNode(template.Node):
 
     def _address(self, context: template.Context, view_name: str, values: list) -> str:
         ids = {index for index, value in enumerate(values) if _is_id(value)}
-        shape = (view_name, *(None if index in ids else value for index, value in enumerate(values)))
+        shape = (view_name, *(AN_ID if index in ids else value for index, value in enumerate(values)))
         try:
             hash(shape)
         except TypeError:

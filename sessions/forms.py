@@ -32,6 +32,7 @@ class GroupInterviewForm(forms.ModelForm):
             "attendees": "Mentors who attended",
         }
         help_texts = {"attendees": "Tick after the interview. Only this cohort's mentors are listed."}
+        field_classes = {"attendees": ModelChoicesField}
 
     def __init__(self, *args, cohort: Cohort, **kwargs):
         super().__init__(*args, **kwargs)

@@ -39,6 +39,11 @@ def test_anything_but_an_id_goes_to_reverse_and_fails_as_url_would():
         rendered(ROWS, slug="not a slug", ids=[1])
 
 
+def test_a_row_without_an_id_fails_as_url_would_even_after_rows_with_one():
+    with pytest.raises(NoReverseMatch):
+        rendered(ROWS, slug="gastro", ids=[1, None])
+
+
 def test_the_tag_refuses_what_it_does_not_do():
     with pytest.raises(TemplateSyntaxError):
         Template("{% load row_urls %}{% row_url 'participants:participant_edit' slug=x pk=1 %}")

@@ -8,6 +8,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from participants.models import Cohort
+from participants.services import cohort_set_domains
 from questionnaires.models import CohortStage, Instrument, ItemAnswer, LikertAnswer, Response, Stage
 from tests.factories import UserFactory
 from tests.helpers import page_text
@@ -117,6 +119,34 @@ def test_a_domain_renamed_in_the_django_admin_shows_on_the_next_visit(client, ba
 
     page = page_text(client.get(respond_url(baseline_token)))
     assert "Digital tools" in page and "Use of technology" not in page
+
+
+def test_a_cohort_saved_from_an_older_copy_does_not_bring_back_the_old_domains(client, baseline_token, cohort):
+    client.get(respond_url(baseline_token))  # domains kept in memory under the cohort's revision
+    older_copy = Cohort.objects.get(pk=cohort.pk)  # e.g. a lead's cohort form, opened before
+    kept = [(domain.key, domain.label) for domain in cohort.domains.exclude(key="technology")]
+    cohort_set_domains(cohort=cohort, domains=kept)
+    older_copy.save()  # writes every column, the revision it was loaded with among them
+
+    page = page_text(client.get(respond_url(baseline_token)))
+    assert "Use of technology" not in page
+    assert client.post(respond_url(baseline_token), complete_baseline_answers(cohort)).status_code == 302
+
+
+def test_an_instrument_saved_from_an_older_copy_does_not_bring_back_the_old_questions(client, baseline_token):
+    client.get(respond_url(baseline_token))
+    older_copy = Instrument.objects.get(key="mentor-baseline")
+    item = older_copy.items.get(key="importance")
+    item.prompt = "How much does each matter?"
+    item.save()
+    older_copy.save()
+
+    assert "How much does each matter?" in page_text(client.get(respond_url(baseline_token)))
+
+
+def test_a_link_to_a_stage_the_cohort_no_longer_has_is_not_found(client, baseline_token, cohort):
+    CohortStage.objects.filter(cohort=cohort, stage=Stage.BASELINE).delete()
+    assert client.get(respond_url(baseline_token)).status_code == 404
 
 
 def test_a_second_submission_changes_nothing(client, baseline_token, cohort, consented_mentor):

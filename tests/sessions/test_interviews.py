@@ -121,3 +121,12 @@ def test_a_refused_attendee_is_explained_beside_the_check_boxes(lead_client, int
     assert 'id="id_attendees_error"' in group and "is not one of the available choices" in group
     assert 'aria-invalid="true"' in group
     assert group.startswith('<fieldset aria-describedby="id_attendees_helptext id_attendees_error">')
+
+
+def test_an_attendee_id_no_database_could_hold_is_refused_with_a_message(lead_client, interview, mentors):
+    url = reverse("mentoring_sessions:interview_edit", args=[interview.cohort.slug, interview.pk])
+    data = {"scheduled_at": "2026-03-04T14:00", "location": interview.location, "attendees": ["9" * 25]}
+    response = lead_client.post(url, data)
+    assert response.status_code == 200
+    assert "attendees" in response.context["form"].errors
+    assert list(interview.attendees.all()) == []
