@@ -8,7 +8,8 @@ instrument or the cohort itself, which would otherwise write back the revision i
 with. The page reads the revision anyway with the stage and the personal link; the copy kept
 here is filed under the revision it was read at, so the next request after a change, in any
 process, reads the new rows. The revision is read before the rows, so rows filed under a revision
-are never older than it.
+are never older than it. Writes that send no signals (`QuerySet.update()`, `bulk_create()`,
+`bulk_update()`, raw SQL, data migrations) must call `item_changed` or `domain_changed` themselves.
 """
 
 import threading

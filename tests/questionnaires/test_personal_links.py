@@ -1,6 +1,7 @@
 import logging
 
 import pytest
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 
 from questionnaires import tokens
@@ -24,6 +25,23 @@ def test_two_links_never_share_a_token(consented_mentor, mentee, open_baseline):
     _, first = link_issue(participant=consented_mentor, stage=Stage.BASELINE)
     _, second = link_issue(participant=mentee, stage=Stage.BASELINE)
     assert first != second
+
+
+def test_a_token_hash_is_stored_once_and_indexed_once(consented_mentor, open_baseline):
+    link, _ = link_issue(participant=consented_mentor, stage=Stage.BASELINE)
+    duplicate = PersonalLink(
+        participant=link.participant, stage=Stage.AFTER_PHASE1, nonce="x", token_hash=link.token_hash
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        duplicate.save()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT indexname FROM pg_indexes WHERE tablename = 'questionnaires_personallink' AND indexdef LIKE %s",
+                ["%(token_hash%"],
+            )
+            # One unique index, and not PostgreSQL's second one for LIKE queries, written on every issue.
+            assert [name for (name,) in cursor.fetchall()] == ["personal_link_token_hash_unique"]
 
 
 def test_a_revoked_link_stops_working(client, consented_mentor, open_baseline):
