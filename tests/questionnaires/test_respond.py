@@ -4,7 +4,9 @@ import datetime
 import re
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -147,6 +149,26 @@ def test_an_instrument_saved_from_an_older_copy_does_not_bring_back_the_old_ques
 def test_a_link_to_a_stage_the_cohort_no_longer_has_is_not_found(client, baseline_token, cohort):
     CohortStage.objects.filter(cohort=cohort, stage=Stage.BASELINE).delete()
     assert client.get(respond_url(baseline_token)).status_code == 404
+
+
+def statements(captured: CaptureQueriesContext) -> list[str]:
+    """The SQL run, without the transaction's own BEGIN, COMMIT and savepoints."""
+    control = ("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK")
+    return [query["sql"] for query in captured.captured_queries if not query["sql"].startswith(control)]
+
+
+def test_a_questionnaire_takes_two_queries_to_show_and_seven_statements_to_submit(client, baseline_token, cohort):
+    # Everyone answers in the same week: each query here is paid for every participant.
+    client.get(respond_url(baseline_token))  # items and domains kept in memory from here on
+    with CaptureQueriesContext(connection) as shown:
+        client.get(respond_url(baseline_token))
+    answers = complete_baseline_answers(cohort)
+    with CaptureQueriesContext(connection) as submitted:
+        assert client.post(respond_url(baseline_token), answers).status_code == 302
+    # The link with its participant, cohort and stage; the participant's response.
+    assert len(statements(shown)) == 2
+    # The same two; the response made or found, then locked; the answers, two tables; the status.
+    assert len(statements(submitted)) == 7
 
 
 def test_a_second_submission_changes_nothing(client, baseline_token, cohort, consented_mentor):
