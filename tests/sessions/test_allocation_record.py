@@ -246,6 +246,8 @@ def test_the_current_pairs_show_100_a_page(lead_client, cohort):
     assert re.findall(r'<th scope="row">(C\d+) ', first) == [f"C{n:03d}" for n in range(1, 101)]
     assert re.findall(r'<th scope="row">(C\d+) ', second) == [f"C{n:03d}" for n in range(101, 121)]
     assert "Showing 101 to 120 of 120 current pairs." in second
+    for pairing in Pairing.objects.filter(mentee__code__in=["C001", "C100"]):  # each row links to its own pair
+        assert f'href="{reverse("mentoring_sessions:pairing_detail", args=[cohort.slug, pairing.pk])}"' in first
 
 
 def test_the_allocation_page_says_when_mentors_are_fewer_than_mentees(lead_client, cohort):
