@@ -66,7 +66,7 @@ class AnalysisRun(models.Model):
     error = models.TextField(blank=True)
     # {"domains": [[key, label], ...], "withdrawn_excluded": n, "comparisons": [record, ...],
     #  "pair_counts": [[[pre, post, how many], ...] per comparison]} (runs stored before
-    #  12/2026 have "pairs": [[[pre, post], ...] per comparison] instead),
+    #  23 Nov 2026 have "pairs": [[[pre, post], ...] per comparison] instead),
     # each record under the public column names of analysis.scoring.COLUMNS.
     results = models.JSONField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)

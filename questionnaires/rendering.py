@@ -7,13 +7,15 @@ cost when a whole cohort answers in the same week, so a blank set is rendered on
 Questions with answers or errors to show are rendered each time.
 """
 
+from collections.abc import Sequence
+
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
-from participants.models import Cohort
-from questionnaires.definitions import KeptPerProcess, cohort_domains, instrument_items
+from participants.models import Domain
+from questionnaires.definitions import KeptPerProcess
 from questionnaires.forms import ResponseForm
-from questionnaires.models import Instrument
+from questionnaires.models import Instrument, Item
 
 TEMPLATE = "questionnaires/_questions.html"
 
@@ -24,13 +26,14 @@ def questions_html(form: ResponseForm) -> SafeString:
     return render_to_string(TEMPLATE, {"form": form})
 
 
-def blank_questions(instrument: Instrument, cohort: Cohort) -> tuple[SafeString, int]:
-    """The instrument's questions with nothing answered, and how many questions there are."""
+def blank_questions(instrument: Instrument, items: Sequence[Item], domains: Sequence[Domain]) -> tuple[SafeString, int]:
+    """The instrument's questions with nothing answered, and how many questions there are.
 
-    domains = cohort_domains(cohort)
+    `items` are the instrument's items at its current revision, `domains` the cohort's.
+    """
 
     def render() -> tuple[SafeString, int]:
-        form = ResponseForm(items=instrument_items(instrument), domains=domains)
+        form = ResponseForm(items=items, domains=domains)
         return questions_html(form), len(form.fields)
 
     # Filed under the items' revision (see definitions.py) and what the questions show of the

@@ -91,7 +91,7 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
     else:
         draft = response.draft if response else {}
         if not draft:
-            questions, total = blank_questions(instrument, participant.cohort)
+            questions, total = blank_questions(instrument, items, domains)
             return _render_questionnaire(request, context, instrument, questions, answered=0, total=total)
         form = ResponseForm(initial=draft, items=items, domains=domains)
         form.data = draft
