@@ -25,40 +25,38 @@ SMALL, LARGE = 10, 1000
 REPETITIONS = 15
 TARGET_RATIO = 2.0
 OPTIONS = {"small": (int, SMALL), "large": (int, LARGE), "repetitions": (int, REPETITIONS)}
+HOW = """
+
+How the pages stay flat. No page's query count grows with the cohort (no N+1 queries), so the
+database work per page is flat; what grows is the HTML. The lists of participants (the cohort
+page's mentors and mentees, a stage's participants, the collated feedback list, the progress board,
+the allocation's current pairs, the audit log, the admin's participant list) show 50 rows a page
+(`rmprog/paging.py`), with the counts over the whole cohort on top; the willingness matrix shows 50
+mentors by 20 mentees a page; the group interviews list counts each interview's attendees instead of
+naming them. A paginated page grows until it is full and then stops: the cohort of 10 fills part
+of a page, the cohort of 1,000 fills it.
+
+What a row costs was halved first (23 Nov 2026): `{% row_url %}` (`rmprog/row_urls.py`) reverses a
+row's link once a page instead of once a row (Django's reverse() is about 50 µs); `|day` and
+`|day_and_time` (`rmprog/dates.py`) write a row's dates for a tenth of the date filter's 40 µs; a
+stage's participant list has one form for all its rows' buttons instead of a form and a CSRF token
+per button; the lists read only the columns they show. At 100 rows a page the lists still took 2.0
+to 2.3 times their 10-person page (a row costs 70 to 100 µs), so pages hold 50 rows since 23 Nov 2026
+(1.4 to 1.7 times). The admin's participant list has no bulk action (people leave through
+withdrawal or erasure, which keep the audit trail), and so no action check box per row, rendered
+through a template: a third of its row. The attendee check boxes (one per mentor: every mentor is asked to the group
+interview, so they are not paged) are plain choices of id and "code name", written in one pass
+(`rmprog/checkboxes.py`): building a participant for each mentor offered and each one recorded took
+half the page (21 to 13 ms at 1,000 participants). The allocation page counts its mentees, mentors
+and willing pairs in the database (`sessions.services.allocation_counts`) instead of reading every
+willing pair to count them. The data builder runs `ANALYZE` after loading, as autovacuum would in a
+running database: without statistics PostgreSQL took the freshly filled tables for empty and looked
+up the questionnaires overview's failed e-mails with a nested loop over every participant."""
 NOT_MET = """
 
-Why, and the next steps. No page's query count grows with the cohort (no N+1 queries), so the
-database work per page is flat; what grows is the HTML. The participant lists (the cohort page's
-mentors and mentees, a stage's participants, the collated feedback list, the progress board) show
-100 rows a page (`rmprog/paging.py`), with the counts over the whole cohort on top; the
-willingness matrix shows 50 mentors by 20 mentees a page; the group interviews list counts each
-interview's attendees instead of naming them. A paginated page grows until it is full and then
-stops: the cohort of 10 fills a tenth of a page or less (5 or 10 rows), the cohort of 1,000 fills
-it. Measured beside each other with `--small 200` (cohorts that fill every page; 23 Nov 2026), the
-pages took 1.0 to 1.15 times as long at 1,000 participants as at 200, the admin's participant list
-(also 100 a page) 1.03 times, and the attendee check boxes (one per mentor: every mentor is asked
-to the group interview) 1.6 times.
-
-What a row costs has been halved (23 Nov 2026): `{% row_url %}` (`rmprog/row_urls.py`) reverses a
-row's link once a page instead of once a row (Django's reverse() is about 50 µs, half of a row
-with two links); `|day` and `|day_and_time` (`rmprog/dates.py`) write a row's dates for a tenth of
-the date filter's 40 µs; a stage's participant list has one form for all its rows' buttons instead
-of a form and a CSRF token per button; the attendee check boxes are written in one pass
-(`rmprog/checkboxes.py`); and the lists read only the columns they show (a page of responses
-without their drafts). At 1,000 participants a stage's list went from 32 ms to about 19 ms (baseline),
-the collated feedback list from 24 to 16 ms, the progress board from 33 to 28 ms and the attendee
-check boxes from 35 to 21 ms; the cohort page and the allocation page are met. The lists left sit
-at 2.0 to 2.3 times their 10-person page, so run-to-run noise decides some of them. Next, for the
-team to decide: pages of 50 rows would bring each within 2x (a row costs 70 to 100 µs now); 100 a
-page was chosen so that a lead scrolls rather than pages through a cohort. The admin's participant
-list is Django's own (an action check box rendered through a template per row takes a third of it).
-
-The data builder runs `ANALYZE` after loading, as autovacuum would in a running database: without
-statistics PostgreSQL took the freshly filled tables for empty and looked up the questionnaires
-overview's failed e-mails with a nested loop over every participant (26 ms of its 45 ms). The
-allocation page counts its mentees, mentors and willing pairs in the database
-(`sessions.services.allocation_counts`) instead of reading every willing pair to count them (47.9 to
-about 26 ms at 1,000 participants)."""
+Why, and the next steps. The pages closest to the limit are the willingness matrix (50 x 20 check
+boxes) and the admin's participant list (Django's own changelist); between them and 2.0 is
+run-to-run noise on this shared machine. Next: re-run on a quiet machine, then profile the page."""
 
 
 def timed(client, url: str, repetitions: int) -> tuple[float, int]:
@@ -151,7 +149,7 @@ through Django's test client with the production settings and PostgreSQL: median
 |---|---|---|---|---|---|---|
 {table}
 
-{"Every page met both targets." if not failures else "Not met: " + ", ".join(failures) + "." + NOT_MET}
+{"Every page met both targets." if not failures else "Not met: " + ", ".join(failures) + "." + NOT_MET}{HOW}
 """
 
 

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from participants.models import Cohort, Domain, Participant, Programme
+from rmprog.paging import PER_PAGE
 
 
 @admin.register(Programme)
@@ -41,5 +42,9 @@ class ParticipantAdmin(admin.ModelAdmin):
     list_filter = ["role", "cohort__programme", "cohort", "sex", "age_band", "available_for_phase2"]
     search_fields = ["code", "name", "email", "cohort__slug"]
     list_select_related = ["cohort"]
+    list_per_page = PER_PAGE  # as the cohort page's lists: a full page within twice an empty one's time
+    # No "delete selected": people leave through withdrawal or erasure (the cohort's pages), which
+    # keep their scores for the study and say so in the audit trail; a bulk delete would do neither.
+    actions = None
     raw_id_fields = ["supervisor"]
     readonly_fields = ["created_at", "updated_at"]

@@ -11,7 +11,9 @@ from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-PER_PAGE = 100
+# 50 rows keep a full page within twice the time of a nearly empty one (docs/performance.md, lead
+# pages) and fit a phone's scroll; a cohort of 11 never sees the navigation.
+PER_PAGE = 50
 
 
 @dataclass(frozen=True)

@@ -18,33 +18,48 @@ class DateTimeInput(forms.DateTimeInput):
 
 
 class GroupInterviewForm(forms.ModelForm):
+    # Plain choices of (id, "code name") rather than a model choice field: a cohort offers hundreds
+    # of mentors, and building a participant for each choice and for each one already recorded took
+    # half of the page's time. Membership of the choices is the check, so an id from another cohort,
+    # a mentee's, or one no database column could hold is refused with the same message.
+    attendees = forms.TypedMultipleChoiceField(
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Mentors who attended",
+        help_text="Tick after the interview. Only this cohort's mentors are listed.",
+    )
+
     class Meta:
         model = GroupInterview
-        fields = ["scheduled_at", "location", "notes", "attendees"]
+        fields = ["scheduled_at", "location", "notes"]
         widgets = {
             "scheduled_at": DateTimeInput,
             "notes": forms.Textarea(attrs={"rows": 3}),
-            "attendees": forms.CheckboxSelectMultiple,
         }
         labels = {
             "scheduled_at": "Date and time",
             "location": "Place or online link",
-            "attendees": "Mentors who attended",
         }
-        help_texts = {"attendees": "Tick after the interview. Only this cohort's mentors are listed."}
-        field_classes = {"attendees": ModelChoicesField}
 
     def __init__(self, *args, cohort: Cohort, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.cohort = cohort
+        recorded = list(self.instance.attendees.values_list("pk", flat=True)) if self.instance.pk else []
         # The cohort's mentors who have not withdrawn, and anyone already recorded
         # as present (a mentor may withdraw after taking part).
-        present = Q(pk__in=self.instance.attendees.all()) if self.instance.pk else Q(pk__in=[])
         mentors = Participant.objects.filter(cohort=cohort, role=Participant.Role.MENTOR)
-        # Only what the check boxes show: hundreds of whole participants took a third of the page.
-        choices = mentors.filter(Q(withdrawn_at__isnull=True) | present).order_by("code").only("code", "name")
-        self.fields["attendees"].queryset = choices
-        self.fields["attendees"].label_from_instance = lambda mentor: f"{mentor.code} {mentor.name}"
+        offered = mentors.filter(Q(withdrawn_at__isnull=True) | Q(pk__in=recorded)).order_by("code")
+        self.fields["attendees"].choices = [
+            (pk, f"{code} {name}") for pk, code, name in offered.values_list("pk", "code", "name")
+        ]
+        self.initial["attendees"] = recorded
+
+    def _save_m2m(self):
+        # Django saves only Meta.fields' many-to-many relations; this saves the declared one too,
+        # whether the form is saved at once or with commit=False and save_m2m() after.
+        super()._save_m2m()
+        self.instance.attendees.set(self.cleaned_data["attendees"])
 
 
 class FeedbackSectionForm(forms.Form):

@@ -1,6 +1,8 @@
 """The Django admin: every model of the project is there, its list opens, and records the
 application keeps on record cannot be edited behind the workflow's back."""
 
+import re
+
 import pytest
 from django.apps import apps
 from django.contrib import admin
@@ -8,10 +10,13 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from participants.models import Participant
 from questionnaires.models import ItemAnswer, LikertAnswer, Response
 from questionnaires.services import ensure_default_instruments
+from rmprog.paging import PER_PAGE
 from sessions.models import Meeting, Pairing
 from tests.factories import UserFactory
+from tests.paging_helpers import add_people
 
 pytestmark = pytest.mark.django_db
 
@@ -67,3 +72,21 @@ def test_records_kept_by_the_application_cannot_be_added_in_the_admin(admin_user
     model = next(model for model in admin.site._registry if model._meta.model_name == model_name)
     url = reverse(f"admin:{model._meta.app_label}_{model_name}_add")
     assert admin_user_client.get(url).status_code == 403
+
+
+def test_the_admin_lists_participants_a_page_at_a_time_as_the_cohort_page_does(admin_user_client, cohort):
+    add_people(cohort, Participant.Role.MENTOR, PER_PAGE + 5)
+    url = reverse("admin:participants_participant_changelist")
+    first = admin_user_client.get(url, {"o": "1"}).content.decode()
+    second = admin_user_client.get(url, {"o": "1", "p": "2"}).content.decode()
+    assert re.findall(r'<th class="field-code"><a [^>]*>(M\d{3})</a>', first) == [
+        f"M{n:03d}" for n in range(1, PER_PAGE + 1)
+    ]
+    assert re.findall(r'<th class="field-code"><a [^>]*>(M\d{3})</a>', second)[-1] == f"M{PER_PAGE + 5:03d}"
+
+
+def test_participants_cannot_be_deleted_in_bulk_from_the_admin(admin_user_client, cohort):
+    add_people(cohort, Participant.Role.MENTOR, 2)
+    page = admin_user_client.get(reverse("admin:participants_participant_changelist")).content.decode()
+    assert "M001" in page
+    assert 'name="_selected_action"' not in page and "delete_selected" not in page
