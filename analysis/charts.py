@@ -19,7 +19,7 @@ from analysis.reports import ROLE_TITLES, domain_label, label_of, p_value
 from questionnaires.models import Construct, Stage
 
 PANELS_PER_ROW = 4
-MAX_COUNT_LABELS = 40
+MAX_COUNT_LABELS = 40  # the largest groups whose counts are written on their lines, room allowing
 MAX_LINE_WIDTH = 7  # points
 ROSE, FELL, SAME = "#1f5fa8", "#c05a00", "#8a8a8a"
 # A finished run's results never change, so its charts are drawn once (under half a second
@@ -70,6 +70,52 @@ def chart_groups(results: dict) -> list[dict]:
     return charts
 
 
+# Where along its line a count's label may sit (0 is before, 1 after), in order of preference:
+# lines that cross at the middle get their labels further along instead of on top of each other.
+LABEL_POSITIONS = (0.5, 0.33, 0.67, 0.18, 0.82)
+LABEL_FONT_SIZE = 7  # points
+
+
+def _label_box(axes, x: float, y: float, text: str) -> tuple[float, float, float, float]:
+    """The box, in data units, that a count label centred on (x, y) covers, with a little room around."""
+    width_in, height_in = axes.get_position().size * axes.get_figure().get_size_inches()
+    (x0, x1), (y0, y1) = axes.get_xlim(), axes.get_ylim()
+    # A character of the label font is about 0.6 of its size wide; the box adds its padding and edge.
+    half_width = (len(text) * 0.6 + 1) * LABEL_FONT_SIZE / 72 / 2 * (x1 - x0) / width_in
+    half_height = 1.6 * LABEL_FONT_SIZE / 72 / 2 * (y1 - y0) / height_in
+    return x - half_width, y - half_height, x + half_width, y + half_height
+
+
+def _label_counts(axes, counted: list[tuple[tuple[int, int], int]], colours: list[str]) -> None:
+    """ "×n" on each line drawn for more than one participant, where it covers no other label.
+
+    The largest groups are labelled first; a line whose label has no room anywhere along it (a
+    large cohort's many distinct pairs) goes without, and its width still shows how many it carries.
+    """
+    placed: list[tuple[float, float, float, float]] = []
+    groups = sorted(
+        ((count, pre, post, colour) for ((pre, post), count), colour in zip(counted, colours, strict=True)),
+        key=lambda group: -group[0],
+    )
+    for count, pre, post, colour in [group for group in groups if group[0] > 1][:MAX_COUNT_LABELS]:
+        text = f"×{count}"
+        for x in LABEL_POSITIONS:
+            y = pre + (post - pre) * x
+            box = _label_box(axes, x, y, text)
+            if not any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in placed):
+                placed.append(box)
+                axes.text(
+                    x,
+                    y,
+                    text,
+                    ha="center",
+                    va="center",
+                    fontsize=LABEL_FONT_SIZE,
+                    bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": colour, "linewidth": 0.5},
+                )
+                break
+
+
 def _draw_panel(axes, panel: dict) -> None:
     from matplotlib.collections import LineCollection
 
@@ -87,28 +133,16 @@ def _draw_panel(axes, panel: dict) -> None:
     )
     ends = [point for line in lines for point in line]
     axes.scatter([x for x, _ in ends], [y for _, y in ends], c=[c for c in colours for _ in (0, 1)], s=16, zorder=3)
-    # Beyond a few dozen distinct lines the labels would cover each other; the widths still show counts.
-    if len(counted) <= MAX_COUNT_LABELS:
-        for ((pre, post), count), colour in zip(counted, colours, strict=True):
-            if count > 1:
-                # At the middle of its line: several lines may end at the same point.
-                axes.text(
-                    0.5,
-                    (pre + post) / 2,
-                    f"×{count}",
-                    ha="center",
-                    va="center",
-                    fontsize=7,
-                    bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": colour, "linewidth": 0.5},
-                )
-    if panel["is_total"] and ends:
-        low, high = min(y for _, y in ends), max(y for _, y in ends)
-        axes.set_ylim(low - 1, high + 1)
     axes.set_xlim(-0.25, 1.25)
     axes.set_xticks([0, 1], ["Before", "After"], fontsize=8)
-    if not panel["is_total"]:
+    if panel["is_total"]:
+        if ends:
+            low, high = min(y for _, y in ends), max(y for _, y in ends)
+            axes.set_ylim(low - 1, high + 1)
+    else:
         axes.set_ylim(0.5, 5.5)
         axes.set_yticks([1, 2, 3, 4, 5])
+    _label_counts(axes, counted, colours)
     axes.tick_params(axis="y", labelsize=8)
     axes.set_title(f"{panel['label']}\n{panel['caption']}", fontsize=8)
     axes.grid(axis="y", color="#e5e5e5")

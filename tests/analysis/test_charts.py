@@ -44,3 +44,41 @@ def test_the_title_fits_the_chart_above_the_panels_and_their_labels(panels):
         panel = axes.get_tightbbox(renderer)  # the panel with its title and tick labels
         assert panel.y1 < title.y0, "a panel's title runs into the chart's title"
         assert whole.x0 <= panel.x0 and panel.x1 <= whole.x1 and whole.y0 <= panel.y0
+
+
+def count_labels(axes) -> list:
+    return [text for text in axes.texts if text.get_text().startswith("×")]
+
+
+# Five groups cross the middle of the panel at the same point (a score of 3), as a cohort's
+# changes often do; more lines about it.
+CROSSING = [((1, 5), 2), ((2, 4), 6), ((3, 3), 5), ((4, 2), 3), ((5, 1), 4), ((2, 3), 2), ((3, 4), 3), ((4, 4), 2)]
+
+
+def test_count_labels_of_lines_that_cross_never_cover_each_other():
+    panel = {"label": "Clinical practice", "pair_counts": CROSSING, "caption": "n = 27, p = 0.5", "is_total": False}
+    figure = chart_figure({**chart(4), "panels": [panel] * 4})
+    renderer = figure.canvas.get_renderer()
+    labels = count_labels(figure.axes[0])
+    boxes = [label.get_window_extent(renderer) for label in labels]
+    for i, first in enumerate(boxes):
+        for second in boxes[i + 1 :]:
+            assert not first.overlaps(second), "two count labels cover each other"
+    written = sorted(int(label.get_text()[1:]) for label in labels)
+    assert written[-2:] == [5, 6], "the largest groups are labelled first"
+    for label in labels:  # each on its own line, wherever along it
+        x, y = label.get_position()
+        assert any(
+            count == int(label.get_text()[1:]) and y == pytest.approx(pre + (post - pre) * x)
+            for (pre, post), count in CROSSING
+        )
+
+
+def test_every_group_of_a_few_is_labelled_at_the_middle_of_its_line():
+    axes = Figure().add_subplot()
+    counted = [((2, 4), 3), ((3, 3), 1), ((4, 5), 2)]
+    _draw_panel(axes, {"label": "Clinical practice", "pair_counts": counted, "caption": "", "is_total": False})
+    assert sorted((label.get_text(), label.get_position()) for label in count_labels(axes)) == [
+        ("×2", (0.5, 4.5)),
+        ("×3", (0.5, 3.0)),
+    ]
