@@ -2,7 +2,6 @@ import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,6 +19,7 @@ from participants.lookups import get_cohort_for_user
 from participants.models import Cohort
 from questionnaires.exports import spreadsheet_safe
 from questionnaires.exports import write_csv as write_rows
+from rmprog.paging import paginate
 
 RUNS_LISTED = 20
 
@@ -308,13 +308,14 @@ def theme_coding(request: HttpRequest, slug: str) -> HttpResponse:
             page_number = request.POST.get("page", "")
             return redirect(f"{request.path}?page={page_number if page_number.isdigit() else 1}")
         messages.error(request, "Nothing was saved: a theme chosen is not in this cohort's codebook.")
-        page = Paginator(answers, CODING_PAGE_SIZE).get_page(request.POST.get("page"))
+        # The form posts to the page's own address, so its ?page= is the page being coded.
+        paged = paginate(request, answers, what="answers", per_page=CODING_PAGE_SIZE)
     else:
-        page = Paginator(answers, CODING_PAGE_SIZE).get_page(request.GET.get("page"))
-        mine = themes.codes_of(request.user.pk, [a.pk for a in page])
+        paged = paginate(request, answers, what="answers", per_page=CODING_PAGE_SIZE)
+        mine = themes.codes_of(request.user.pk, [a.pk for a in paged.page])
         forms = [
             (a, CodingForm(initial={"themes": list(mine.get(a.pk, ()))}, themes=theme_choices, prefix=f"a{a.pk}"))
-            for a in page
+            for a in paged.page
         ]
     coded = themes.codes_of(request.user.pk, [a.pk for a, _ in forms])
     items = [{"answer": a, "form": form, "coded": a.pk in coded} for a, form in forms]
@@ -322,7 +323,8 @@ def theme_coding(request: HttpRequest, slug: str) -> HttpResponse:
         "cohort": cohort,
         "programme": cohort.programme,
         "page_title": "Coding",
-        "page": page,
+        "page": paged.page,
+        "paged": paged,
         "items": items,
         "has_themes": bool(codebook),
     }

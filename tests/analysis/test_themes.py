@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from analysis.models import STUDY_THEMES, Theme, ThemeCoding
 from analysis.themes import Comment, agreement, codebook, theme_counts
+from analysis.views import CODING_PAGE_SIZE
 from audit.models import AuditEvent
 from tests.analysis.helpers import free_text
 from tests.factories import LeadFactory, UserFactory
@@ -197,3 +198,17 @@ def test_quotes_export_by_code_with_formulas_neutralised_and_audited(lead_client
     assert "Secret" not in response.content.decode()
     event = AuditEvent.objects.get(action="export", target="theme quotes CSV")
     assert event.detail == "theme quotes CSV, pseudonymised"
+
+
+def test_the_coding_page_pages_through_answers_and_saving_returns_to_the_same_page(lead_client, cohort):
+    answers = [
+        free_text(cohort, f"M{n:02d}", "mentor", "baseline", f"Answer number {n}.")
+        for n in range(1, CODING_PAGE_SIZE + 6)
+    ]
+    second = page_text(lead_client.get(url(cohort, "theme_coding"), {"page": "2"}))
+    assert f"Showing {CODING_PAGE_SIZE + 1} to {CODING_PAGE_SIZE + 5} of {CODING_PAGE_SIZE + 5} answers." in second
+    shown = [a for a in answers if f"{a.value}" in second]
+    assert len(shown) == 5
+    response = lead_client.post(url(cohort, "theme_coding") + "?page=2", coding_post(shown, {}) | {"page": "2"})
+    assert response.status_code == 302 and response["Location"].endswith("?page=2")
+    assert ThemeCoding.objects.filter(answer__in=shown).count() == 5
