@@ -80,3 +80,10 @@ def test_mentors_are_not_shown_the_mentees_figures(client, cohort, settings):
     mentor = MentorFactory(cohort=cohort)
     _, token = link_issue(participant=mentor, stage=Stage.BEFORE_PHASE2)
     assert "Your cohort so far" not in page_text(client.get(reverse("questionnaires:respond", args=[token])))
+
+
+def test_the_cohort_figures_are_in_the_page_and_not_in_its_title(client, cohort):
+    mentees = mentees_answer_before_phase2(cohort, [1, 2, 3, 4, 5])
+    html = home_page(client, mentees[0]).content.decode()
+    assert "<title>Thank you · rmprog</title>" in html
+    assert html.count("Your cohort so far") == 1
