@@ -28,3 +28,14 @@ def server_error(request: HttpRequest) -> HttpResponse:
         return HttpResponse(render_to_string("503.html", {"incident_id": incident_id}), status=503)
     logger.error("Incident %s on %s", incident_id, request.path, exc_info=exception)
     return HttpResponse(render_to_string("500.html", {"incident_id": incident_id}), status=500)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """Django's CSRF_FAILURE_VIEW: a form refused by the CSRF check, explained in the site's own page.
+
+    Participants meet it when their browser drops this site's cookies (private browsing, an e-mail
+    app's built-in browser) or a page stayed open past a sign-out; Django's own page, unstyled and
+    in technical terms, did not tell them that nothing was saved or what to do.
+    """
+    logger.info("Form refused by the CSRF check on %s: %s", request.path, reason)
+    return HttpResponse(render_to_string("403_csrf.html", request=request), status=403)

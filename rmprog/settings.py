@@ -57,6 +57,7 @@ if not SECRET_KEY and DEBUG:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+CSRF_FAILURE_VIEW = "rmprog.errors.csrf_failure"
 
 # The address participants' links in e-mails point to.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
