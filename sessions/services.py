@@ -13,6 +13,7 @@ from audit.models import Action
 from audit.services import audit_record
 from participants.models import Cohort, Participant
 from sessions.allocation import Allocation, AllocationInfeasible, AllocationProblem, allocate, new_seed
+from sessions.anonymity import Mention, document_mentor_mentions
 from sessions.models import (
     AllocationChange,
     AllocationRecord,
@@ -65,6 +66,27 @@ def feedback_save_draft(*, mentee: Participant, sections: list[SectionText]) -> 
         for position, section in enumerate(sections, start=1)
     )
     return draft
+
+
+class MentorNamed(Exception):
+    """A draft's text names a mentor of the cohort, so it cannot be approved."""
+
+    def __init__(self, mentions: list[Mention]):
+        super().__init__("; ".join(str(mention) for mention in mentions))
+        self.mentions = mentions
+
+
+@transaction.atomic
+def feedback_approve(*, document: FeedbackDocument) -> bool:
+    """Approve a draft, as `FeedbackDocument.approve`, unless its text names a mentor (MentorNamed).
+
+    The text is checked and approved while holding the mentee's row, which draft saves wait for,
+    so no save can slip a name in between the check and the approval.
+    """
+    Participant.objects.select_for_update().only("pk").get(pk=document.mentee_id)
+    if mentions := document_mentor_mentions(document):
+        raise MentorNamed(mentions)
+    return document.approve()
 
 
 # Willingness

@@ -19,6 +19,7 @@ from audit.services import audit_record
 from participants.models import Cohort, Participant
 from rmprog.paging import paginate
 from sessions import services
+from sessions.anonymity import document_mentor_mentions
 from sessions.forms import GroupInterviewForm, feedback_section_forms
 from sessions.models import FeedbackDocument, GroupInterview
 from sessions.pdf import feedback_pdf
@@ -130,6 +131,8 @@ def feedback_edit(request: HttpRequest, slug: str, mentee_id: int) -> HttpRespon
             ],
         )
         messages.success(request, f"Draft version {draft.version} saved.")
+        if mentions := document_mentor_mentions(draft):
+            messages.warning(request, _names_a_mentor(mentions, "It cannot be approved until they are removed."))
         return redirect("mentoring_sessions:feedback_detail", cohort.slug, mentee.pk, draft.version)
     context = _context(cohort, mentee=mentee, forms=forms, draft=draft, approved=approved)
     return render(request, "mentoring_sessions/feedback_form.html", context)
@@ -144,12 +147,19 @@ def feedback_history(request: HttpRequest, slug: str, mentee_id: int) -> HttpRes
     return render(request, "mentoring_sessions/feedback_history.html", context)
 
 
+def _names_a_mentor(mentions, consequence: str) -> str:
+    listed = "; ".join(str(mention) for mention in mentions)
+    return f"The text names a mentor ({listed}). {consequence} The feedback must not say who said what."
+
+
 @login_required
 def feedback_detail(request: HttpRequest, slug: str, mentee_id: int, version: int) -> HttpResponse:
     cohort = _get_cohort(request, slug)
     mentee = _get_mentee(cohort, mentee_id)
     document = _get_document(mentee, version)
-    context = _context(cohort, mentee=mentee, document=document, sections=document.sections.all())
+    sections = list(document.sections.all())
+    mentions = document_mentor_mentions(document) if document.is_draft else []
+    context = _context(cohort, mentee=mentee, document=document, sections=sections, mentions=mentions)
     return render(request, "mentoring_sessions/feedback_detail.html", context)
 
 
@@ -161,7 +171,12 @@ def feedback_approve(request: HttpRequest, slug: str, mentee_id: int, version: i
     # Checked after the lookups, so that an outsider gets 404 whatever the method.
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    if document.approve():
+    try:
+        approved = services.feedback_approve(document=document)
+    except services.MentorNamed as named:
+        messages.error(request, _names_a_mentor(named.mentions, f"Version {document.version} was not approved."))
+        return redirect("mentoring_sessions:feedback_detail", cohort.slug, mentee.pk, document.version)
+    if approved:
         # The document holds no user (anonymity by construction); who approved it is on the audit trail.
         audit_record(
             Action.DOCUMENT_APPROVED,

@@ -1,0 +1,77 @@
+"""Collated feedback is the group's view: find any mentor of the cohort named in its text.
+
+The models hold no link from the document to a mentor, but the facilitator writes free text, and
+a sentence like "Dr Walsh (M04) felt the handover was rushed" would tell the mentee who said what.
+A draft that names a mentor cannot be approved (`sessions.views.feedback_approve`), so no
+released version does. A mentor is recognised by their code, their full name with or without a
+title, or a title and surname ("Dr Walsh"); a first name or a surname alone is too common a word
+to refuse a document for, so the form's guidance asks the writer to leave those out too.
+"""
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from participants.models import Participant
+from participants.privacy import ERASED_NAME
+from sessions.models import FeedbackDocument, FeedbackSection
+
+TITLES = ("Dr", "Mr", "Mrs", "Ms", "Miss", "Mx", "Prof", "Professor")
+_TITLE = r"(?:" + "|".join(TITLES) + r")\.?"
+_LEADING_TITLE = re.compile(rf"^{_TITLE}\s+", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Mention:
+    domain_label: str
+    part: str  # "note" or "key points"
+    written: str  # the words as they stand in the text
+
+    def __str__(self) -> str:
+        return f"“{self.written}” in the {self.part} on {self.domain_label}"
+
+
+def _words(text: str) -> str:
+    """`text` as a pattern that matches it whole, with any run of spaces between its words."""
+    return r"\s+".join(re.escape(word) for word in text.split())
+
+
+def mentor_pattern(mentors: Iterable[tuple[str, str]]) -> re.Pattern | None:
+    """One pattern for every (code, name) given, matching only whole words; None if there are none."""
+    alternatives = []
+    for code, name in mentors:
+        if code.strip():
+            alternatives.append(_words(code))
+        if not name.strip() or name == ERASED_NAME:
+            continue
+        bare = _LEADING_TITLE.sub("", name.strip())
+        words = bare.split()
+        if len(words) >= 2:
+            alternatives.append(rf"(?:{_TITLE}\s+)?{_words(bare)}")
+        if words:
+            alternatives.append(rf"{_TITLE}\s+{re.escape(words[-1])}")
+    if not alternatives:
+        return None
+    # Longest first, so that "Dr Fiona Walsh" is reported whole rather than as "Dr Fiona".
+    alternatives.sort(key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)", re.IGNORECASE)
+
+
+def mentions_in(sections: Iterable[FeedbackSection], pattern: re.Pattern | None) -> list[Mention]:
+    """Every place where `pattern` (from `mentor_pattern`) matches the sections' text, in order."""
+    if pattern is None:
+        return []
+    found = []
+    for section in sections:
+        for part, text in (("note", section.note), ("key points", section.key_points)):
+            found.extend(
+                Mention(section.domain_label, part, " ".join(m.group().split())) for m in pattern.finditer(text)
+            )
+    return found
+
+
+def document_mentor_mentions(document: FeedbackDocument) -> list[Mention]:
+    """Mentors of the mentee's cohort (withdrawn ones too) named in the document's text."""
+    mentors = Participant.objects.filter(cohort_id=document.mentee.cohort_id, role=Participant.Role.MENTOR)
+    pattern = mentor_pattern(mentors.values_list("code", "name"))
+    return mentions_in(document.sections.all(), pattern)
