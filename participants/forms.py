@@ -1,9 +1,11 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import formset_factory
+from django.utils import timezone
 
 from participants.imports import MAX_UPLOAD_BYTES
 from participants.models import Cohort, Participant, Programme, key_validator
+from rmprog.dates import day
 from rmprog.widgets import LongSelect, NativeDateInput
 
 
@@ -20,6 +22,12 @@ class CohortForm(forms.ModelForm):
         fields = ["name", "slug", "starts_on", "ends_on", "status", "meeting_limit_minutes"]
         widgets = {"starts_on": NativeDateInput, "ends_on": NativeDateInput}
         labels = {"slug": "Short name", "meeting_limit_minutes": "Meeting limit (minutes)"}
+        error_messages = {
+            "slug": {
+                "unique": "Another cohort already has this short name: choose another.",
+                "invalid": "Use only letters, numbers, hyphens and underscores in the short name.",
+            }
+        }
 
     def clean(self):
         cleaned = super().clean()
@@ -70,8 +78,9 @@ class ParticipantForm(forms.ModelForm):
             "supervisor",
             "available_for_phase2",
         ]
-        labels = {"available_for_phase2": "Available for phase 2"}
+        labels = {"email": "E-mail address", "available_for_phase2": "Available for phase 2"}
         widgets = {"supervisor": LongSelect}
+        error_messages = {"email": {"invalid": "Enter an e-mail address in the form name@example.nhs.uk."}}
 
     def __init__(self, *args, cohort: Cohort, **kwargs):
         super().__init__(*args, **kwargs)
@@ -82,6 +91,13 @@ class ParticipantForm(forms.ModelForm):
             mentees = mentees.exclude(pk=self.instance.pk)
         self.fields["supervisor"].queryset = mentees
         self.fields["supervisor"].label_from_instance = lambda p: f"{p.code} {p.name}"
+        if self.instance.erased_at is not None:
+            # Erased on request: the name and address must not come back, by mistake or otherwise.
+            erased = day(timezone.localtime(self.instance.erased_at))
+            erased_on = f"Erased on {erased} at the participant's request: not to be entered again."
+            for name in ("name", "email"):
+                self.fields[name].disabled = True
+                self.fields[name].help_text = erased_on
 
     def clean_code(self) -> str:
         code = self.cleaned_data["code"]
@@ -106,6 +122,13 @@ class ParticipantForm(forms.ModelForm):
         if cleaned.get("role") == Participant.Role.MENTOR and cleaned.get("years_as_consultant") is not None:
             self.add_error(
                 "years_as_consultant", ValidationError("Years as consultant is for mentees only.", code="role")
+            )
+        if cleaned.get("role") == Participant.Role.MENTEE and cleaned.get("supervisor") is not None:
+            self.add_error(
+                "supervisor",
+                ValidationError(
+                    "Only a mentor's clinical supervisor is recorded: leave this empty for a mentee.", code="role"
+                ),
             )
         if cleaned.get("role") == Participant.Role.MENTOR and self.instance.pk and self.instance.supervisees.exists():
             self.add_error(

@@ -245,6 +245,8 @@ def import_participants(*, cohort: Cohort, data: bytes) -> list[Participant]:
             errors.append(RowError(line, "a participant cannot be their own supervisor"))
         elif supervisor_role != Participant.Role.MENTEE:
             errors.append(RowError(line, f"supervisor_code '{supervisor_code}' is not a mentee"))
+        elif participant.role != Participant.Role.MENTOR:
+            errors.append(RowError(line, "supervisor_code is for mentors only: leave it empty for a mentee"))
 
     if errors:
         raise ImportRejected(sorted(errors, key=lambda error: error.line))

@@ -276,11 +276,13 @@ class Participant(models.Model):
         return self.consent_given_at is not None
 
     def status_label(self) -> str:
+        if self.erased_at is not None:
+            return "Erased"
         if self.is_withdrawn:
             return "Withdrawn"
         if self.has_consented:
             return "Consented"
-        return "Invited"
+        return "Not yet consented"  # whether or not a link has gone out: the stage pages say that
 
     def withdraw(self, reason: str) -> None:
         self.withdrawn_at = timezone.now()

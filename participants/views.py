@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 
 from audit.models import Action
 from audit.services import audit_record
@@ -203,7 +204,7 @@ def participant_upload(request: HttpRequest, slug: str) -> HttpResponse:
                 cohort=cohort,
                 detail=f"{len(created)} participants from a CSV file",
             )
-            messages.success(request, f"{len(created)} participants added.")
+            messages.success(request, f"{len(created)} participant{pluralize(len(created))} added.")
             return redirect(cohort)
     context = {"form": form, "cohort": cohort, "programme": cohort.programme, "row_errors": row_errors}
     status = 400 if row_errors else 200

@@ -161,4 +161,4 @@ def test_the_cohort_page_lists_mentors_and_mentees_with_their_status(lead_client
     page = lead_client.get(cohort.get_absolute_url()).content.decode()
     assert "Mentors" in page and "Mentees" in page
     assert "Dr Ann Hart" in page and "Dr Fiona Walsh" in page
-    assert "Invited" in page
+    assert "Not yet consented" in page

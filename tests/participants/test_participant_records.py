@@ -1,0 +1,94 @@
+"""What leads see and may enter about a participant: erased data stays erased, and the words are plain."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from participants.imports import PARTICIPANT_COLUMNS
+from participants.models import Cohort, Participant
+from participants.privacy import ERASED_NAME, participant_erase
+from tests.factories import MenteeFactory, MentorFactory
+from tests.helpers import page_text
+
+pytestmark = pytest.mark.django_db
+
+
+def edit_url(participant) -> str:
+    return reverse("participants:participant_edit", args=[participant.cohort.slug, participant.pk])
+
+
+def test_an_erased_name_and_address_cannot_be_entered_again(lead_client, cohort):
+    mentor = MentorFactory(cohort=cohort, code="M08", name="Dr Fiona Walsh", email="fiona@example.nhs.uk")
+    participant_erase(participant=mentor)
+    page = page_text(lead_client.get(edit_url(mentor)))
+    assert "at the participant's request: not to be entered again." in page
+    response = lead_client.post(
+        edit_url(mentor),
+        {"code": "M08", "name": "Dr Fiona Walsh", "email": "fiona@example.nhs.uk", "role": "mentor", "grade": "ST6"},
+    )
+    assert response.status_code == 302
+    mentor.refresh_from_db()
+    assert (mentor.name, mentor.email, mentor.grade) == (ERASED_NAME, "", "ST6")
+
+
+def test_the_cohort_page_marks_erased_participants_and_those_not_yet_consented(lead_client, cohort):
+    erased = MentorFactory(cohort=cohort, code="M01")
+    participant_erase(participant=erased)
+    MentorFactory(cohort=cohort, code="M02")
+    rows = page_text(lead_client.get(cohort.get_absolute_url()))
+    assert "M01 [erased]" in rows and "Erased" in rows.split("M01 [erased]", 1)[1].split("M02", 1)[0]
+    assert "Not yet consented" in rows.split("M02", 1)[1]
+
+
+def test_a_mentee_cannot_be_given_a_supervisor(lead_client, cohort):
+    supervisor = MenteeFactory(cohort=cohort, code="C01")
+    mentee = MenteeFactory(cohort=cohort, code="C02")
+    response = lead_client.post(
+        edit_url(mentee), {"code": "C02", "name": mentee.name, "role": "mentee", "supervisor": supervisor.pk}
+    )
+    assert "Only a mentor's clinical supervisor is recorded: leave this empty for a mentee." in page_text(response)
+    mentee.refresh_from_db()
+    assert mentee.supervisor is None
+
+
+def test_a_file_giving_a_mentee_a_supervisor_is_refused_with_the_line(lead_client, cohort):
+    csv_text = "\n".join(
+        [
+            ",".join(PARTICIPANT_COLUMNS),
+            "C01,Dr Ann Hart,,mentee,Consultant,female,50_59,18,",
+            "C02,Dr Ben Ode,,mentee,Consultant,male,50_59,12,C01",
+        ]
+    )
+    url = reverse("participants:participant_upload", args=[cohort.slug])
+    response = lead_client.post(url, {"file": SimpleUploadedFile("people.csv", csv_text.encode())})
+    assert "supervisor_code is for mentors only: leave it empty for a mentee" in page_text(response)
+    assert not Participant.objects.filter(cohort=cohort).exists()
+
+
+def test_one_participant_uploaded_is_counted_in_the_singular(lead_client, cohort):
+    csv_text = ",".join(PARTICIPANT_COLUMNS) + "\nM01,Dr Fiona Walsh,,mentor,ST6,female,30_39,,"
+    url = reverse("participants:participant_upload", args=[cohort.slug])
+    response = lead_client.post(url, {"file": SimpleUploadedFile("people.csv", csv_text.encode())}, follow=True)
+    assert "1 participant added." in page_text(response)
+
+
+def test_the_participant_form_speaks_of_an_e_mail_address_and_says_what_a_valid_one_looks_like(lead_client, cohort):
+    mentor = MentorFactory(cohort=cohort, code="M01")
+    response = lead_client.post(edit_url(mentor), {"code": "M01", "name": mentor.name, "role": "mentor", "email": "x@"})
+    text = page_text(response)
+    assert "E-mail address" in text
+    assert "Enter an e-mail address in the form name@example.nhs.uk." in text
+
+
+def test_a_short_name_taken_by_another_cohort_is_refused_in_the_forms_words(lead_client, cohort, programme):
+    response = lead_client.post(
+        reverse("participants:cohort_create", args=[programme.pk]),
+        {"name": "Again", "slug": cohort.slug, "status": "setup", "meeting_limit_minutes": "60"},
+    )
+    assert "Another cohort already has this short name: choose another." in page_text(response)
+    assert Cohort.objects.filter(slug=cohort.slug).count() == 1
+
+
+def test_a_cohort_without_dates_says_so_plainly(lead_client, cohort):
+    Cohort.objects.filter(pk=cohort.pk).update(starts_on=None, ends_on=None)
+    assert "dates not set" in page_text(lead_client.get(cohort.get_absolute_url()))
