@@ -99,7 +99,8 @@ def completion_rows(cohort: Cohort) -> list[dict]:
                 "participants": total,
                 "invited": row["invited"],
                 "submitted": submitted,
-                "percent": f"{round(100 * submitted / total)}%" if total else "–",
+                # Halves round up, as people expect of a percentage (5 of 8 is 63%, not Python's 62%).
+                "percent": f"{(200 * submitted + total) // (2 * total)}%" if total else "–",
             }
         )
     return rows

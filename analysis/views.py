@@ -268,7 +268,7 @@ def theme_edit(request: HttpRequest, slug: str, theme_id: int) -> HttpResponse:
         form.save()
         messages.success(request, f"Theme renamed “{theme.label}”.")
     else:
-        messages.error(request, f"The theme was not renamed: {' '.join(form.errors['label'])}")
+        messages.error(request, f"The theme was not renamed. {' '.join(form.errors['label'])}")
     return redirect("analysis:theme_list", slug=cohort.slug)
 
 

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from analysis.charts import chart_groups
 from analysis.models import AnalysisRun
+from questionnaires.models import CohortStage, Response, Stage
 from sessions.models import Meeting, Pairing
 from tests.analysis.helpers import done_run
 from tests.factories import CohortFactory, MenteeFactory, MentorFactory
@@ -47,6 +48,21 @@ def test_the_report_shows_completion_per_stage_and_role(lead_client, reference_c
     page = page_text(lead_client.get(report_url(reference_cohort)))
     assert "Baseline (before phase 1) Mentor (junior doctor) 5 0 5 100%" in page
     assert "Before phase 2 Mentee (consultant) 0 0 0 –" in page
+
+
+def test_a_completion_rate_ending_in_a_half_rounds_up(lead_client, cohort):
+    instrument = CohortStage.objects.get(cohort=cohort, stage=Stage.BASELINE).mentor_instrument
+    mentors = [MentorFactory(cohort=cohort) for _ in range(8)]
+    for mentor in mentors[:5]:
+        Response.objects.create(
+            participant=mentor,
+            stage=Stage.BASELINE,
+            instrument=instrument,
+            status="submitted",
+            submitted_at=timezone.now(),
+        )
+    page = page_text(lead_client.get(report_url(cohort)))
+    assert "Baseline (before phase 1) Mentor (junior doctor) 8 0 5 63%" in page
 
 
 def test_the_report_gives_the_journal_table_from_the_latest_run(lead_client, reference_cohort, lead):
