@@ -67,3 +67,9 @@ def test_a_withdrawn_mentors_mentoring_page_says_the_link_is_closed(client, cons
     assert response.status_code == 410
     text = page_text(response)
     assert "so this link is closed" in text and "questionnaire" not in text.split("This link is closed", 1)[1]
+
+
+def test_the_thank_you_page_names_the_questionnaire_as_the_stage_is_called(client, cohort, baseline_token):
+    client.post(respond_url(baseline_token), complete_baseline_answers(cohort))
+    text = page_text(client.get(respond_url(baseline_token)))
+    assert "Your answers to the “Baseline (before phase 1)” questionnaire were received on" in text
