@@ -6,8 +6,8 @@ from participants.models import Cohort, Domain, Participant
 from rmprog.fields import ModelChoicesField
 from rmprog.widgets import LongSelect, NativeDateInput
 from sessions.allocation import SEED_LIMIT
-from sessions.models import FeedbackSection, GroupInterview, Meeting, MentorWillingness, WillingPair
-from sessions.services import supervisor_of, willingness_save
+from sessions.models import FeedbackSection, GroupInterview, Meeting, MentorWillingness, Pairing, WillingPair
+from sessions.services import pairing_by_hand_problems, supervisor_of, willingness_save
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -182,26 +182,81 @@ class AllocationForm(forms.Form):
 
 class ManualPairingForm(forms.Form):
     mentee = forms.ModelChoiceField(queryset=Participant.objects.none(), widget=LongSelect)
-    mentor = forms.ModelChoiceField(queryset=Participant.objects.none(), widget=LongSelect)
+    mentor = forms.ModelChoiceField(
+        queryset=Participant.objects.none(),
+        widget=LongSelect,
+        help_text="Mentors not available for phase 2, without a willingness answer or with a mentee already "
+        "are marked so.",
+    )
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
         help_text="Kept on the allocation record.",
     )
+    # Hidden until the chosen pair is one the draw would not make, so that the lead ticks it
+    # having read what is wrong with the pair, never in advance.
+    pair_anyway = forms.BooleanField(
+        required=False,
+        widget=forms.HiddenInput,
+        label="Pair them anyway: I have checked this with the mentor",
+    )
 
     def __init__(self, *args, cohort: Cohort, **kwargs):
         super().__init__(*args, **kwargs)
+        self.problems: list[str] = []
         people = Participant.objects.filter(cohort=cohort).active().order_by("code")
         self.fields["mentee"].queryset = people.mentees()
-        self.fields["mentor"].queryset = people.mentors()
-        for name in ("mentee", "mentor"):
-            self.fields[name].label_from_instance = _code_and_name
+        self.fields["mentor"].queryset = people.mentors().select_related("willingness")
+        self.fields["mentee"].label_from_instance = _code_and_name
+        mentoring: dict[int, list[str]] = {}
+        for mentor_id, mentee_code in (
+            Pairing.objects.filter(cohort=cohort)
+            .active()
+            .order_by("mentee__code")
+            .values_list("mentor_id", "mentee__code")
+        ):
+            mentoring.setdefault(mentor_id, []).append(mentee_code)
+
+        def mentor_label(mentor: Participant) -> str:
+            notes = []
+            if not mentor.available_for_phase2:
+                notes.append("not available for phase 2")
+            if not hasattr(mentor, "willingness"):
+                notes.append("no willingness answer")
+            if mentor.pk in mentoring:
+                notes.append(f"mentors {', '.join(mentoring[mentor.pk])}")
+            return _code_and_name(mentor) + (f" ({'; '.join(notes)})" if notes else "")
+
+        self.fields["mentor"].label_from_instance = mentor_label
 
     def clean_reason(self) -> str:
         reason = self.cleaned_data["reason"].strip()
         if not reason:
             raise ValidationError("Write the reason for pairing by hand.", code="required")
         return reason
+
+    def clean(self):
+        cleaned = super().clean()
+        mentee, mentor = cleaned.get("mentee"), cleaned.get("mentor")
+        if mentee is None or mentor is None:
+            return cleaned
+        # What the lead overrides when the pair is saved: the view names it in its message.
+        self.problems = pairing_by_hand_problems(mentee=mentee, mentor=mentor)
+        if not self.problems:
+            return cleaned
+        self.fields["pair_anyway"].widget = forms.CheckboxInput()
+        if cleaned.get("pair_anyway"):
+            # Ticked, but the form is shown again for another reason: keep the problems in view.
+            self.fields["pair_anyway"].help_text = " ".join(self.problems)
+        else:
+            message = " ".join(
+                [
+                    *self.problems,
+                    "Tick “Pair them anyway” if you have checked this with the mentor, or choose another mentor.",
+                ]
+            )
+            self.add_error("pair_anyway", ValidationError(message, code="against_willingness"))
+        return cleaned
 
 
 class MeetingScheduleForm(forms.ModelForm):

@@ -162,15 +162,17 @@ def pairing_by_hand(request: HttpRequest, slug: str) -> HttpResponse:
                 mentee=form.cleaned_data["mentee"],
                 mentor=form.cleaned_data["mentor"],
                 reason=form.cleaned_data["reason"],
+                pair_anyway=form.cleaned_data["pair_anyway"],
                 actor=request.user,
                 request=request,
             )
         except services.AllocationRefused as refused:
             form.add_error(None, refused.message)
         else:
-            messages.success(
-                request, f"{pairing.mentor.code} now mentors {pairing.mentee.code}; the change is on record."
-            )
+            message = f"{pairing.mentor.code} now mentors {pairing.mentee.code}; the change is on record."
+            if form.problems:
+                message += f" Paired anyway, although: {' '.join(form.problems)}"
+            messages.success(request, message)
             return redirect("mentoring_sessions:allocation", cohort.slug)
     context = _context(cohort, form=form, page_title="Pair by hand")
     return render(request, "mentoring_sessions/pairing_form.html", context, status=400 if form.errors else 200)
