@@ -126,6 +126,8 @@ def allocation(request: HttpRequest, slug: str) -> HttpResponse:
                 )
                 return redirect("mentoring_sessions:allocation", cohort.slug)
             preview = outcome
+            # The previewed seed goes into the form, so that "Draw and save" gives the pairs shown.
+            form = AllocationForm(initial={**form.cleaned_data, "seed": outcome.allocation.seed})
     pairings = paginate(
         request,
         Pairing.objects.filter(cohort=cohort).active().select_related("mentee", "mentor").order_by("mentee__code"),
