@@ -1,12 +1,21 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils import timezone
 
 from participants.models import Cohort, Domain, Participant
 from rmprog.fields import ModelChoicesField
 from rmprog.widgets import LongSelect, NativeDateInput
 from sessions.allocation import SEED_LIMIT
-from sessions.models import FeedbackSection, GroupInterview, Meeting, MentorWillingness, Pairing, WillingPair
+from sessions.models import (
+    FeedbackDocument,
+    FeedbackSection,
+    GroupInterview,
+    Meeting,
+    MentorWillingness,
+    Pairing,
+    WillingPair,
+)
 from sessions.services import pairing_by_hand_problems, supervisor_of, willingness_save
 
 
@@ -296,6 +305,29 @@ class MeetingOutcomeForm(forms.ModelForm):
             for field in ("held_on", "duration_minutes"):
                 if cleaned.get(field) is None and field not in self.errors:
                     self.add_error(field, ValidationError("Required for a meeting that was held.", code="required"))
+            today = timezone.localdate()
+            if cleaned.get("held_on") is not None and cleaned["held_on"] > today:
+                # A meeting not yet held would count in the cohort's median duration.
+                self.add_error(
+                    "held_on",
+                    ValidationError(
+                        f"The date held cannot be after today, {today:%-d %B %Y}. "
+                        "Record the meeting as held once it has taken place.",
+                        code="future",
+                    ),
+                )
+            mentee = self.instance.pairing.mentee
+            if not FeedbackDocument.objects.filter(mentee=mentee, status=FeedbackDocument.Status.APPROVED).exists():
+                # The meeting is where the mentor talks the mentee through the group's approved
+                # feedback (phase 2 of the protocol): without it, no such meeting can have been held.
+                self.add_error(
+                    "status",
+                    ValidationError(
+                        f"{mentee.code} has no approved collated feedback, which the meeting is for talking "
+                        "through. Approve it first, then record the meeting as held.",
+                        code="no_feedback",
+                    ),
+                )
             cleaned["cancelled_reason"] = ""
         elif status == Meeting.Status.CANCELLED:
             if not (cleaned.get("cancelled_reason") or "").strip() and "cancelled_reason" not in self.errors:
