@@ -105,7 +105,11 @@ def _code_and_name(person: Participant) -> str:
 
 
 class WillingnessForm(forms.Form):
-    """A mentor's willingness: the mentees they would mentor, and whether they would mentor their supervisor."""
+    """A mentor's willingness: the mentees they would mentor, and whether they would mentor their supervisor.
+
+    The mentor answers on their own page, addressed as "you"; a lead entering the answer for
+    them (`by_lead`) reads the same questions about the mentor, by code.
+    """
 
     mentees = ModelChoicesField(
         queryset=Participant.objects.none(),
@@ -121,38 +125,58 @@ class WillingnessForm(forms.Form):
         required=True,
     )
 
-    def __init__(self, *args, mentor: Participant, supervisor: Participant | None, **kwargs):
+    def __init__(self, *args, mentor: Participant, supervisor: Participant | None, by_lead: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.mentor, self.supervisor = mentor, supervisor
+        self.mentor, self.supervisor, self.by_lead = mentor, supervisor, by_lead
         mentees = Participant.objects.filter(cohort_id=mentor.cohort_id).mentees().active().order_by("code")
         self.fields["mentees"].queryset = mentees
+        whose = f"{mentor.code}'s" if by_lead else "your"
         self.fields["mentees"].label_from_instance = lambda mentee: (
-            f"{_code_and_name(mentee)} (your clinical supervisor)"
+            f"{_code_and_name(mentee)} ({whose} clinical supervisor)"
             if supervisor and mentee.pk == supervisor.pk
             else _code_and_name(mentee)
         )
+        if by_lead:
+            self.fields["mentees"].label = f"Mentees {mentor.code} is willing to mentor"
         if supervisor is None:
             del self.fields["would_mentor_supervisor"]
+            return
+        question = self.fields["would_mentor_supervisor"]
+        if by_lead:
+            question.label = (
+                f"Would {mentor.code} be willing to mentor their own clinical supervisor, {_code_and_name(supervisor)}?"
+            )
+            question.error_messages["required"] = (
+                f"Answer yes or no: would {mentor.code} mentor their clinical supervisor, {supervisor.code}?"
+            )
         else:
-            self.fields[
-                "would_mentor_supervisor"
-            ].label = f"Would you be willing to mentor your own clinical supervisor, {_code_and_name(supervisor)}?"
+            question.label = (
+                f"Would you be willing to mentor your own clinical supervisor, {_code_and_name(supervisor)}?"
+            )
+            question.error_messages["required"] = "Answer yes or no: would you mentor your clinical supervisor?"
 
     def clean(self):
         cleaned = super().clean()
         answer = cleaned.get("would_mentor_supervisor")
         if self.supervisor is None or answer is None or "mentees" not in cleaned:
             return cleaned
+        code, supervisor = self.mentor.code, self.supervisor.code
         ticked = any(mentee.pk == self.supervisor.pk for mentee in cleaned["mentees"])
         if ticked and not answer:
             raise ValidationError(
-                f"You ticked {self.supervisor.code}, your clinical supervisor, but answered No to mentoring them. "
+                f"You ticked {supervisor}, {code}'s clinical supervisor, but answered No for {code} mentoring them. "
+                "Untick them or answer Yes."
+                if self.by_lead
+                else f"You ticked {supervisor}, your clinical supervisor, but answered No to mentoring them. "
                 "Untick them or answer Yes.",
                 code="supervisor_contradiction",
             )
         if answer and not ticked:
             raise ValidationError(
-                f"You answered Yes to mentoring your clinical supervisor, but did not tick {self.supervisor.code}. "
+                f"You answered Yes for {code} mentoring their clinical supervisor, but did not tick {supervisor}. "
+                "Tick them or answer No."
+                if self.by_lead
+                else f"You answered Yes to mentoring your clinical supervisor, but did not tick {supervisor}. "
                 "Tick them or answer No.",
                 code="supervisor_contradiction",
             )
@@ -167,12 +191,14 @@ class WillingnessForm(forms.Form):
         )
 
 
-def willingness_form(mentor: Participant, answer: MentorWillingness | None, data=None) -> WillingnessForm:
-    """The mentor's willingness form, filled with their current answer."""
+def willingness_form(
+    mentor: Participant, answer: MentorWillingness | None, data=None, *, by_lead: bool = False
+) -> WillingnessForm:
+    """The mentor's willingness form, filled with their current answer; `by_lead` words it for a lead."""
     initial = {"mentees": list(WillingPair.objects.filter(mentor=mentor).values_list("mentee_id", flat=True))}
     if answer and answer.would_mentor_supervisor is not None:
         initial["would_mentor_supervisor"] = "yes" if answer.would_mentor_supervisor else "no"
-    return WillingnessForm(data, initial=initial, mentor=mentor, supervisor=supervisor_of(mentor))
+    return WillingnessForm(data, initial=initial, mentor=mentor, supervisor=supervisor_of(mentor), by_lead=by_lead)
 
 
 class AllocationForm(forms.Form):

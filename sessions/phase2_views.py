@@ -87,7 +87,7 @@ def willingness_edit(request: HttpRequest, slug: str, mentor_id: int) -> HttpRes
     if mentor.role != Participant.Role.MENTOR:
         raise Http404("Only mentors answer on willingness.")
     answer = MentorWillingness.objects.filter(mentor=mentor).first()
-    form = willingness_form(mentor, answer, request.POST or None)
+    form = willingness_form(mentor, answer, request.POST or None, by_lead=True)
     if request.method == "POST" and form.is_valid():
         form.save(source=MentorWillingness.Source.LEAD)
         messages.success(request, f"Willingness of {mentor.code} saved.")
