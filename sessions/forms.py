@@ -215,24 +215,31 @@ class AllocationForm(forms.Form):
     )
 
 
+class _UntickedHiddenInput(forms.HiddenInput):
+    """A confirmation box while it is not to be shown: it never carries a tick from one submission to the next."""
+
+    def format_value(self, value):
+        return None
+
+
 class ManualPairingForm(forms.Form):
     mentee = forms.ModelChoiceField(queryset=Participant.objects.none(), widget=LongSelect)
     mentor = forms.ModelChoiceField(
         queryset=Participant.objects.none(),
         widget=LongSelect,
-        help_text="Mentors not available for phase 2, without a willingness answer or with a mentee already "
-        "are marked so.",
+        help_text="In brackets after a mentor: not available for phase 2, no willingness answer yet, or the "
+        "mentees they already mentor.",
     )
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
         help_text="Kept on the allocation record.",
     )
-    # Hidden until the chosen pair is one the draw would not make, so that the lead ticks it
-    # having read what is wrong with the pair, never in advance.
+    # Hidden, and unticked, until the chosen pair is one the draw would not make, so that the lead
+    # ticks it having read what is wrong with that pair, never in advance.
     pair_anyway = forms.BooleanField(
         required=False,
-        widget=forms.HiddenInput,
+        widget=_UntickedHiddenInput,
         label="Pair them anyway: I have checked this with the mentor",
     )
 

@@ -45,6 +45,7 @@ def test_a_mentor_who_said_no_to_their_supervisor_is_refused_with_the_reason_and
     assert "M04 said they would not mentor C04, their clinical supervisor." in text
     assert "Pair them anyway: I have checked this with the mentor" in text
     assert 'type="checkbox" name="pair_anyway"' in response.content.decode()
+    assert "The pair was not saved M04 said they would not mentor C04, their clinical supervisor." in text
     assert not Pairing.objects.exists() and not AllocationChange.objects.exists()
 
 
@@ -109,3 +110,11 @@ def test_the_service_refuses_an_unconfirmed_pair_the_draw_would_not_make(cohort)
     with pytest.raises(AllocationRefused, match="M01 has not answered on willingness"):
         pairing_set_by_hand(cohort=cohort, mentee=mentees[0], mentor=mentors[0], reason="Short of mentors")
     assert not Pairing.objects.exists()
+
+
+def test_a_tick_is_not_carried_over_when_the_box_is_not_shown(lead_client, cohort, url):
+    mentees, _ = people(cohort, mentees=1, mentors=1)
+    response = lead_client.post(url, {"mentee": mentees[0].pk, "mentor": "", "reason": "x", "pair_anyway": "on"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert '<input type="hidden" name="pair_anyway" id="id_pair_anyway">' in page
