@@ -1,13 +1,22 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils import timezone
 
 from participants.models import Cohort, Domain, Participant
 from rmprog.fields import ModelChoicesField
 from rmprog.widgets import LongSelect, NativeDateInput
 from sessions.allocation import SEED_LIMIT
-from sessions.models import FeedbackSection, GroupInterview, Meeting, MentorWillingness, WillingPair
-from sessions.services import supervisor_of, willingness_save
+from sessions.models import (
+    FeedbackDocument,
+    FeedbackSection,
+    GroupInterview,
+    Meeting,
+    MentorWillingness,
+    Pairing,
+    WillingPair,
+)
+from sessions.services import pairing_by_hand_problems, supervisor_of, willingness_save
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -96,7 +105,11 @@ def _code_and_name(person: Participant) -> str:
 
 
 class WillingnessForm(forms.Form):
-    """A mentor's willingness: the mentees they would mentor, and whether they would mentor their supervisor."""
+    """A mentor's willingness: the mentees they would mentor, and whether they would mentor their supervisor.
+
+    The mentor answers on their own page, addressed as "you"; a lead entering the answer for
+    them (`by_lead`) reads the same questions about the mentor, by code.
+    """
 
     mentees = ModelChoicesField(
         queryset=Participant.objects.none(),
@@ -112,38 +125,58 @@ class WillingnessForm(forms.Form):
         required=True,
     )
 
-    def __init__(self, *args, mentor: Participant, supervisor: Participant | None, **kwargs):
+    def __init__(self, *args, mentor: Participant, supervisor: Participant | None, by_lead: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.mentor, self.supervisor = mentor, supervisor
+        self.mentor, self.supervisor, self.by_lead = mentor, supervisor, by_lead
         mentees = Participant.objects.filter(cohort_id=mentor.cohort_id).mentees().active().order_by("code")
         self.fields["mentees"].queryset = mentees
+        whose = f"{mentor.code}'s" if by_lead else "your"
         self.fields["mentees"].label_from_instance = lambda mentee: (
-            f"{_code_and_name(mentee)} (your clinical supervisor)"
+            f"{_code_and_name(mentee)} ({whose} clinical supervisor)"
             if supervisor and mentee.pk == supervisor.pk
             else _code_and_name(mentee)
         )
+        if by_lead:
+            self.fields["mentees"].label = f"Mentees {mentor.code} is willing to mentor"
         if supervisor is None:
             del self.fields["would_mentor_supervisor"]
+            return
+        question = self.fields["would_mentor_supervisor"]
+        if by_lead:
+            question.label = (
+                f"Would {mentor.code} be willing to mentor their own clinical supervisor, {_code_and_name(supervisor)}?"
+            )
+            question.error_messages["required"] = (
+                f"Answer yes or no: would {mentor.code} mentor their clinical supervisor, {supervisor.code}?"
+            )
         else:
-            self.fields[
-                "would_mentor_supervisor"
-            ].label = f"Would you be willing to mentor your own clinical supervisor, {_code_and_name(supervisor)}?"
+            question.label = (
+                f"Would you be willing to mentor your own clinical supervisor, {_code_and_name(supervisor)}?"
+            )
+            question.error_messages["required"] = "Answer yes or no: would you mentor your clinical supervisor?"
 
     def clean(self):
         cleaned = super().clean()
         answer = cleaned.get("would_mentor_supervisor")
         if self.supervisor is None or answer is None or "mentees" not in cleaned:
             return cleaned
+        code, supervisor = self.mentor.code, self.supervisor.code
         ticked = any(mentee.pk == self.supervisor.pk for mentee in cleaned["mentees"])
         if ticked and not answer:
             raise ValidationError(
-                f"You ticked {self.supervisor.code}, your clinical supervisor, but answered No to mentoring them. "
+                f"You ticked {supervisor}, {code}'s clinical supervisor, but answered No for {code} mentoring them. "
+                "Untick them or answer Yes."
+                if self.by_lead
+                else f"You ticked {supervisor}, your clinical supervisor, but answered No to mentoring them. "
                 "Untick them or answer Yes.",
                 code="supervisor_contradiction",
             )
         if answer and not ticked:
             raise ValidationError(
-                f"You answered Yes to mentoring your clinical supervisor, but did not tick {self.supervisor.code}. "
+                f"You answered Yes for {code} mentoring their clinical supervisor, but did not tick {supervisor}. "
+                "Tick them or answer No."
+                if self.by_lead
+                else f"You answered Yes to mentoring your clinical supervisor, but did not tick {supervisor}. "
                 "Tick them or answer No.",
                 code="supervisor_contradiction",
             )
@@ -158,12 +191,14 @@ class WillingnessForm(forms.Form):
         )
 
 
-def willingness_form(mentor: Participant, answer: MentorWillingness | None, data=None) -> WillingnessForm:
-    """The mentor's willingness form, filled with their current answer."""
+def willingness_form(
+    mentor: Participant, answer: MentorWillingness | None, data=None, *, by_lead: bool = False
+) -> WillingnessForm:
+    """The mentor's willingness form, filled with their current answer; `by_lead` words it for a lead."""
     initial = {"mentees": list(WillingPair.objects.filter(mentor=mentor).values_list("mentee_id", flat=True))}
     if answer and answer.would_mentor_supervisor is not None:
         initial["would_mentor_supervisor"] = "yes" if answer.would_mentor_supervisor else "no"
-    return WillingnessForm(data, initial=initial, mentor=mentor, supervisor=supervisor_of(mentor))
+    return WillingnessForm(data, initial=initial, mentor=mentor, supervisor=supervisor_of(mentor), by_lead=by_lead)
 
 
 class AllocationForm(forms.Form):
@@ -180,28 +215,90 @@ class AllocationForm(forms.Form):
     )
 
 
+class _UntickedHiddenInput(forms.HiddenInput):
+    """A confirmation box while it is not to be shown: it never carries a tick from one submission to the next."""
+
+    def format_value(self, value):
+        return None
+
+
 class ManualPairingForm(forms.Form):
     mentee = forms.ModelChoiceField(queryset=Participant.objects.none(), widget=LongSelect)
-    mentor = forms.ModelChoiceField(queryset=Participant.objects.none(), widget=LongSelect)
+    mentor = forms.ModelChoiceField(
+        queryset=Participant.objects.none(),
+        widget=LongSelect,
+        help_text="In brackets after a mentor: not available for phase 2, no willingness answer yet, or the "
+        "mentees they already mentor.",
+    )
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
         help_text="Kept on the allocation record.",
     )
+    # Hidden, and unticked, until the chosen pair is one the draw would not make, so that the lead
+    # ticks it having read what is wrong with that pair, never in advance.
+    pair_anyway = forms.BooleanField(
+        required=False,
+        widget=_UntickedHiddenInput,
+        label="Pair them anyway: I have checked this with the mentor",
+    )
 
     def __init__(self, *args, cohort: Cohort, **kwargs):
         super().__init__(*args, **kwargs)
+        self.problems: list[str] = []
         people = Participant.objects.filter(cohort=cohort).active().order_by("code")
         self.fields["mentee"].queryset = people.mentees()
-        self.fields["mentor"].queryset = people.mentors()
-        for name in ("mentee", "mentor"):
-            self.fields[name].label_from_instance = _code_and_name
+        self.fields["mentor"].queryset = people.mentors().select_related("willingness")
+        self.fields["mentee"].label_from_instance = _code_and_name
+        mentoring: dict[int, list[str]] = {}
+        for mentor_id, mentee_code in (
+            Pairing.objects.filter(cohort=cohort)
+            .active()
+            .order_by("mentee__code")
+            .values_list("mentor_id", "mentee__code")
+        ):
+            mentoring.setdefault(mentor_id, []).append(mentee_code)
+
+        def mentor_label(mentor: Participant) -> str:
+            notes = []
+            if not mentor.available_for_phase2:
+                notes.append("not available for phase 2")
+            if not hasattr(mentor, "willingness"):
+                notes.append("no willingness answer")
+            if mentor.pk in mentoring:
+                notes.append(f"mentors {', '.join(mentoring[mentor.pk])}")
+            return _code_and_name(mentor) + (f" ({'; '.join(notes)})" if notes else "")
+
+        self.fields["mentor"].label_from_instance = mentor_label
 
     def clean_reason(self) -> str:
         reason = self.cleaned_data["reason"].strip()
         if not reason:
             raise ValidationError("Write the reason for pairing by hand.", code="required")
         return reason
+
+    def clean(self):
+        cleaned = super().clean()
+        mentee, mentor = cleaned.get("mentee"), cleaned.get("mentor")
+        if mentee is None or mentor is None:
+            return cleaned
+        # What the lead overrides when the pair is saved: the view names it in its message.
+        self.problems = pairing_by_hand_problems(mentee=mentee, mentor=mentor)
+        if not self.problems:
+            return cleaned
+        self.fields["pair_anyway"].widget = forms.CheckboxInput()
+        if cleaned.get("pair_anyway"):
+            # Ticked, but the form is shown again for another reason: keep the problems in view.
+            self.fields["pair_anyway"].help_text = " ".join(self.problems)
+        else:
+            message = " ".join(
+                [
+                    *self.problems,
+                    "Tick “Pair them anyway” if you have checked this with the mentor, or choose another mentor.",
+                ]
+            )
+            self.add_error("pair_anyway", ValidationError(message, code="against_willingness"))
+        return cleaned
 
 
 class MeetingScheduleForm(forms.ModelForm):
@@ -241,6 +338,29 @@ class MeetingOutcomeForm(forms.ModelForm):
             for field in ("held_on", "duration_minutes"):
                 if cleaned.get(field) is None and field not in self.errors:
                     self.add_error(field, ValidationError("Required for a meeting that was held.", code="required"))
+            today = timezone.localdate()
+            if cleaned.get("held_on") is not None and cleaned["held_on"] > today:
+                # A meeting not yet held would count in the cohort's median duration.
+                self.add_error(
+                    "held_on",
+                    ValidationError(
+                        f"The date held cannot be after today, {today:%-d %B %Y}. "
+                        "Record the meeting as held once it has taken place.",
+                        code="future",
+                    ),
+                )
+            mentee = self.instance.pairing.mentee
+            if not FeedbackDocument.objects.filter(mentee=mentee, status=FeedbackDocument.Status.APPROVED).exists():
+                # The meeting is where the mentor talks the mentee through the group's approved
+                # feedback (phase 2 of the protocol): without it, no such meeting can have been held.
+                self.add_error(
+                    "status",
+                    ValidationError(
+                        f"{mentee.code} has no approved collated feedback, which the meeting is for talking "
+                        "through. Approve it first, then record the meeting as held.",
+                        code="no_feedback",
+                    ),
+                )
             cleaned["cancelled_reason"] = ""
         elif status == Meeting.Status.CANCELLED:
             if not (cleaned.get("cancelled_reason") or "").strip() and "cancelled_reason" not in self.errors:

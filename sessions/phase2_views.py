@@ -87,7 +87,7 @@ def willingness_edit(request: HttpRequest, slug: str, mentor_id: int) -> HttpRes
     if mentor.role != Participant.Role.MENTOR:
         raise Http404("Only mentors answer on willingness.")
     answer = MentorWillingness.objects.filter(mentor=mentor).first()
-    form = willingness_form(mentor, answer, request.POST or None)
+    form = willingness_form(mentor, answer, request.POST or None, by_lead=True)
     if request.method == "POST" and form.is_valid():
         form.save(source=MentorWillingness.Source.LEAD)
         messages.success(request, f"Willingness of {mentor.code} saved.")
@@ -126,6 +126,8 @@ def allocation(request: HttpRequest, slug: str) -> HttpResponse:
                 )
                 return redirect("mentoring_sessions:allocation", cohort.slug)
             preview = outcome
+            # The previewed seed goes into the form, so that "Draw and save" gives the pairs shown.
+            form = AllocationForm(initial={**form.cleaned_data, "seed": outcome.allocation.seed})
     pairings = paginate(
         request,
         Pairing.objects.filter(cohort=cohort).active().select_related("mentee", "mentor").order_by("mentee__code"),
@@ -162,15 +164,17 @@ def pairing_by_hand(request: HttpRequest, slug: str) -> HttpResponse:
                 mentee=form.cleaned_data["mentee"],
                 mentor=form.cleaned_data["mentor"],
                 reason=form.cleaned_data["reason"],
+                pair_anyway=form.cleaned_data["pair_anyway"],
                 actor=request.user,
                 request=request,
             )
         except services.AllocationRefused as refused:
             form.add_error(None, refused.message)
         else:
-            messages.success(
-                request, f"{pairing.mentor.code} now mentors {pairing.mentee.code}; the change is on record."
-            )
+            message = f"{pairing.mentor.code} now mentors {pairing.mentee.code}; the change is on record."
+            if form.problems:
+                message += f" Paired anyway, although: {' '.join(form.problems)}"
+            messages.success(request, message)
             return redirect("mentoring_sessions:allocation", cohort.slug)
     context = _context(cohort, form=form, page_title="Pair by hand")
     return render(request, "mentoring_sessions/pairing_form.html", context, status=400 if form.errors else 200)

@@ -362,6 +362,38 @@ def _change(
     return pairing
 
 
+def pairing_by_hand_problems(*, mentee: Participant, mentor: Participant) -> list[str]:
+    """What a draw would not have done in pairing them, one sentence each; empty when nothing.
+
+    The draw pairs only mentors available for phase 2 with mentees they said they would mentor
+    (never their own supervisor after a No), one mentee each. A lead may pair against that,
+    but only knowingly.
+    """
+    problems = []
+    if not mentor.available_for_phase2:
+        problems.append(f"{mentor.code} is marked not available for phase 2.")
+    answer = MentorWillingness.objects.filter(mentor=mentor).first()
+    if mentor.supervisor_id == mentee.pk and answer is not None and answer.would_mentor_supervisor is False:
+        problems.append(f"{mentor.code} said they would not mentor {mentee.code}, their clinical supervisor.")
+    elif not WillingPair.objects.filter(mentor=mentor, mentee=mentee).exists():
+        if answer is None:
+            problems.append(
+                f"{mentor.code} has not answered on willingness, so has not said they would mentor {mentee.code}."
+            )
+        else:
+            problems.append(f"{mentor.code} did not say they were willing to mentor {mentee.code}.")
+    others = list(
+        Pairing.objects.filter(mentor=mentor)
+        .active()
+        .exclude(mentee=mentee)
+        .order_by("mentee__code")
+        .values_list("mentee__code", flat=True)
+    )
+    if others:
+        problems.append(f"{mentor.code} already mentors {', '.join(others)}; the draw gives each mentor one mentee.")
+    return problems
+
+
 @transaction.atomic
 def pairing_set_by_hand(
     *,
@@ -369,10 +401,15 @@ def pairing_set_by_hand(
     mentee: Participant,
     mentor: Participant,
     reason: str,
+    pair_anyway: bool = False,
     actor: AbstractBaseUser | None = None,
     request: HttpRequest | None = None,
 ) -> Pairing:
-    """Pair the mentee with the mentor the lead chose, replacing any current pair, with the written reason."""
+    """Pair the mentee with the mentor the lead chose, replacing any current pair, with the written reason.
+
+    A pair the draw would not make (see `pairing_by_hand_problems`) is refused unless `pair_anyway`;
+    then the problems the lead overrode are kept with the reason on the record.
+    """
     reason = reason.strip()
     if not reason:
         raise AllocationRefused("Write the reason for pairing by hand.")
@@ -380,8 +417,16 @@ def pairing_set_by_hand(
         raise AllocationRefused(f"{mentee.code} is not an active mentee of this cohort.")
     if mentor.cohort_id != cohort.pk or mentor.role != Participant.Role.MENTOR or mentor.is_withdrawn:
         raise AllocationRefused(f"{mentor.code} is not an active mentor of this cohort.")
+    # Checked again here, under the cohort's lock that _change takes, so that another lead's
+    # change between the form's check and this one cannot slip through unconfirmed.
+    Cohort.objects.select_for_update().only("pk").get(pk=cohort.pk)
     if Pairing.objects.filter(mentee=mentee, mentor=mentor).active().exists():
         raise AllocationRefused(f"{mentor.code} already mentors {mentee.code}.")
+    problems = pairing_by_hand_problems(mentee=mentee, mentor=mentor)
+    if problems and not pair_anyway:
+        raise AllocationRefused(" ".join([*problems, "Nothing was changed."]))
+    if problems:
+        reason = f"{reason} (Paired anyway: {' '.join(problems)})"
     return _change(cohort=cohort, mentee=mentee, mentor=mentor, reason=reason, actor=actor, request=request)
 
 

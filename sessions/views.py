@@ -10,7 +10,7 @@ mislead them.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Value
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 
@@ -62,9 +62,18 @@ def _context(cohort: Cohort, **extra) -> dict:
 def interview_list(request: HttpRequest, slug: str) -> HttpResponse:
     cohort = _get_cohort(request, slug, lead_only=True)
     # The number of attendees, not their codes: a national cohort's interview has hundreds.
-    interviews = cohort.group_interviews.annotate(attendee_count=Count("attendees")).order_by("scheduled_at")
-    mentor_count = Participant.objects.filter(cohort=cohort).mentors().count()
-    context = _context(cohort, interviews=interviews, mentor_count=mentor_count)
+    # "n of m" counts the mentors the attendance form offers: those who have not withdrawn, and
+    # any recorded as present who withdrew since.
+    active_mentors = Participant.objects.filter(cohort=cohort).mentors().active().count()
+    withdrawn_attendees = Count(
+        "attendees",
+        filter=Q(attendees__role=Participant.Role.MENTOR, attendees__withdrawn_at__isnull=False),
+    )
+    interviews = cohort.group_interviews.annotate(
+        attendee_count=Count("attendees"),
+        offered_count=Value(active_mentors, output_field=IntegerField()) + withdrawn_attendees,
+    ).order_by("scheduled_at")
+    context = _context(cohort, interviews=interviews)
     return render(request, "mentoring_sessions/interview_list.html", context)
 
 

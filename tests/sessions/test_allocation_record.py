@@ -161,6 +161,7 @@ def test_pairing_by_hand_keeps_the_reason_on_record_and_is_audited(cohort, lead)
     mentees, mentors = people(cohort, mentees=1, mentors=2)
     willing(cohort, {"M01": ["C01"]})
     allocation_run(cohort=cohort, seed=1)
+    willing(cohort, {"M02": ["C01"]})
     pairing_set_by_hand(
         cohort=cohort, mentee=mentees[0], mentor=mentors[1], reason="M01 is on night shifts", actor=lead
     )
@@ -276,6 +277,7 @@ def test_the_allocation_page_counts_the_people_and_pairs_the_draw_takes(lead_cli
 
 def test_pairing_by_hand_requires_a_reason_on_the_page(lead_client, cohort):
     mentees, mentors = people(cohort, mentees=1, mentors=1)
+    willing(cohort, {"M01": ["C01"]})
     url = reverse("mentoring_sessions:pairing_by_hand", args=[cohort.slug])
     response = lead_client.post(url, {"mentee": mentees[0].pk, "mentor": mentors[0].pk, "reason": ""})
     assert response.status_code == 400 and not Pairing.objects.exists()

@@ -41,7 +41,9 @@ def test_simultaneous_draws_and_changes_leave_one_active_pair_per_mentee(cohort,
     everyone_willing(cohort)
     actions = [lambda seed=seed: allocation_run(cohort=cohort, seed=seed) for seed in range(4)]
     actions += [
-        lambda mentor=mentor: pairing_set_by_hand(cohort=cohort, mentee=mentees[0], mentor=mentor, reason="Clash")
+        lambda mentor=mentor: pairing_set_by_hand(
+            cohort=cohort, mentee=mentees[0], mentor=mentor, reason="Clash", pair_anyway=True
+        )
         for mentor in mentors[:2]
     ]
     assert run_together(*actions) == []

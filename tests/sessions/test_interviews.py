@@ -130,3 +130,15 @@ def test_an_attendee_id_no_database_could_hold_is_refused_with_a_message(lead_cl
     assert response.status_code == 200
     assert "attendees" in response.context["form"].errors
     assert list(interview.attendees.all()) == []
+
+
+def test_the_list_counts_attendees_out_of_the_mentors_the_attendance_form_offers(lead_client, cohort, interview):
+    mentors = [MentorFactory(cohort=cohort, code=f"M{n:02}") for n in range(1, 5)]
+    interview.attendees.set(mentors[:2])
+    mentors[1].withdraw("Moved away")  # attended, then withdrew: still offered, still counted
+    mentors[3].withdraw("Moved away")  # withdrew without attending: neither offered nor counted
+    MenteeFactory(cohort=cohort)
+    page = lead_client.get(reverse("mentoring_sessions:interview_list", args=[cohort.slug])).content.decode()
+    form = lead_client.get(reverse("mentoring_sessions:interview_edit", args=[cohort.slug, interview.pk]))
+    assert len(form.context["form"].fields["attendees"].choices) == 3
+    assert "<td>2 of 3</td>" in page

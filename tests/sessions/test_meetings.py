@@ -7,16 +7,23 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sessions.models import Meeting, Pairing
-from sessions.services import meeting_duration_summary
+from sessions.services import feedback_save_draft, meeting_duration_summary
 from tests.helpers import page_text
+from tests.sessions.helpers import sections_for
 from tests.sessions.phase2 import people
 
 pytestmark = pytest.mark.django_db
 
 
+# A week ago: a meeting is recorded as held only once it has taken place.
+HELD_ON = timezone.localdate() - datetime.timedelta(days=7)
+
+
 @pytest.fixture
 def pairing(cohort):
+    """A pair whose mentee's collated feedback is approved, ready for their meeting."""
     mentees, mentors = people(cohort, mentees=1, mentors=1)
+    assert feedback_save_draft(mentee=mentees[0], sections=sections_for(cohort, "The group's view")).approve()
     return Pairing.objects.create(cohort=cohort, mentee=mentees[0], mentor=mentors[0], source=Pairing.Source.MANUAL)
 
 
@@ -37,18 +44,18 @@ def test_the_lead_schedules_then_records_a_held_meeting(lead_client, cohort, pai
     assert (meeting.status, meeting.mode) == (Meeting.Status.SCHEDULED, Meeting.Mode.ONLINE)
     edit = reverse("mentoring_sessions:meeting_edit", args=[cohort.slug, meeting.pk])
     response = lead_client.post(
-        edit, {"status": "held", "held_on": "2026-12-01", "duration_minutes": "45"}, follow=True
+        edit, {"status": "held", "held_on": HELD_ON.isoformat(), "duration_minutes": "45"}, follow=True
     )
     meeting.refresh_from_db()
-    assert (meeting.status, meeting.held_on, meeting.duration_minutes) == ("held", datetime.date(2026, 12, 1), 45)
-    assert "Held on 1 Dec 2026, 45 minutes" in page_text(response)
+    assert (meeting.status, meeting.held_on, meeting.duration_minutes) == ("held", HELD_ON, 45)
+    assert f"Held on {HELD_ON:%-d %b %Y}, 45 minutes" in page_text(response)
 
 
 def test_a_meeting_over_the_agreed_limit_is_saved_and_flagged(lead_client, cohort, pairing):
     meeting = Meeting.objects.create(pairing=pairing, scheduled_at=timezone.now())
     edit = reverse("mentoring_sessions:meeting_edit", args=[cohort.slug, meeting.pk])
     response = lead_client.post(
-        edit, {"status": "held", "held_on": "2026-12-01", "duration_minutes": "180"}, follow=True
+        edit, {"status": "held", "held_on": HELD_ON.isoformat(), "duration_minutes": "180"}, follow=True
     )
     text = page_text(response)
     assert "over the agreed limit of 60" in text and "over the 60-minute limit" in text
@@ -61,8 +68,8 @@ def test_a_meeting_over_the_agreed_limit_is_saved_and_flagged(lead_client, cohor
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"status": "held", "held_on": "2026-12-01", "duration_minutes": "0"}, "greater than or equal to 1"),
-        ({"status": "held", "held_on": "2026-12-01", "duration_minutes": "601"}, "less than or equal to 600"),
+        ({"status": "held", "held_on": HELD_ON.isoformat(), "duration_minutes": "0"}, "greater than or equal to 1"),
+        ({"status": "held", "held_on": HELD_ON.isoformat(), "duration_minutes": "601"}, "less than or equal to 600"),
         ({"status": "held", "held_on": "", "duration_minutes": "30"}, "Required for a meeting that was held."),
         ({"status": "cancelled", "cancelled_reason": " "}, "Say why the meeting was cancelled."),
     ],
@@ -133,3 +140,45 @@ def test_the_cohort_page_summarises_the_meeting_durations(lead_client, cohort, p
     assert "Median 45 minutes" in page
     assert "Interquartile range 35 to 115 minutes" in page
     assert "Longest 180 minutes" in page
+
+
+def test_a_meeting_cannot_be_recorded_as_held_on_a_date_after_today(lead_client, cohort, pairing):
+    meeting = Meeting.objects.create(pairing=pairing, scheduled_at=timezone.now())
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    edit = reverse("mentoring_sessions:meeting_edit", args=[cohort.slug, meeting.pk])
+    response = lead_client.post(edit, {"status": "held", "held_on": tomorrow.isoformat(), "duration_minutes": "45"})
+    assert response.status_code == 400
+    today = timezone.localdate()
+    assert f"The date held cannot be after today, {today:%-d %B %Y}." in page_text(response)
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.SCHEDULED
+    assert meeting_duration_summary(cohort)["n"] == 0
+
+
+def test_a_meeting_held_today_is_recorded(lead_client, cohort, pairing):
+    meeting = Meeting.objects.create(pairing=pairing, scheduled_at=timezone.now())
+    edit = reverse("mentoring_sessions:meeting_edit", args=[cohort.slug, meeting.pk])
+    today = timezone.localdate().isoformat()
+    lead_client.post(edit, {"status": "held", "held_on": today, "duration_minutes": "45"})
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.HELD
+
+
+def test_a_meeting_cannot_be_recorded_as_held_before_the_mentees_feedback_is_approved(lead_client, cohort):
+    mentees, mentors = people(cohort, mentees=1, mentors=1)
+    feedback_save_draft(mentee=mentees[0], sections=sections_for(cohort, "Still a draft"))
+    pairing = Pairing.objects.create(cohort=cohort, mentee=mentees[0], mentor=mentors[0], source=Pairing.Source.MANUAL)
+    meeting = Meeting.objects.create(pairing=pairing, scheduled_at=timezone.now())
+    edit = reverse("mentoring_sessions:meeting_edit", args=[cohort.slug, meeting.pk])
+    response = lead_client.post(edit, {"status": "held", "held_on": HELD_ON.isoformat(), "duration_minutes": "45"})
+    assert response.status_code == 400
+    assert (
+        "C01 has no approved collated feedback, which the meeting is for talking through. "
+        "Approve it first, then record the meeting as held."
+    ) in page_text(response)
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.SCHEDULED
+    # Cancelling stays possible: nothing about the feedback is claimed.
+    lead_client.post(edit, {"status": "cancelled", "cancelled_reason": "Feedback not ready"})
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.CANCELLED
