@@ -183,6 +183,18 @@ def response_submit(
     return response, True
 
 
+# The role as the lead's messages name it; Participant.Role's labels are singular and capitalised.
+ROLE_NOUNS = {
+    Participant.Role.MENTOR: ("mentor (junior doctor)", "mentors (junior doctors)"),
+    Participant.Role.MENTEE: ("mentee (consultant)", "mentees (consultants)"),
+}
+
+
+def role_noun(role: str, *, plural: bool = True) -> str:
+    singular, plural_noun = ROLE_NOUNS[role]
+    return plural_noun if plural else singular
+
+
 def _queue_emails(emails: list[OutboundEmail]) -> None:
     from questionnaires.tasks import send_outbound_email
     from rmprog.queueing import enqueue_each_on_commit

@@ -232,9 +232,26 @@ def stage_send(request: HttpRequest, slug: str, stage: str) -> HttpResponse:
         raise Http404("No questionnaire for that role at this stage.")
     resend = request.POST.get("resend") == "1"
     count = services.invitations_send(cohort_stage=cohort_stage, role=role, requested_by=request.user, resend=resend)
-    what = "reminder" if resend else "invitation"
-    messages.success(request, f"{count} {what}{'s' if count != 1 else ''} queued for {Participant.Role(role).label}s.")
+    level = messages.SUCCESS if count else messages.INFO
+    messages.add_message(request, level, _sent_message(cohort_stage, role, count, reminders=resend))
     return redirect("questionnaires:cohort_questionnaires", slug=cohort.slug)
+
+
+def _sent_message(cohort_stage: CohortStage, role: str, count: int, *, reminders: bool) -> str:
+    """What the lead is told went out, in words: "7 invitations queued for mentors (junior doctors)."."""
+    what = "reminder" if reminders else "invitation"
+    one, many = services.role_noun(role, plural=False), services.role_noun(role)
+    questionnaire = f"the {cohort_stage.get_stage_display().lower()} questionnaire"
+    if count == 0 and reminders:
+        return f"No reminders sent: no {one} invited to {questionnaire} is waiting to answer it."
+    if count == 0:
+        return (
+            f"No invitations sent: every {one} with an e-mail address has already been invited to {questionnaire}"
+            " or has answered it."
+        )
+    if count == 1:
+        return f"1 {what} queued for a {one}."
+    return f"{count} {what}s queued for {many}."
 
 
 @login_required
