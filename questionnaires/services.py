@@ -5,6 +5,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Count, F, FilteredRelation, Max, Q
 from django.utils import timezone
+from django.utils.dateformat import format as format_date
 
 from audit.models import Action
 from audit.services import audit_record
@@ -195,6 +196,33 @@ def role_noun(role: str, *, plural: bool = True) -> str:
     return plural_noun if plural else singular
 
 
+class SendingRefused(Exception):
+    """Why invitations or reminders cannot go out now, in words for the lead."""
+
+
+def _refuse_unless_open(cohort_stage: CohortStage, what: str) -> None:
+    # The e-mails say neither when a questionnaire opens nor that it has closed, so a link sent
+    # outside its dates opens a dead end ("This questionnaire is not open"): send none then.
+    today = timezone.localdate()
+    questionnaire = f"the {cohort_stage.get_stage_display().lower()} questionnaire"
+    if cohort_stage.opens_on is None:
+        raise SendingRefused(
+            f"Set the dates of {questionnaire} before sending {what}:"
+            " its links would open a page saying it is not open."
+        )
+    if today < cohort_stage.opens_on:
+        raise SendingRefused(
+            f"{questionnaire.capitalize()} opens on {format_date(cohort_stage.opens_on, 'j F Y')}: send {what} from"
+            " that day. The e-mail does not say when it opens, so until then its links open a page saying it is not"
+            " open."
+        )
+    if cohort_stage.closes_on is not None and today > cohort_stage.closes_on:
+        raise SendingRefused(
+            f"{questionnaire.capitalize()} closed on {format_date(cohort_stage.closes_on, 'j F Y')}: move its closing"
+            f" date later before sending {what}, as its links now open a page saying it is closed."
+        )
+
+
 def _queue_emails(emails: list[OutboundEmail]) -> None:
     from questionnaires.tasks import send_outbound_email
     from rmprog.queueing import enqueue_each_on_commit
@@ -209,8 +237,10 @@ def invitations_send(
     """E-mail a personal link to each active participant of the role who has not submitted yet.
 
     Without `resend` only those never invited are written to; with it everyone who
-    has not submitted gets a reminder with their current link.
+    has not submitted gets a reminder with their current link. Raises SendingRefused
+    when the stage is not open today.
     """
+    _refuse_unless_open(cohort_stage, "reminders" if resend else "invitations")
     recipients = (
         Participant.objects.filter(cohort_id=cohort_stage.cohort_id, role=role)
         .active()

@@ -231,7 +231,13 @@ def stage_send(request: HttpRequest, slug: str, stage: str) -> HttpResponse:
     if role not in Participant.Role.values or cohort_stage.instrument_for(role) is None:
         raise Http404("No questionnaire for that role at this stage.")
     resend = request.POST.get("resend") == "1"
-    count = services.invitations_send(cohort_stage=cohort_stage, role=role, requested_by=request.user, resend=resend)
+    try:
+        count = services.invitations_send(
+            cohort_stage=cohort_stage, role=role, requested_by=request.user, resend=resend
+        )
+    except services.SendingRefused as refusal:
+        messages.error(request, str(refusal))
+        return redirect("questionnaires:cohort_questionnaires", slug=cohort.slug)
     level = messages.SUCCESS if count else messages.INFO
     messages.add_message(request, level, _sent_message(cohort_stage, role, count, reminders=resend))
     return redirect("questionnaires:cohort_questionnaires", slug=cohort.slug)

@@ -1,10 +1,13 @@
 """The lead's "Send invitations" and "Remind non-responders" buttons: what goes out, and what the page says went."""
 
+import datetime
+
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
-from questionnaires.models import Stage
+from questionnaires.models import CohortStage, OutboundEmail, PersonalLink, Stage
 from tests.factories import MenteeFactory, MentorFactory
 from tests.helpers import page_text
 
@@ -49,3 +52,54 @@ def test_sending_invitations_again_says_nobody_was_emailed_rather_than_0_invitat
         " to the baseline (before phase 1) questionnaire or has answered it." in page
     )
     assert len(mail.outbox) == 1
+
+
+# Only while the questionnaire is open: the e-mail says neither when it opens nor that it closed.
+
+
+def set_dates(cohort, stage, opens_in_days, closes_in_days=None) -> CohortStage:
+    today = timezone.localdate()
+    cohort_stage = CohortStage.objects.get(cohort=cohort, stage=stage)
+    cohort_stage.opens_on = None if opens_in_days is None else today + datetime.timedelta(days=opens_in_days)
+    cohort_stage.closes_on = None if closes_in_days is None else today + datetime.timedelta(days=closes_in_days)
+    cohort_stage.save()
+    return cohort_stage
+
+
+def test_invitations_for_a_questionnaire_without_dates_are_refused_and_nobody_is_emailed(lead_client, cohort, mentor):
+    page = send(lead_client, cohort, stage=Stage.AFTER_PHASE1)
+    assert (
+        "Set the dates of the after phase 1 questionnaire before sending invitations:"
+        " its links would open a page saying it is not open." in page
+    )
+    assert "queued" not in page
+    assert mail.outbox == []
+    assert not OutboundEmail.objects.exists() and not PersonalLink.objects.exists()
+
+
+def test_invitations_before_the_opening_day_are_refused_saying_from_when_to_send_them(lead_client, cohort, mentor):
+    opens_on = set_dates(cohort, Stage.AFTER_PHASE1, opens_in_days=3).opens_on
+    page = send(lead_client, cohort, stage=Stage.AFTER_PHASE1)
+    assert f"The after phase 1 questionnaire opens on {opens_on:%-d %B %Y}: send invitations from that day." in page
+    assert mail.outbox == [] and not PersonalLink.objects.exists()
+
+
+def test_invitations_on_the_opening_day_go_out(lead_client, cohort, mentor):
+    set_dates(cohort, Stage.AFTER_PHASE1, opens_in_days=0, closes_in_days=0)
+    assert "1 invitation queued for a mentor (junior doctor)." in send(lead_client, cohort, stage=Stage.AFTER_PHASE1)
+    assert len(mail.outbox) == 1
+
+
+def test_invitations_after_the_closing_day_are_refused(lead_client, cohort, mentor):
+    closes_on = set_dates(cohort, Stage.AFTER_PHASE1, opens_in_days=-10, closes_in_days=-1).closes_on
+    page = send(lead_client, cohort, stage=Stage.AFTER_PHASE1)
+    assert f"The after phase 1 questionnaire closed on {closes_on:%-d %B %Y}: move its closing date later" in page
+    assert mail.outbox == []
+
+
+def test_reminders_for_a_questionnaire_whose_dates_were_cleared_are_refused(lead_client, cohort, open_baseline, mentor):
+    send(lead_client, cohort)
+    set_dates(cohort, Stage.BASELINE, opens_in_days=None)
+    page = send(lead_client, cohort, resend=True)
+    assert "Set the dates of the baseline (before phase 1) questionnaire before sending reminders:" in page
+    assert len(mail.outbox) == 1  # the invitation only
