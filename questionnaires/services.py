@@ -3,7 +3,7 @@ from datetime import date, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import Count, F, FilteredRelation, Max, Q
+from django.db.models import Count, Exists, F, FilteredRelation, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 
@@ -230,40 +230,67 @@ def _queue_emails(emails: list[OutboundEmail]) -> None:
     enqueue_each_on_commit(send_outbound_email, [email.pk for email in emails])
 
 
+def _waiting(cohort_stage: CohortStage, role: str) -> QuerySet[Participant]:
+    """The active participants of the role with an e-mail address who have not submitted at the stage."""
+    # Exists rather than exclude(responses__stage=..., responses__status=...): across a
+    # many-valued relation exclude() need not match both on the same response, and so left out
+    # anyone who had submitted an earlier stage and started this one.
+    submitted = Response.objects.filter(
+        participant=OuterRef("pk"), stage=cohort_stage.stage, status=Response.Status.SUBMITTED
+    )
+    return (
+        Participant.objects.filter(cohort_id=cohort_stage.cohort_id, role=role)
+        .active()
+        .exclude(email="")
+        .exclude(Exists(submitted))
+    )
+
+
+def _live_link(stage: str) -> Exists:
+    return Exists(PersonalLink.objects.filter(participant=OuterRef("pk"), stage=stage, revoked_at__isnull=True))
+
+
 @transaction.atomic
 def invitations_send(
     *, cohort_stage: CohortStage, role: str, requested_by: AbstractBaseUser | None, resend: bool = False
 ) -> int:
-    """E-mail a personal link to each active participant of the role who has not submitted yet.
+    """E-mail the active participants of the role who have not submitted yet; returns how many.
 
-    Without `resend` only those never invited are written to; with it everyone who
-    has not submitted gets a reminder with their current link. Raises SendingRefused
-    when the stage is not open today.
+    Without `resend`, an invitation with a new link to each of them without a live link
+    (never invited, or their link was revoked); with it, a reminder with their current link to
+    each of them who has one, and nobody else. Raises SendingRefused when the stage is not open
+    today, and for reminders when nobody of the role has been invited yet.
     """
     _refuse_unless_open(cohort_stage, "reminders" if resend else "invitations")
-    recipients = (
-        Participant.objects.filter(cohort_id=cohort_stage.cohort_id, role=role)
-        .active()
-        .exclude(email="")
-        .exclude(responses__stage=cohort_stage.stage, responses__status=Response.Status.SUBMITTED)
-    )
-    live_links = {
-        link.participant_id: link
-        for link in PersonalLink.objects.filter(
-            participant__in=recipients, stage=cohort_stage.stage, revoked_at__isnull=True
+    stage = cohort_stage.stage
+    if resend:
+        role_members = Participant.objects.filter(cohort_id=cohort_stage.cohort_id, role=role).active()
+        if not role_members.filter(links__stage=stage).exists():
+            raise SendingRefused(
+                f"Nobody has been invited to the {cohort_stage.get_stage_display().lower()} questionnaire for"
+                f" {role_noun(role)} yet: send invitations first."
+            )
+        links = PersonalLink.objects.filter(
+            participant__in=_waiting(cohort_stage, role), stage=stage, revoked_at__isnull=True
         )
-    }
-    emails = []
-    for participant in recipients:
-        link = live_links.get(participant.pk)
-        if link is None:
-            link, _ = link_issue(participant=participant, stage=cohort_stage.stage, actor=requested_by)
-            kind = OutboundEmail.Kind.INVITATION
-        elif resend:
-            kind = OutboundEmail.Kind.REMINDER
-        else:
-            continue
-        emails.append(OutboundEmail(participant=participant, link=link, kind=kind, requested_by=requested_by))
+        emails = [
+            OutboundEmail(
+                participant_id=link.participant_id,
+                link=link,
+                kind=OutboundEmail.Kind.REMINDER,
+                requested_by=requested_by,
+            )
+            for link in links
+        ]
+    else:
+        emails = []
+        for participant in _waiting(cohort_stage, role).exclude(_live_link(stage)):
+            link, _ = link_issue(participant=participant, stage=stage, actor=requested_by)
+            emails.append(
+                OutboundEmail(
+                    participant=participant, link=link, kind=OutboundEmail.Kind.INVITATION, requested_by=requested_by
+                )
+            )
     OutboundEmail.objects.bulk_create(emails)
     _queue_emails(emails)
     return len(emails)
@@ -296,8 +323,12 @@ def reminders_send_due(*, today: date | None = None) -> int:
         if last_email is None or last_email > due_before:
             continue
         for role in (Participant.Role.MENTOR, Participant.Role.MENTEE):
-            if cohort_stage.instrument_for(role) is not None:
+            if cohort_stage.instrument_for(role) is None:
+                continue
+            try:
                 count += invitations_send(cohort_stage=cohort_stage, role=role, requested_by=None, resend=True)
+            except SendingRefused:
+                continue  # nobody of this role has been invited yet: there is nobody to remind
     return count
 
 

@@ -7,7 +7,8 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from questionnaires.models import CohortStage, OutboundEmail, PersonalLink, Stage
+from questionnaires.models import CohortStage, OutboundEmail, PersonalLink, Response, Stage
+from questionnaires.services import invitations_send, reminders_send_due
 from tests.factories import MenteeFactory, MentorFactory
 from tests.helpers import page_text
 
@@ -103,3 +104,73 @@ def test_reminders_for_a_questionnaire_whose_dates_were_cleared_are_refused(lead
     page = send(lead_client, cohort, resend=True)
     assert "Set the dates of the baseline (before phase 1) questionnaire before sending reminders:" in page
     assert len(mail.outbox) == 1  # the invitation only
+
+
+# Reminders go only to those already invited who have not submitted.
+
+
+def test_reminding_when_nobody_was_invited_emails_nobody_and_says_to_send_invitations_first(
+    lead_client, cohort, open_baseline
+):
+    for number in range(1, 7):
+        MentorFactory(cohort=cohort, code=f"M0{number}")
+    page = send(lead_client, cohort, resend=True)
+    assert (
+        "Nobody has been invited to the baseline (before phase 1) questionnaire for mentors (junior doctors) yet:"
+        " send invitations first." in page
+    )
+    assert "queued" not in page
+    assert mail.outbox == [] and not PersonalLink.objects.exists()
+
+
+def test_reminders_skip_those_not_yet_invited_and_the_page_counts_only_reminders(lead_client, cohort, open_baseline):
+    invited = [MentorFactory(cohort=cohort, code=f"M0{number}") for number in (1, 2, 3)]
+    send(lead_client, cohort)
+    MentorFactory(cohort=cohort, code="M04")  # added after the invitations went
+    mail.outbox.clear()
+    page = send(lead_client, cohort, resend=True)
+    assert "3 reminders queued for mentors (junior doctors)." in page
+    assert sorted(message.to[0] for message in mail.outbox) == sorted(mentor.email for mentor in invited)
+    assert all(message.subject.startswith("Reminder") for message in mail.outbox)
+    assert not PersonalLink.objects.filter(participant__code="M04").exists()
+
+
+def test_reminding_when_everyone_invited_has_answered_says_nobody_is_waiting(
+    lead_client, cohort, open_baseline, mentor
+):
+    send(lead_client, cohort)
+    Response.objects.create(
+        participant=mentor, stage=Stage.BASELINE, status=Response.Status.SUBMITTED, submitted_at=timezone.now()
+    )
+    page = send(lead_client, cohort, resend=True)
+    assert (
+        "No reminders sent: no mentor (junior doctor) invited to the baseline (before phase 1) questionnaire"
+        " is waiting to answer it." in page
+    )
+    assert len(mail.outbox) == 1
+
+
+def test_a_mentor_who_answered_the_baseline_and_started_the_next_questionnaire_is_reminded(lead_client, cohort, mentor):
+    set_dates(cohort, Stage.AFTER_PHASE1, opens_in_days=0)
+    Response.objects.create(
+        participant=mentor, stage=Stage.BASELINE, status=Response.Status.SUBMITTED, submitted_at=timezone.now()
+    )
+    send(lead_client, cohort, stage=Stage.AFTER_PHASE1)
+    Response.objects.create(participant=mentor, stage=Stage.AFTER_PHASE1, draft={"concerns": "Time"})
+    mail.outbox.clear()
+    assert "1 reminder queued for a mentor (junior doctor)." in send(
+        lead_client, cohort, resend=True, stage=Stage.AFTER_PHASE1
+    )
+    assert [message.to for message in mail.outbox] == [[mentor.email]]
+
+
+def test_scheduled_reminders_never_invite_anyone(cohort, open_baseline, mentor):
+    open_baseline.reminder_interval_days = 3
+    open_baseline.save()
+    invitations_send(cohort_stage=open_baseline, role="mentor", requested_by=None)
+    late = MentorFactory(cohort=cohort, code="M02")
+    OutboundEmail.objects.update(created_at=timezone.now() - datetime.timedelta(days=4))
+    mail.outbox.clear()
+    assert reminders_send_due() == 1
+    assert [message.to for message in mail.outbox] == [[mentor.email]]
+    assert not PersonalLink.objects.filter(participant=late).exists()
