@@ -349,24 +349,49 @@ def stage_progress(cohort: Cohort) -> list[dict]:
         .values("stage", "participant__role", "status")
         .annotate(n=Count("participant", distinct=True))
     }
-    totals = {row["role"]: row["n"] for row in active.values("role").annotate(n=Count("id"))}
+    by_role = active.values("role").annotate(n=Count("id"), addressable=Count("id", filter=~Q(email="")))
+    totals = {row["role"]: row["n"] for row in by_role}
+    # Whom the send buttons would e-mail, counted as invitations_send picks them.
+    addressable = active.exclude(email="")
+    addressable_totals = {row["role"]: row["addressable"] for row in by_role}
+    addressable_submitted = {
+        (row["stage"], row["participant__role"]): row["n"]
+        for row in Response.objects.filter(participant__in=addressable, status=Response.Status.SUBMITTED)
+        .values("stage", "participant__role")
+        .annotate(n=Count("participant", distinct=True))
+    }
+    submitted_at_the_stage = Response.objects.filter(
+        participant=OuterRef("participant"), stage=OuterRef("stage"), status=Response.Status.SUBMITTED
+    )
+    to_remind = {
+        (row["stage"], row["participant__role"]): row["n"]
+        for row in PersonalLink.objects.filter(participant__in=addressable, revoked_at__isnull=True)
+        .exclude(Exists(submitted_at_the_stage))
+        .values("stage", "participant__role")
+        .annotate(n=Count("participant", distinct=True))
+    }
     rows = []
     for cohort_stage in stages:
         for role in (Participant.Role.MENTOR, Participant.Role.MENTEE):
             instrument = cohort_stage.instrument_for(role)
             if instrument is None:
                 continue
+            key = (cohort_stage.stage, role)
             submitted = responses.get((cohort_stage.stage, role, Response.Status.SUBMITTED), 0)
+            waiting = addressable_totals.get(role, 0) - addressable_submitted.get(key, 0)
             rows.append(
                 {
                     "cohort_stage": cohort_stage,
                     "role": role,
                     "role_label": Participant.Role(role).label,
+                    "role_plural": role_noun(role),
                     "instrument": instrument,
                     "participants": totals.get(role, 0),
                     "invited": invited.get((cohort_stage.stage, role), 0),
                     "started": responses.get((cohort_stage.stage, role, Response.Status.DRAFT), 0) + submitted,
                     "submitted": submitted,
+                    "to_invite": waiting - to_remind.get(key, 0),
+                    "to_remind": to_remind.get(key, 0),
                 }
             )
     return rows
