@@ -198,11 +198,13 @@ def stage_detail(request: HttpRequest, slug: str, stage: str) -> HttpResponse:
         what="participants",
     )
     participants = list(paged.page)
-    live_links = {
+    # Each participant's newest link: the live one if there is one (issuing revokes the one
+    # before), else the last revoked. One query for the page, however many links each has had.
+    latest_links = {
         link.participant_id: link
-        for link in PersonalLink.objects.filter(
-            participant__in=participants, stage=stage, revoked_at__isnull=True
-        ).only("participant_id", "created_at")
+        for link in PersonalLink.objects.filter(participant__in=participants, stage=stage)
+        .order_by("created_at", "pk")
+        .only("participant_id", "created_at", "revoked_at")
     }
     # Without their drafts: a page of them would bring every half-answered questionnaire along.
     responses = {
@@ -211,7 +213,7 @@ def stage_detail(request: HttpRequest, slug: str, stage: str) -> HttpResponse:
             "participant_id", "status", "submitted_at"
         )
     }
-    rows = [{"participant": p, "link": live_links.get(p.pk), "response": responses.get(p.pk)} for p in participants]
+    rows = [{"participant": p, "link": latest_links.get(p.pk), "response": responses.get(p.pk)} for p in participants]
     context = {
         "cohort": cohort,
         "programme": cohort.programme,
