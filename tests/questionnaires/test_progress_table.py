@@ -11,6 +11,7 @@ from django.utils import timezone
 from questionnaires.models import Response, Stage
 from questionnaires.services import invitations_send
 from tests.factories import MentorFactory
+from tests.helpers import page_text
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("tasks_run_in_process")]
 
@@ -59,3 +60,9 @@ def test_the_send_buttons_say_how_many_people_they_will_email(lead_client, cohor
     assert waiting.email in [message.to[0] for message in mail.outbox]
     names = button_names(lead_client, cohort)
     assert "Send invitations (0): Baseline (before phase 1), mentors (junior doctors)" in names
+
+
+def test_the_questionnaires_page_says_reminders_go_only_to_those_invited(lead_client, cohort):
+    text = page_text(lead_client.get(reverse("questionnaires:cohort_questionnaires", args=[cohort.slug])))
+    assert "reminders go to those invited who have not submitted yet" in text
+    assert "reminders go to everyone who has not submitted" not in text
