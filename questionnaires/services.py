@@ -300,7 +300,12 @@ def invitations_send(
 def link_reissue(
     *, participant: Participant, stage: str, requested_by: AbstractBaseUser | None
 ) -> OutboundEmail | None:
-    """Replace the participant's link for the stage and e-mail the new one (if they have an address)."""
+    """Replace the participant's link for the stage and e-mail the new one (if they have an address).
+
+    Raises SendingRefused, keeping the old link, when the stage is not open today: the e-mail
+    would carry a link to a page saying the questionnaire is not open.
+    """
+    _refuse_unless_open(CohortStage.objects.get(cohort_id=participant.cohort_id, stage=stage), "a new link")
     link, _ = link_issue(participant=participant, stage=stage, actor=requested_by)
     if not participant.email or participant.is_withdrawn:
         return None

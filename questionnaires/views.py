@@ -268,7 +268,11 @@ def link_reissue(request: HttpRequest, slug: str, stage: str, participant_id: in
     cohort = get_cohort_for_user(request.user, slug)
     cohort_stage = _get_stage_for_cohort(cohort, stage)
     participant = get_participant_in_cohort(cohort, participant_id)
-    email = services.link_reissue(participant=participant, stage=cohort_stage.stage, requested_by=request.user)
+    try:
+        email = services.link_reissue(participant=participant, stage=cohort_stage.stage, requested_by=request.user)
+    except services.SendingRefused as refusal:
+        messages.error(request, str(refusal))
+        return redirect("questionnaires:stage_detail", slug=cohort.slug, stage=stage)
     if email is None:
         messages.warning(
             request, f"New link made for {participant.code}, but there is no e-mail address to send it to."

@@ -4,6 +4,7 @@ import datetime
 import re
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
@@ -51,3 +52,15 @@ def test_someone_never_sent_a_link_shows_as_not_issued(lead_client, cohort, ment
     page = stage_page(lead_client, cohort)
     assert link_cell(page, "M02") == "Not issued"
     assert link_cell(page, "M01").startswith("Issued ")
+
+
+def test_a_new_link_for_a_questionnaire_without_dates_is_refused_and_the_old_one_kept(lead_client, cohort, mentor):
+    link, _ = link_issue(participant=mentor, stage=Stage.BASELINE)
+    url = reverse("questionnaires:link_reissue", args=[cohort.slug, Stage.BASELINE, mentor.pk])
+    page = page_text(lead_client.post(url, follow=True))
+    assert (
+        "Set the dates of the baseline (before phase 1) questionnaire before sending a new link:"
+        " its links would open a page saying it is not open." in page
+    )
+    assert mail.outbox == []
+    assert list(PersonalLink.objects.values_list("pk", "revoked_at")) == [(link.pk, None)]
