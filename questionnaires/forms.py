@@ -144,11 +144,24 @@ class ConsentForm(forms.Form):
 
 
 class CohortStageForm(forms.ModelForm):
+    # Declared rather than generated: the generated field's own minimum (0, from the column's
+    # type) gave one message for -3 and the model's 1-to-60 rule another for 0.
+    reminder_interval_days = forms.IntegerField(
+        label="Reminder every (days)",
+        required=False,
+        min_value=1,
+        max_value=60,
+        help_text=CohortStage._meta.get_field("reminder_interval_days").help_text,
+        error_messages=dict.fromkeys(
+            ("invalid", "min_value", "max_value"),
+            "Enter a whole number of days from 1 to 60, or leave the box empty for no reminders.",
+        ),
+    )
+
     class Meta:
         model = CohortStage
         fields = ["opens_on", "closes_on", "reminder_interval_days", "mentor_instrument", "mentee_instrument"]
         widgets = {"opens_on": NativeDateInput, "closes_on": NativeDateInput}
-        labels = {"reminder_interval_days": "Reminder every (days)"}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -3,8 +3,9 @@ from datetime import date, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import Count, F, FilteredRelation, Max, Q
+from django.db.models import Count, Exists, F, FilteredRelation, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.dateformat import format as format_date
 
 from audit.models import Action
 from audit.services import audit_record
@@ -183,6 +184,45 @@ def response_submit(
     return response, True
 
 
+# The role as the lead's messages name it; Participant.Role's labels are singular and capitalised.
+ROLE_NOUNS = {
+    Participant.Role.MENTOR: ("mentor (junior doctor)", "mentors (junior doctors)"),
+    Participant.Role.MENTEE: ("mentee (consultant)", "mentees (consultants)"),
+}
+
+
+def role_noun(role: str, *, plural: bool = True) -> str:
+    singular, plural_noun = ROLE_NOUNS[role]
+    return plural_noun if plural else singular
+
+
+class SendingRefused(Exception):
+    """Why invitations or reminders cannot go out now, in words for the lead."""
+
+
+def _refuse_unless_open(cohort_stage: CohortStage, what: str) -> None:
+    # The e-mails say neither when a questionnaire opens nor that it has closed, so a link sent
+    # outside its dates opens a dead end ("This questionnaire is not open"): send none then.
+    today = timezone.localdate()
+    questionnaire = f"the {cohort_stage.get_stage_display().lower()} questionnaire"
+    if cohort_stage.opens_on is None:
+        raise SendingRefused(
+            f"Set the dates of {questionnaire} before sending {what}:"
+            " its links would open a page saying it is not open."
+        )
+    if today < cohort_stage.opens_on:
+        raise SendingRefused(
+            f"{questionnaire.capitalize()} opens on {format_date(cohort_stage.opens_on, 'j F Y')}: send {what} from"
+            " that day. The e-mail does not say when it opens, so until then its links open a page saying it is not"
+            " open."
+        )
+    if cohort_stage.closes_on is not None and today > cohort_stage.closes_on:
+        raise SendingRefused(
+            f"{questionnaire.capitalize()} closed on {format_date(cohort_stage.closes_on, 'j F Y')}: move its closing"
+            f" date later before sending {what}, as its links now open a page saying it is closed."
+        )
+
+
 def _queue_emails(emails: list[OutboundEmail]) -> None:
     from questionnaires.tasks import send_outbound_email
     from rmprog.queueing import enqueue_each_on_commit
@@ -190,38 +230,67 @@ def _queue_emails(emails: list[OutboundEmail]) -> None:
     enqueue_each_on_commit(send_outbound_email, [email.pk for email in emails])
 
 
+def _waiting(cohort_stage: CohortStage, role: str) -> QuerySet[Participant]:
+    """The active participants of the role with an e-mail address who have not submitted at the stage."""
+    # Exists rather than exclude(responses__stage=..., responses__status=...): across a
+    # many-valued relation exclude() need not match both on the same response, and so left out
+    # anyone who had submitted an earlier stage and started this one.
+    submitted = Response.objects.filter(
+        participant=OuterRef("pk"), stage=cohort_stage.stage, status=Response.Status.SUBMITTED
+    )
+    return (
+        Participant.objects.filter(cohort_id=cohort_stage.cohort_id, role=role)
+        .active()
+        .exclude(email="")
+        .exclude(Exists(submitted))
+    )
+
+
+def _live_link(stage: str) -> Exists:
+    return Exists(PersonalLink.objects.filter(participant=OuterRef("pk"), stage=stage, revoked_at__isnull=True))
+
+
 @transaction.atomic
 def invitations_send(
     *, cohort_stage: CohortStage, role: str, requested_by: AbstractBaseUser | None, resend: bool = False
 ) -> int:
-    """E-mail a personal link to each active participant of the role who has not submitted yet.
+    """E-mail the active participants of the role who have not submitted yet; returns how many.
 
-    Without `resend` only those never invited are written to; with it everyone who
-    has not submitted gets a reminder with their current link.
+    Without `resend`, an invitation with a new link to each of them without a live link
+    (never invited, or their link was revoked); with it, a reminder with their current link to
+    each of them who has one, and nobody else. Raises SendingRefused when the stage is not open
+    today, and for reminders when nobody of the role has been invited yet.
     """
-    recipients = (
-        Participant.objects.filter(cohort_id=cohort_stage.cohort_id, role=role)
-        .active()
-        .exclude(email="")
-        .exclude(responses__stage=cohort_stage.stage, responses__status=Response.Status.SUBMITTED)
-    )
-    live_links = {
-        link.participant_id: link
-        for link in PersonalLink.objects.filter(
-            participant__in=recipients, stage=cohort_stage.stage, revoked_at__isnull=True
+    _refuse_unless_open(cohort_stage, "reminders" if resend else "invitations")
+    stage = cohort_stage.stage
+    if resend:
+        role_members = Participant.objects.filter(cohort_id=cohort_stage.cohort_id, role=role).active()
+        if not role_members.filter(links__stage=stage).exists():
+            raise SendingRefused(
+                f"Nobody has been invited to the {cohort_stage.get_stage_display().lower()} questionnaire for"
+                f" {role_noun(role)} yet: send invitations first."
+            )
+        links = PersonalLink.objects.filter(
+            participant__in=_waiting(cohort_stage, role), stage=stage, revoked_at__isnull=True
         )
-    }
-    emails = []
-    for participant in recipients:
-        link = live_links.get(participant.pk)
-        if link is None:
-            link, _ = link_issue(participant=participant, stage=cohort_stage.stage, actor=requested_by)
-            kind = OutboundEmail.Kind.INVITATION
-        elif resend:
-            kind = OutboundEmail.Kind.REMINDER
-        else:
-            continue
-        emails.append(OutboundEmail(participant=participant, link=link, kind=kind, requested_by=requested_by))
+        emails = [
+            OutboundEmail(
+                participant_id=link.participant_id,
+                link=link,
+                kind=OutboundEmail.Kind.REMINDER,
+                requested_by=requested_by,
+            )
+            for link in links
+        ]
+    else:
+        emails = []
+        for participant in _waiting(cohort_stage, role).exclude(_live_link(stage)):
+            link, _ = link_issue(participant=participant, stage=stage, actor=requested_by)
+            emails.append(
+                OutboundEmail(
+                    participant=participant, link=link, kind=OutboundEmail.Kind.INVITATION, requested_by=requested_by
+                )
+            )
     OutboundEmail.objects.bulk_create(emails)
     _queue_emails(emails)
     return len(emails)
@@ -231,7 +300,12 @@ def invitations_send(
 def link_reissue(
     *, participant: Participant, stage: str, requested_by: AbstractBaseUser | None
 ) -> OutboundEmail | None:
-    """Replace the participant's link for the stage and e-mail the new one (if they have an address)."""
+    """Replace the participant's link for the stage and e-mail the new one (if they have an address).
+
+    Raises SendingRefused, keeping the old link, when the stage is not open today: the e-mail
+    would carry a link to a page saying the questionnaire is not open.
+    """
+    _refuse_unless_open(CohortStage.objects.get(cohort_id=participant.cohort_id, stage=stage), "a new link")
     link, _ = link_issue(participant=participant, stage=stage, actor=requested_by)
     if not participant.email or participant.is_withdrawn:
         return None
@@ -254,8 +328,12 @@ def reminders_send_due(*, today: date | None = None) -> int:
         if last_email is None or last_email > due_before:
             continue
         for role in (Participant.Role.MENTOR, Participant.Role.MENTEE):
-            if cohort_stage.instrument_for(role) is not None:
+            if cohort_stage.instrument_for(role) is None:
+                continue
+            try:
                 count += invitations_send(cohort_stage=cohort_stage, role=role, requested_by=None, resend=True)
+            except SendingRefused:
+                continue  # nobody of this role has been invited yet: there is nobody to remind
     return count
 
 
@@ -276,24 +354,49 @@ def stage_progress(cohort: Cohort) -> list[dict]:
         .values("stage", "participant__role", "status")
         .annotate(n=Count("participant", distinct=True))
     }
-    totals = {row["role"]: row["n"] for row in active.values("role").annotate(n=Count("id"))}
+    by_role = active.values("role").annotate(n=Count("id"), addressable=Count("id", filter=~Q(email="")))
+    totals = {row["role"]: row["n"] for row in by_role}
+    # Whom the send buttons would e-mail, counted as invitations_send picks them.
+    addressable = active.exclude(email="")
+    addressable_totals = {row["role"]: row["addressable"] for row in by_role}
+    addressable_submitted = {
+        (row["stage"], row["participant__role"]): row["n"]
+        for row in Response.objects.filter(participant__in=addressable, status=Response.Status.SUBMITTED)
+        .values("stage", "participant__role")
+        .annotate(n=Count("participant", distinct=True))
+    }
+    submitted_at_the_stage = Response.objects.filter(
+        participant=OuterRef("participant"), stage=OuterRef("stage"), status=Response.Status.SUBMITTED
+    )
+    to_remind = {
+        (row["stage"], row["participant__role"]): row["n"]
+        for row in PersonalLink.objects.filter(participant__in=addressable, revoked_at__isnull=True)
+        .exclude(Exists(submitted_at_the_stage))
+        .values("stage", "participant__role")
+        .annotate(n=Count("participant", distinct=True))
+    }
     rows = []
     for cohort_stage in stages:
         for role in (Participant.Role.MENTOR, Participant.Role.MENTEE):
             instrument = cohort_stage.instrument_for(role)
             if instrument is None:
                 continue
+            key = (cohort_stage.stage, role)
             submitted = responses.get((cohort_stage.stage, role, Response.Status.SUBMITTED), 0)
+            waiting = addressable_totals.get(role, 0) - addressable_submitted.get(key, 0)
             rows.append(
                 {
                     "cohort_stage": cohort_stage,
                     "role": role,
                     "role_label": Participant.Role(role).label,
+                    "role_plural": role_noun(role),
                     "instrument": instrument,
                     "participants": totals.get(role, 0),
                     "invited": invited.get((cohort_stage.stage, role), 0),
                     "started": responses.get((cohort_stage.stage, role, Response.Status.DRAFT), 0) + submitted,
                     "submitted": submitted,
+                    "to_invite": waiting - to_remind.get(key, 0),
+                    "to_remind": to_remind.get(key, 0),
                 }
             )
     return rows

@@ -198,11 +198,13 @@ def stage_detail(request: HttpRequest, slug: str, stage: str) -> HttpResponse:
         what="participants",
     )
     participants = list(paged.page)
-    live_links = {
+    # Each participant's newest link: the live one if there is one (issuing revokes the one
+    # before), else the last revoked. One query for the page, however many links each has had.
+    latest_links = {
         link.participant_id: link
-        for link in PersonalLink.objects.filter(
-            participant__in=participants, stage=stage, revoked_at__isnull=True
-        ).only("participant_id", "created_at")
+        for link in PersonalLink.objects.filter(participant__in=participants, stage=stage)
+        .order_by("created_at", "pk")
+        .only("participant_id", "created_at", "revoked_at")
     }
     # Without their drafts: a page of them would bring every half-answered questionnaire along.
     responses = {
@@ -211,7 +213,7 @@ def stage_detail(request: HttpRequest, slug: str, stage: str) -> HttpResponse:
             "participant_id", "status", "submitted_at"
         )
     }
-    rows = [{"participant": p, "link": live_links.get(p.pk), "response": responses.get(p.pk)} for p in participants]
+    rows = [{"participant": p, "link": latest_links.get(p.pk), "response": responses.get(p.pk)} for p in participants]
     context = {
         "cohort": cohort,
         "programme": cohort.programme,
@@ -231,10 +233,33 @@ def stage_send(request: HttpRequest, slug: str, stage: str) -> HttpResponse:
     if role not in Participant.Role.values or cohort_stage.instrument_for(role) is None:
         raise Http404("No questionnaire for that role at this stage.")
     resend = request.POST.get("resend") == "1"
-    count = services.invitations_send(cohort_stage=cohort_stage, role=role, requested_by=request.user, resend=resend)
-    what = "reminder" if resend else "invitation"
-    messages.success(request, f"{count} {what}{'s' if count != 1 else ''} queued for {Participant.Role(role).label}s.")
+    try:
+        count = services.invitations_send(
+            cohort_stage=cohort_stage, role=role, requested_by=request.user, resend=resend
+        )
+    except services.SendingRefused as refusal:
+        messages.error(request, str(refusal))
+        return redirect("questionnaires:cohort_questionnaires", slug=cohort.slug)
+    level = messages.SUCCESS if count else messages.INFO
+    messages.add_message(request, level, _sent_message(cohort_stage, role, count, reminders=resend))
     return redirect("questionnaires:cohort_questionnaires", slug=cohort.slug)
+
+
+def _sent_message(cohort_stage: CohortStage, role: str, count: int, *, reminders: bool) -> str:
+    """What the lead is told went out, in words: "7 invitations queued for mentors (junior doctors)."."""
+    what = "reminder" if reminders else "invitation"
+    one, many = services.role_noun(role, plural=False), services.role_noun(role)
+    questionnaire = f"the {cohort_stage.get_stage_display().lower()} questionnaire"
+    if count == 0 and reminders:
+        return f"No reminders sent: no {one} invited to {questionnaire} is waiting to answer it."
+    if count == 0:
+        return (
+            f"No invitations sent: every {one} with an e-mail address has already been invited to {questionnaire}"
+            " or has answered it."
+        )
+    if count == 1:
+        return f"1 {what} queued for a {one}."
+    return f"{count} {what}s queued for {many}."
 
 
 @login_required
@@ -243,7 +268,11 @@ def link_reissue(request: HttpRequest, slug: str, stage: str, participant_id: in
     cohort = get_cohort_for_user(request.user, slug)
     cohort_stage = _get_stage_for_cohort(cohort, stage)
     participant = get_participant_in_cohort(cohort, participant_id)
-    email = services.link_reissue(participant=participant, stage=cohort_stage.stage, requested_by=request.user)
+    try:
+        email = services.link_reissue(participant=participant, stage=cohort_stage.stage, requested_by=request.user)
+    except services.SendingRefused as refusal:
+        messages.error(request, str(refusal))
+        return redirect("questionnaires:stage_detail", slug=cohort.slug, stage=stage)
     if email is None:
         messages.warning(
             request, f"New link made for {participant.code}, but there is no e-mail address to send it to."
