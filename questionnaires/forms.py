@@ -63,13 +63,7 @@ class ResponseForm(forms.Form):
                     error_messages={"required": "Answer yes or no.", "invalid_choice": "Answer yes or no."},
                 )
             elif item.kind == Item.Kind.NUMBER:
-                self.fields[item.key] = forms.IntegerField(
-                    label=item.prompt,
-                    min_value=item.min_value,
-                    max_value=item.max_value,
-                    required=item.required,
-                    error_messages={"required": "Enter a number.", "invalid": "Enter a whole number, e.g. 45."},
-                )
+                self.fields[item.key] = self._number_field(item)
             else:
                 self.fields[item.key] = forms.CharField(
                     label=item.prompt,
@@ -89,6 +83,29 @@ class ResponseForm(forms.Form):
             widget=forms.RadioSelect,
             required=item.required,
             error_messages={"required": "Choose a score from 1 to 5.", "invalid_choice": "Choose a score from 1 to 5."},
+        )
+
+    @staticmethod
+    def _number_field(item: Item) -> forms.IntegerField:
+        # The bounds are the item's, so the hint and every message name the range the person must
+        # keep to, rather than Django's "Ensure this value is greater than or equal to 5."
+        low, high = item.min_value, item.max_value
+        if low is not None and high is not None:
+            bounds = f"from {low} to {high}"
+        elif low is not None:
+            bounds = f"of {low} or more"
+        elif high is not None:
+            bounds = f"of {high} or less"
+        else:
+            bounds = ""
+        message = f"Enter a whole number {bounds}." if bounds else "Enter a whole number, e.g. 45."
+        return forms.IntegerField(
+            label=item.prompt,
+            min_value=low,
+            max_value=high,
+            required=item.required,
+            help_text=f"A whole number {bounds}." if bounds else "",
+            error_messages={"required": message, "invalid": message, "min_value": message, "max_value": message},
         )
 
     def sections(self) -> list[Section]:
