@@ -18,6 +18,18 @@ def likert_field_name(item: Item, domain: Domain | None) -> str:
 
 
 @dataclass
+class SummaryError:
+    """One line of a page's error summary: what is wrong, where, and the id of the control to go to.
+
+    `question` is empty on a page that asks only one thing.
+    """
+
+    question: str
+    message: str
+    target_id: str
+
+
+@dataclass
 class Section:
     """One item of the instrument as shown: a Likert block has a row per domain."""
 
@@ -118,6 +130,21 @@ class ResponseForm(forms.Form):
                 sections.append(Section(item, [self[item.key]], [None]))
         return sections
 
+    def summary_errors(self) -> list[SummaryError]:
+        """The questions in error, in the order they are shown, each named in full.
+
+        A row of a Likert block is labelled only with its domain, which the summary cannot stand on:
+        it is named with the block's prompt ("How confident are you ... on: Time management").
+        """
+        errors = []
+        for section in self.sections():
+            for field, domain in zip(section.fields, section.domains, strict=True):
+                if not field.errors:
+                    continue
+                question = f"{section.item.prompt} {domain.label}" if domain else section.item.prompt
+                errors.append(SummaryError(question, field.errors[0], _first_control_id(field)))
+        return errors
+
     def draft_data(self) -> dict[str, str]:
         """What the person has typed so far, unvalidated, limited to this form's fields."""
         draft = {}
@@ -153,11 +180,22 @@ class ResponseForm(forms.Form):
         return SubmittedAnswers(likert=likert, items=items)
 
 
+def _first_control_id(field: forms.BoundField) -> str:
+    """The id of the field's first input, the one an error summary's link goes to."""
+    if isinstance(field.field.widget, forms.RadioSelect):
+        return field.subwidgets[0].id_for_label  # id_<name>_0, as _radio_group.html renders it
+    return field.id_for_label
+
+
 class ConsentForm(forms.Form):
     agree = forms.BooleanField(
         label="I have read the information above and agree to take part.",
         error_messages={"required": "Tick the box to agree, or close this page if you do not wish to take part."},
     )
+
+    def summary_errors(self) -> list[SummaryError]:
+        field = self["agree"]
+        return [SummaryError("", error, _first_control_id(field)) for error in field.errors]
 
 
 class CohortStageForm(forms.ModelForm):

@@ -66,3 +66,56 @@ def test_the_questionnaire_fits_a_phone_screen(page: Page, live_server, cohort):
     page.goto(f"{live_server.url}/r/{token}/")
     page_width = page.evaluate("document.documentElement.scrollWidth")
     assert page_width <= 390  # nothing forces sideways scrolling
+
+
+@pytest.fixture
+def questionnaire_url(live_server, cohort) -> str:
+    """The baseline questionnaire of a mentor who has consented, open today."""
+    today = timezone.localdate()
+    CohortStage.objects.filter(cohort=cohort, stage=Stage.BASELINE).update(opens_on=today)
+    mentor = MentorFactory(cohort=cohort, code="M03", consent_given_at=timezone.now(), consent_version="2026-11")
+    _, token = link_issue(participant=mentor, stage=Stage.BASELINE)
+    return f"{live_server.url}/r/{token}/"
+
+
+def wait_until_on_screen(page: Page, selector: str) -> None:
+    """Wait for the element to be wholly on screen, Bootstrap's smooth scrolling done."""
+    page.wait_for_function(
+        "s => { const r = document.querySelector(s).getBoundingClientRect();"
+        " return r.top >= 0 && r.bottom <= window.innerHeight; }",
+        arg=selector,
+        timeout=3000,
+    )
+
+
+def test_a_failed_submission_lists_the_problems_in_focus_and_each_link_goes_to_its_question(
+    page: Page, questionnaire_url
+):
+    page.goto(questionnaire_url)
+    page.get_by_role("button", name="Submit answers").click()
+
+    summary = page.get_by_role("alert").filter(has_text="There is a problem")
+    expect(summary).to_be_focused()
+    expect(page).to_have_title("Error: Mentor questionnaire before phase 1 · rmprog")
+    expect(summary.get_by_role("link")).to_have_count(22)
+
+    summary.get_by_role(
+        "link", name="How confident are you in giving feedback to senior colleagues on: Time management"
+    ).click()
+    expect(page.locator("#id_confidence__time_management_0")).to_be_focused()
+    # The question and its message are on screen above the first answer, not hidden under the top edge.
+    wait_until_on_screen(page, "#confidence__time_management-error")
+
+
+def test_consent_without_the_tick_puts_the_problem_in_focus_at_the_top(page: Page, live_server, cohort):
+    CohortStage.objects.filter(cohort=cohort, stage=Stage.BASELINE).update(opens_on=timezone.localdate())
+    _, token = link_issue(participant=MentorFactory(cohort=cohort, code="M04"), stage=Stage.BASELINE)
+    page.goto(f"{live_server.url}/r/{token}/consent/")
+    page.get_by_role("button", name="Continue").click()
+
+    summary = page.get_by_role("alert").filter(has_text="There is a problem")
+    expect(summary).to_be_focused()
+    wait_until_on_screen(page, "#error-summary")
+    expect(page).to_have_title("Error: Taking part · rmprog")
+    summary.get_by_role("link", name="Tick the box to agree").click()
+    expect(page.get_by_label("I have read the information above and agree to take part.")).to_be_focused()
