@@ -26,7 +26,8 @@ SCALES = {
 }
 EXPERIENCE_CHOICES = [["poor", "Poor"], ["fair", "Fair"], ["good", "Good"], ["excellent", "Excellent"]]
 TIME_CHOICES = [["too_short", "Too short"], ["about_right", "About right"], ["too_long", "Too long"]]
-CONCERN_CHOICES = [["none", "I had no concerns"], ["lesser", "Lesser"], ["same", "The same"], ["greater", "Greater"]]
+# The values are what answers and exports store; only the labels may change.
+CONCERN_CHOICES = [["none", "None now"], ["lesser", "Lesser"], ["same", "The same"], ["greater", "Greater"]]
 
 
 def _block(key: str, construct: str, prompt: str) -> dict:

@@ -18,6 +18,18 @@ def likert_field_name(item: Item, domain: Domain | None) -> str:
 
 
 @dataclass
+class SummaryError:
+    """One line of a page's error summary: what is wrong, where, and the id of the control to go to.
+
+    `question` is empty on a page that asks only one thing.
+    """
+
+    question: str
+    message: str
+    target_id: str
+
+
+@dataclass
 class Section:
     """One item of the instrument as shown: a Likert block has a row per domain."""
 
@@ -63,13 +75,7 @@ class ResponseForm(forms.Form):
                     error_messages={"required": "Answer yes or no.", "invalid_choice": "Answer yes or no."},
                 )
             elif item.kind == Item.Kind.NUMBER:
-                self.fields[item.key] = forms.IntegerField(
-                    label=item.prompt,
-                    min_value=item.min_value,
-                    max_value=item.max_value,
-                    required=item.required,
-                    error_messages={"required": "Enter a number.", "invalid": "Enter a whole number, e.g. 45."},
-                )
+                self.fields[item.key] = self._number_field(item)
             else:
                 self.fields[item.key] = forms.CharField(
                     label=item.prompt,
@@ -91,6 +97,29 @@ class ResponseForm(forms.Form):
             error_messages={"required": "Choose a score from 1 to 5.", "invalid_choice": "Choose a score from 1 to 5."},
         )
 
+    @staticmethod
+    def _number_field(item: Item) -> forms.IntegerField:
+        # The bounds are the item's, so the hint and every message name the range the person must
+        # keep to, rather than Django's "Ensure this value is greater than or equal to 5."
+        low, high = item.min_value, item.max_value
+        if low is not None and high is not None:
+            bounds = f"from {low} to {high}"
+        elif low is not None:
+            bounds = f"of {low} or more"
+        elif high is not None:
+            bounds = f"of {high} or less"
+        else:
+            bounds = ""
+        message = f"Enter a whole number {bounds}." if bounds else "Enter a whole number, e.g. 45."
+        return forms.IntegerField(
+            label=item.prompt,
+            min_value=low,
+            max_value=high,
+            required=item.required,
+            help_text=f"A whole number {bounds}." if bounds else "",
+            error_messages={"required": message, "invalid": message, "min_value": message, "max_value": message},
+        )
+
     def sections(self) -> list[Section]:
         sections = []
         for item in self.items:
@@ -100,6 +129,21 @@ class ResponseForm(forms.Form):
             else:
                 sections.append(Section(item, [self[item.key]], [None]))
         return sections
+
+    def summary_errors(self) -> list[SummaryError]:
+        """The questions in error, in the order they are shown, each named in full.
+
+        A row of a Likert block is labelled only with its domain, which the summary cannot stand on:
+        it is named with the block's prompt ("How confident are you ... on: Time management").
+        """
+        errors = []
+        for section in self.sections():
+            for field, domain in zip(section.fields, section.domains, strict=True):
+                if not field.errors:
+                    continue
+                question = f"{section.item.prompt} {domain.label}" if domain else section.item.prompt
+                errors.append(SummaryError(question, field.errors[0], _first_control_id(field)))
+        return errors
 
     def draft_data(self) -> dict[str, str]:
         """What the person has typed so far, unvalidated, limited to this form's fields."""
@@ -136,11 +180,22 @@ class ResponseForm(forms.Form):
         return SubmittedAnswers(likert=likert, items=items)
 
 
+def _first_control_id(field: forms.BoundField) -> str:
+    """The id of the field's first input, the one an error summary's link goes to."""
+    if isinstance(field.field.widget, forms.RadioSelect):
+        return field.subwidgets[0].id_for_label  # id_<name>_0, as _radio_group.html renders it
+    return field.id_for_label
+
+
 class ConsentForm(forms.Form):
     agree = forms.BooleanField(
         label="I have read the information above and agree to take part.",
         error_messages={"required": "Tick the box to agree, or close this page if you do not wish to take part."},
     )
+
+    def summary_errors(self) -> list[SummaryError]:
+        field = self["agree"]
+        return [SummaryError("", error, _first_control_id(field)) for error in field.errors]
 
 
 class CohortStageForm(forms.ModelForm):

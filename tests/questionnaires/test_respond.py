@@ -51,7 +51,7 @@ def test_missing_and_invalid_answers_are_explained_next_to_the_question(client, 
     assert response.status_code == 400
     page = response.content.decode()
     assert 'id="confidence__time_management-error"' in page
-    assert page.count("Choose a score from 1 to 5.") == 2
+    assert page.count("Choose a score from 1 to 5.") == 2 * 2  # next to each question and in the summary
     assert "2 questions need an answer or a correction" in page
     assert not Response.objects.filter(status=Response.Status.SUBMITTED).exists()
 
