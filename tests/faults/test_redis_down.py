@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from analysis.models import STALE_AFTER, AnalysisRun
 from analysis.services import analysis_runs_requeue_stale
-from questionnaires.models import OutboundEmail, Response, Stage
+from questionnaires.models import CohortStage, OutboundEmail, Response, Stage
 from questionnaires.tasks import send_queued_emails
 from tests.factories import MenteeFactory
 from tests.faults.conftest import wait_for
@@ -27,6 +27,10 @@ def test_with_redis_down_submissions_succeed_and_queued_work_goes_out_once_it_is
 ):
     for number in range(1, 4):
         MenteeFactory(cohort=cohort, code=f"C0{number}", email=f"c0{number}@example.nhs.uk")
+    today = timezone.localdate()  # invitations go out only while a questionnaire is open
+    CohortStage.objects.filter(cohort=cohort, stage=Stage.BEFORE_PHASE2).update(
+        opens_on=today - timedelta(days=1), closes_on=today + timedelta(days=14)
+    )
     throwaway_redis.stop()
 
     # The participant submits: saved, and thanked.
