@@ -1,7 +1,10 @@
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from questionnaires.models import PersonalLink, Stage
+from questionnaires.models import CohortStage, PersonalLink, Stage
 from questionnaires.services import link_issue
 from tests.e2e.helpers import sign_in_as_lead
 from tests.factories import MentorFactory
@@ -10,6 +13,10 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_lead_revokes_one_link_and_reissues_another_from_the_stage_page(page: Page, live_server, cohort):
+    today = timezone.localdate()  # a new link is e-mailed only while its questionnaire is open
+    CohortStage.objects.filter(cohort=cohort, stage=Stage.BASELINE).update(
+        opens_on=today - timedelta(days=1), closes_on=today + timedelta(days=14)
+    )
     first = MentorFactory(cohort=cohort, code="M01", email="m01@example.nhs.uk")
     second = MentorFactory(cohort=cohort, code="M02", email="m02@example.nhs.uk")
     link_issue(participant=first, stage=Stage.BASELINE)
