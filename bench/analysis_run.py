@@ -33,7 +33,11 @@ here) from PostgreSQL, and fetching those rows with a bare cursor, before any Py
 already takes several times as long as SciPy's arithmetic on arrays in memory (the line above), so
 nothing that reads the answers as they are stored can come within 3x. Aggregating in PostgreSQL
 does not help: grouping the rows per response and construct with `array_agg` or `string_agg`
-took 0.39 to 0.65 s at this size, against 0.35 s for the plain rows (23 Nov 2026). What could be
+took 0.39 to 0.65 s at this size, against 0.35 s for the plain rows (23 Nov 2026). Nor does the
+fastest way out of PostgreSQL: `COPY ... TO STDOUT` in binary of the same rows as four integers,
+read into numpy without a Python object per row, took 0.145 s, 1.7 times SciPy's time before any
+scoring or statistics (the statistics alone take 0.07 s here), so a run that reads the answers as
+stored can come no closer than about 3.3 times. What could be
 cut has been: a run used to store every (pre, post) pair for the report's charts (415,000 here,
 half a second to encode and write); it now stores each distinct pair once with its count (scores
 are whole numbers, so at most a few hundred per comparison), which took the run from 1.3 s to
