@@ -1,13 +1,15 @@
 """The wording of the protocol's questions, as a participant reads it."""
 
 import datetime
+import importlib
 
 import pytest
+from django.apps import apps
 from django.urls import reverse
 from django.utils import timezone
 
 from questionnaires.defaults import CONCERN_CHOICES
-from questionnaires.models import CohortStage, Stage
+from questionnaires.models import CohortStage, Instrument, Item, Stage
 from questionnaires.services import link_issue
 from tests.helpers import page_text
 
@@ -27,3 +29,24 @@ def test_the_concerns_answers_read_in_the_present_like_their_question(client, co
 
 def test_the_concerns_answers_keep_the_values_stored_answers_and_exports_use():
     assert [value for value, _ in CONCERN_CHOICES] == ["none", "lesser", "same", "greater"]
+
+
+def test_a_database_made_before_the_rewording_gets_the_new_label_on_the_default_question_only(cohort):
+    relabel = importlib.import_module("questionnaires.migrations.0006_concerns_choice_in_the_present").relabel
+    older = Item.objects.filter(key="concerns_compared").select_related("instrument").first()
+    Item.objects.filter(pk=older.pk).update(choices=[["none", "I had no concerns"], *CONCERN_CHOICES[1:]])
+    reworded = Item.objects.create(
+        instrument=older.instrument,
+        position=99,
+        key="concerns_compared_2",
+        kind="choice",
+        prompt="Other",
+        choices=[["none", "I had no concerns"]],
+    )
+    revision = older.instrument.items_revision
+    relabel(apps, None)
+    older.refresh_from_db()
+    reworded.refresh_from_db()
+    assert older.choices == CONCERN_CHOICES
+    assert reworded.choices == [["none", "I had no concerns"]]  # not the default question: left alone
+    assert Instrument.objects.get(pk=older.instrument_id).items_revision != revision
