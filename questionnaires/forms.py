@@ -84,6 +84,9 @@ class ResponseForm(forms.Form):
                     widget=forms.Textarea(attrs={"rows": 4}),
                     error_messages={"required": "Please write an answer."},
                 )
+            if item.help_text and item.kind != Item.Kind.LIKERT_BLOCK:  # a block shows it once, above its rows
+                field = self.fields[item.key]
+                field.help_text = f"{item.help_text} {field.help_text}".strip()
 
     @staticmethod
     def _likert_field(item: Item, label: str) -> forms.TypedChoiceField:

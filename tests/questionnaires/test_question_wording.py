@@ -2,6 +2,7 @@
 
 import datetime
 import importlib
+import re
 
 import pytest
 from django.apps import apps
@@ -50,3 +51,18 @@ def test_a_database_made_before_the_rewording_gets_the_new_label_on_the_default_
     assert older.choices == CONCERN_CHOICES
     assert reworded.choices == [["none", "I had no concerns"]]  # not the default question: left alone
     assert Instrument.objects.get(pk=older.instrument_id).items_revision != revision
+
+
+def test_a_questions_help_text_is_shown_with_it_and_read_out_with_its_answers(client, cohort, baseline_token):
+    instrument = CohortStage.objects.get(cohort=cohort, stage=Stage.BASELINE).mentor_instrument
+    hints = {"easier": "Think of a recent handover.", "understanding": "Your own view.", "importance": "Each row."}
+    for item in Item.objects.filter(instrument=instrument, key__in=hints):
+        item.help_text = hints[item.key]
+        item.save()
+    html = client.get(reverse("questionnaires:respond", args=[baseline_token])).content.decode()
+    for key, hint in hints.items():
+        assert re.search(rf'id="{key}-hint">{re.escape(hint)}<', html), key
+    assert re.search(r'<textarea name="easier"[^>]*aria-describedby="easier-hint"', html)
+    assert re.search(r'<fieldset [^>]*aria-describedby="understanding-hint"', html)
+    assert re.search(r'<fieldset [^>]*aria-describedby="importance-hint"', html)
+    assert html.count("Each row.") == 1  # once for the block, not once per domain
