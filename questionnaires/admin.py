@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 
 from questionnaires.models import (
@@ -13,10 +14,45 @@ from questionnaires.models import (
 from rmprog.admin import ViewOnlyMixin
 
 
-class ItemInline(admin.TabularInline):
+class ItemAdminForm(forms.ModelForm):
+    class Meta:
+        model = Item
+        fields = [
+            "position",
+            "key",
+            "kind",
+            "construct",
+            "required",
+            "prompt",
+            "help_text",
+            "min_value",
+            "max_value",
+            "scale_labels",
+            "choices",
+        ]
+        help_texts = {
+            "help_text": "Shown under the question, and read out with its answers.",
+            "min_value": "Number questions: the smallest answer accepted.",
+            "max_value": "Number questions: the largest answer accepted.",
+            "scale_labels": 'Likert questions: five labels, from 1 to 5, e.g. ["Not at all", ..., "Extremely"].',
+            "choices": "Choice questions: [value, label] pairs. Answers keep their values: change labels, not values.",
+        }
+
+
+class ItemInline(admin.StackedInline):
+    # Stacked: a question's wording, its help text, its choices and its bounds are all edited here,
+    # too many for one table row.
     model = Item
+    form = ItemAdminForm
     extra = 0
-    fields = ["position", "key", "kind", "construct", "prompt", "required"]
+    fields = [
+        ("position", "key", "kind", "construct", "required"),
+        "prompt",
+        "help_text",
+        ("min_value", "max_value"),
+        "scale_labels",
+        "choices",
+    ]
 
 
 @admin.register(Instrument)

@@ -90,3 +90,12 @@ def test_participants_cannot_be_deleted_in_bulk_from_the_admin(admin_user_client
     page = admin_user_client.get(reverse("admin:participants_participant_changelist")).content.decode()
     assert "M001" in page
     assert 'name="_selected_action"' not in page and "delete_selected" not in page
+
+
+def test_a_questions_help_text_choices_and_bounds_are_edited_in_the_admin(admin_user_client):
+    instrument = ensure_default_instruments()["mentee-before-phase2"]
+    page = admin_user_client.get(
+        reverse("admin:questionnaires_instrument_change", args=[instrument.pk])
+    ).content.decode()
+    for field in ("help_text", "min_value", "max_value", "choices", "scale_labels"):
+        assert f'name="items-0-{field}"' in page, field
