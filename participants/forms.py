@@ -80,7 +80,12 @@ class ParticipantForm(forms.ModelForm):
         ]
         labels = {"email": "E-mail address", "available_for_phase2": "Available for phase 2"}
         widgets = {"supervisor": LongSelect}
-        error_messages = {"email": {"invalid": "Enter an e-mail address in the form name@example.nhs.uk."}}
+        error_messages = {
+            "code": {"required": "Enter the participant's code, e.g. M01 or C01."},
+            "name": {"required": "Enter the participant's name."},
+            "email": {"invalid": "Enter an e-mail address in the form name@example.nhs.uk."},
+            "role": {"required": "Choose mentor or mentee."},
+        }
 
     def __init__(self, *args, cohort: Cohort, **kwargs):
         super().__init__(*args, **kwargs)
@@ -158,6 +163,7 @@ class WithdrawForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
         help_text="Recorded with the date. The participant will not be contacted again.",
+        error_messages={"required": "Write the reason for the withdrawal."},
     )
 
 
@@ -166,6 +172,7 @@ class EraseForm(forms.Form):
         max_length=16,
         label="Type the participant's code to confirm",
         help_text="Erasure cannot be undone.",
+        error_messages={"required": "Type the participant's code to confirm."},
     )
 
     def __init__(self, *args, code: str, **kwargs):

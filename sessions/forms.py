@@ -1,6 +1,6 @@
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Min, Q
 from django.utils import timezone
 
 from participants.models import Cohort, Domain, Participant
@@ -223,10 +223,13 @@ class _UntickedHiddenInput(forms.HiddenInput):
 
 
 class ManualPairingForm(forms.Form):
-    mentee = forms.ModelChoiceField(queryset=Participant.objects.none(), widget=LongSelect)
+    mentee = forms.ModelChoiceField(
+        queryset=Participant.objects.none(), widget=LongSelect, error_messages={"required": "Choose a mentee."}
+    )
     mentor = forms.ModelChoiceField(
         queryset=Participant.objects.none(),
         widget=LongSelect,
+        error_messages={"required": "Choose a mentor."},
         help_text="In brackets after a mentor: not available for phase 2, no willingness answer yet, or the "
         "mentees they already mentor.",
     )
@@ -234,6 +237,7 @@ class ManualPairingForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
         help_text="Kept on the allocation record.",
+        error_messages={"required": "Write the reason for pairing by hand."},
     )
     # Hidden, and unticked, until the chosen pair is one the draw would not make, so that the lead
     # ticks it having read what is wrong with that pair, never in advance.
@@ -309,8 +313,22 @@ class MeetingScheduleForm(forms.ModelForm):
         labels = {"scheduled_at": "Date and time", "mode": "Where"}
 
 
+DURATION_MESSAGE = "Enter the duration as a whole number of minutes from 1 to 600."
+
+
 class MeetingOutcomeForm(forms.ModelForm):
     """What happened: held (on what date, how long) or cancelled (why). Never what was said."""
+
+    # Declared for its bounds and words: the model field's own would offer 0 and answer in Django's.
+    duration_minutes = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=600,
+        label="Duration in minutes",
+        help_text="From 1 to 600. Longer than the cohort's agreed limit is flagged, not refused.",
+        widget=forms.NumberInput(attrs={"class": "input-number"}),
+        error_messages={"invalid": DURATION_MESSAGE, "min_value": DURATION_MESSAGE, "max_value": DURATION_MESSAGE},
+    )
 
     class Meta:
         model = Meeting
@@ -318,18 +336,17 @@ class MeetingOutcomeForm(forms.ModelForm):
         widgets = {
             "status": forms.RadioSelect,
             "held_on": NativeDateInput,
-            "duration_minutes": forms.NumberInput(attrs={"min": 1, "max": 600, "class": "input-number"}),
             "cancelled_reason": forms.Textarea(attrs={"rows": 2}),
         }
         labels = {
             "status": "Outcome",
             "held_on": "Date held",
-            "duration_minutes": "Duration in minutes",
             "cancelled_reason": "Why it was cancelled",
         }
-        help_texts = {
-            "duration_minutes": "From 1 to 600. Longer than the cohort's agreed limit is flagged, not refused."
-        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["held_on"].widget.attrs["max"] = timezone.localdate().isoformat()
 
     def clean(self):
         cleaned = super().clean()
@@ -350,7 +367,10 @@ class MeetingOutcomeForm(forms.ModelForm):
                     ),
                 )
             mentee = self.instance.pairing.mentee
-            if not FeedbackDocument.objects.filter(mentee=mentee, status=FeedbackDocument.Status.APPROVED).exists():
+            first_approved = FeedbackDocument.objects.filter(mentee=mentee, approved_at__isnull=False).aggregate(
+                first=Min("approved_at")
+            )["first"]
+            if first_approved is None:
                 # The meeting is where the mentor talks the mentee through the group's approved
                 # feedback (phase 2 of the protocol): without it, no such meeting can have been held.
                 self.add_error(
@@ -359,6 +379,16 @@ class MeetingOutcomeForm(forms.ModelForm):
                         f"{mentee.code} has no approved collated feedback, which the meeting is for talking "
                         "through. Approve it first, then record the meeting as held.",
                         code="no_feedback",
+                    ),
+                )
+            elif cleaned.get("held_on") is not None and cleaned["held_on"] < timezone.localdate(first_approved):
+                approved_on = timezone.localdate(first_approved)
+                self.add_error(
+                    "held_on",
+                    ValidationError(
+                        f"The date held is before {mentee.code}'s collated feedback was first approved, on "
+                        f"{approved_on:%-d %B %Y}, and the meeting talks that document through. Check the date.",
+                        code="before_feedback",
                     ),
                 )
             cleaned["cancelled_reason"] = ""

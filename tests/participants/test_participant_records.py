@@ -92,3 +92,22 @@ def test_a_short_name_taken_by_another_cohort_is_refused_in_the_forms_words(lead
 def test_a_cohort_without_dates_says_so_plainly(lead_client, cohort):
     Cohort.objects.filter(pk=cohort.pk).update(starts_on=None, ends_on=None)
     assert "dates not set" in page_text(lead_client.get(cohort.get_absolute_url()))
+
+
+def test_a_participant_form_left_empty_says_what_each_box_needs(lead_client, cohort):
+    response = lead_client.post(reverse("participants:participant_create", args=[cohort.slug]), {})
+    text = page_text(response)
+    for message in (
+        "Enter the participant's code, e.g. M01 or C01.",
+        "Enter the participant's name.",
+        "Choose mentor or mentee.",
+    ):
+        assert message in text
+    assert "This field is required." not in text
+
+
+def test_a_withdrawal_without_a_reason_asks_for_one(lead_client, cohort):
+    mentor = MentorFactory(cohort=cohort, code="M01")
+    url = reverse("participants:participant_withdraw", args=[cohort.slug, mentor.pk])
+    text = page_text(lead_client.post(url, {"reason": ""}))
+    assert "Write the reason for the withdrawal." in text and "This field is required." not in text

@@ -1,12 +1,14 @@
 """Phase 2 meetings: scheduled, then held (date, 1-600 minutes) or cancelled (reason); over the limit is flagged."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from sessions.models import Meeting, Pairing
+from sessions.forms import DURATION_MESSAGE
+from sessions.models import FeedbackDocument, Meeting, Pairing
 from sessions.services import feedback_save_draft, meeting_duration_summary
 from tests.helpers import page_text
 from tests.sessions.helpers import sections_for
@@ -21,9 +23,10 @@ HELD_ON = timezone.localdate() - datetime.timedelta(days=7)
 
 @pytest.fixture
 def pairing(cohort):
-    """A pair whose mentee's collated feedback is approved, ready for their meeting."""
+    """A pair whose mentee's collated feedback was approved a month ago, ready for their meeting."""
     mentees, mentors = people(cohort, mentees=1, mentors=1)
     assert feedback_save_draft(mentee=mentees[0], sections=sections_for(cohort, "The group's view")).approve()
+    FeedbackDocument.objects.filter(mentee=mentees[0]).update(approved_at=timezone.now() - datetime.timedelta(days=30))
     return Pairing.objects.create(cohort=cohort, mentee=mentees[0], mentor=mentors[0], source=Pairing.Source.MANUAL)
 
 
@@ -68,8 +71,9 @@ def test_a_meeting_over_the_agreed_limit_is_saved_and_flagged(lead_client, cohor
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"status": "held", "held_on": HELD_ON.isoformat(), "duration_minutes": "0"}, "greater than or equal to 1"),
-        ({"status": "held", "held_on": HELD_ON.isoformat(), "duration_minutes": "601"}, "less than or equal to 600"),
+        ({"status": "held", "held_on": HELD_ON.isoformat(), "duration_minutes": "0"}, DURATION_MESSAGE),
+        ({"status": "held", "held_on": HELD_ON.isoformat(), "duration_minutes": "601"}, DURATION_MESSAGE),
+        ({"status": "held", "held_on": HELD_ON.isoformat(), "duration_minutes": "an hour"}, DURATION_MESSAGE),
         ({"status": "held", "held_on": "", "duration_minutes": "30"}, "Required for a meeting that was held."),
         ({"status": "cancelled", "cancelled_reason": " "}, "Say why the meeting was cancelled."),
     ],
@@ -182,3 +186,27 @@ def test_a_meeting_cannot_be_recorded_as_held_before_the_mentees_feedback_is_app
     lead_client.post(edit, {"status": "cancelled", "cancelled_reason": "Feedback not ready"})
     meeting.refresh_from_db()
     assert meeting.status == Meeting.Status.CANCELLED
+
+
+def test_a_meeting_cannot_be_recorded_as_held_before_the_feedback_it_talks_through_was_approved(
+    lead_client, cohort, pairing
+):
+    approved_on = timezone.localdate() - datetime.timedelta(days=30)
+    meeting = Meeting.objects.create(pairing=pairing, scheduled_at=timezone.now())
+    edit = reverse("mentoring_sessions:meeting_edit", args=[cohort.slug, meeting.pk])
+    day_before = (approved_on - datetime.timedelta(days=1)).isoformat()
+    response = lead_client.post(edit, {"status": "held", "held_on": day_before, "duration_minutes": "45"})
+    assert response.status_code == 400
+    assert f"collated feedback was first approved, on {approved_on:%-d %B %Y}" in page_text(response)
+    lead_client.post(edit, {"status": "held", "held_on": approved_on.isoformat(), "duration_minutes": "45"})
+    meeting.refresh_from_db()
+    assert (meeting.status, meeting.held_on) == (Meeting.Status.HELD, approved_on)
+
+
+def test_the_duration_box_offers_1_to_600_and_the_date_box_nothing_after_today(lead_client, cohort, pairing):
+    meeting = Meeting.objects.create(pairing=pairing, scheduled_at=timezone.now())
+    html = lead_client.get(reverse("mentoring_sessions:meeting_edit", args=[cohort.slug, meeting.pk])).content.decode()
+    assert re.search(r'<input type="number" name="duration_minutes"[^>]*min="1"[^>]*max="600"', html) or re.search(
+        r'<input type="number" name="duration_minutes"[^>]*max="600"[^>]*min="1"', html
+    )
+    assert re.search(rf'<input type="date" name="held_on"[^>]*max="{timezone.localdate().isoformat()}"', html)

@@ -118,3 +118,11 @@ def test_a_tick_is_not_carried_over_when_the_box_is_not_shown(lead_client, cohor
     assert response.status_code == 400
     page = response.content.decode()
     assert '<input type="hidden" name="pair_anyway" id="id_pair_anyway">' in page
+
+
+def test_an_empty_pair_by_hand_says_what_to_choose_and_write(lead_client, cohort):
+    response = lead_client.post(reverse("mentoring_sessions:pairing_by_hand", args=[cohort.slug]), {"reason": ""})
+    text = page_text(response)
+    for message in ("Choose a mentee.", "Choose a mentor.", "Write the reason for pairing by hand."):
+        assert message in text
+    assert "This field is required." not in text
