@@ -201,9 +201,9 @@ def draw_chart(chart: dict) -> bytes:
 
 
 def chart_description(chart: dict) -> str:
-    """Text alternative of a chart for screen readers."""
+    """Text alternative of a chart for screen readers: which chart it is first, as its title says."""
     return (
-        f"Slope plots of each participant's score before ({chart['pre']}) and after ({chart['post']}), "
+        f"{chart['title']}, from {chart['pre']} to {chart['post']}: slope plots of each participant's score, "
         f"one panel per domain: {', '.join(panel['label'] for panel in chart['panels'])}. "
         "Lines going up are rises, down are falls; the tables give the same comparisons in numbers."
     )

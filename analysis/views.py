@@ -133,6 +133,10 @@ def _audited_download(
         target=what,
         detail=f"{what}, {'identified (names and e-mail addresses)' if identified else 'pseudonymised'}",
     )
+    if identified:
+        # Named apart from the pseudonymised file, so that the two are not mixed up or overwritten.
+        stem, dot, extension = filename.rpartition(".")
+        filename = f"{stem}-identified{dot}{extension}"
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
@@ -197,12 +201,11 @@ def report_sav(request: HttpRequest, slug: str) -> HttpResponse:
     identified = _wants_identified(request)
     table = spss.wide_table(cohort, identified=identified)
     data = spss.sav_bytes(table, file_label=f"rmprog {cohort.slug}")
-    suffix = "-identified" if identified else ""
     return _audited_download(
         request,
         cohort,
         data,
-        filename=f"{cohort.slug}-scores{suffix}.sav",
+        filename=f"{cohort.slug}-scores.sav",
         content_type="application/x-spss-sav",
         what="scores SPSS file",
         identified=identified,

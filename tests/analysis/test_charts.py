@@ -3,7 +3,7 @@
 import pytest
 from matplotlib.figure import Figure
 
-from analysis.charts import MAX_LINE_WIDTH, _draw_panel, chart_figure
+from analysis.charts import MAX_LINE_WIDTH, _draw_panel, chart_description, chart_figure
 
 
 def line_widths(pair_counts) -> list[float]:
@@ -82,3 +82,12 @@ def test_every_group_of_a_few_is_labelled_at_the_middle_of_its_line():
         ("×2", (0.5, 4.5)),
         ("×3", (0.5, 3.0)),
     ]
+
+
+def test_each_charts_description_names_its_role_construct_and_stages_first():
+    first = {**chart(2), "title": "Mentors (junior doctors): Importance"}
+    second = {**chart(2), "title": "Mentors (junior doctors): Confidence"}
+    assert chart_description(first) != chart_description(second)
+    assert chart_description(first).startswith(
+        "Mentors (junior doctors): Importance, from Baseline (before phase 1) to After phase 2: slope plots"
+    )

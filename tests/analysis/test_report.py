@@ -80,7 +80,7 @@ def test_the_report_draws_a_chart_per_comparison_served_as_png(lead_client, refe
     html = lead_client.get(report_url(reference_cohort)).content.decode()
     chart_url = report_url(reference_cohort, "report_chart", run.pk, 0)
     assert f'src="{chart_url}"' in html
-    assert "Slope plots of each participant" in html
+    assert "slope plots of each participant" in html
     assert f'report_chart", {run.pk}, 1' not in html  # only one role, construct and pair of stages
     response = lead_client.get(chart_url)
     assert response.status_code == 200

@@ -17,7 +17,7 @@ def test_the_report_shows_its_charts_under_the_strict_policy(page: Page, live_se
 
     page.goto(f"{live_server.url}{reverse('analysis:cohort_report', args=[reference_cohort.slug])}")
     expect(page.get_by_role("heading", name="Participant characteristics")).to_be_visible()
-    chart = page.get_by_role("img", name=re.compile(r"^Slope plots of each participant"))
+    chart = page.get_by_role("img", name=re.compile(r"slope plots of each participant"))
     chart.scroll_into_view_if_needed()
     expect(chart).to_be_visible()
     page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=chart.element_handle(), timeout=15000)

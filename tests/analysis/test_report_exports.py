@@ -157,6 +157,19 @@ def test_an_admin_may_ask_for_an_identified_sav_and_it_is_recorded(admin_client,
     assert event.detail == "scores SPSS file, identified (names and e-mail addresses)"
 
 
+@pytest.mark.parametrize(
+    ("name", "filename"),
+    [("report_dictionary", "gastro-2026-data-dictionary"), ("theme_quotes_csv", "gastro-2026-quotes")],
+)
+def test_an_identified_file_is_named_apart_from_the_pseudonymised_one(admin_client, analysed, name, filename):
+    plain = admin_client.get(url(analysed, name))["Content-Disposition"]
+    identified = admin_client.get(url(analysed, name) + "?identified=1")["Content-Disposition"]
+    assert (plain, identified) == (
+        f'attachment; filename="{filename}.csv"',
+        f'attachment; filename="{filename}-identified.csv"',
+    )
+
+
 def test_a_lead_asking_for_identified_data_is_refused_and_nothing_is_exported(lead_client, analysed):
     for name in ("report_sav", "report_dictionary", "theme_quotes_csv", "report_pdf", "report_xlsx"):
         assert lead_client.get(url(analysed, name) + "?identified=1").status_code == 404, name
