@@ -212,3 +212,19 @@ def test_the_coding_page_pages_through_answers_and_saving_returns_to_the_same_pa
     response = lead_client.post(url(cohort, "theme_coding") + "?page=2", coding_post(shown, {}) | {"page": "2"})
     assert response.status_code == 302 and response["Location"].endswith("?page=2")
     assert ThemeCoding.objects.filter(answer__in=shown).count() == 5
+
+
+def test_going_to_another_coding_page_saves_the_ticks_on_this_one_first(lead_client, cohort):
+    answers = [
+        free_text(cohort, f"M{n:02d}", "mentor", "baseline", f"Answer number {n}.")
+        for n in range(1, CODING_PAGE_SIZE + 6)
+    ]
+    html = lead_client.get(url(cohort, "theme_coding")).content.decode()
+    first_page = html[: html.index("</form>")]  # the page buttons submit the form, ticks and all
+    assert '<button type="submit" class="page-link" name="page" value="2">' in first_page
+    shown = [a for a in answers if a.value in first_page]
+    hierarchy = themes_by_label(cohort)["Hierarchy or power gradient concerns"]
+    data = coding_post(shown, {shown[0].pk: [hierarchy]}) | {"page": "2"}  # the "Next" button
+    response = lead_client.post(url(cohort, "theme_coding"), data)
+    assert response["Location"].endswith("?page=2")
+    assert ThemeCoding.objects.get(coder__username="lead", answer=shown[0]).themes.get() == hierarchy
