@@ -4,7 +4,7 @@ from django.forms import formset_factory
 from django.utils import timezone
 
 from participants.imports import MAX_UPLOAD_BYTES
-from participants.models import Cohort, Participant, Programme, key_validator
+from participants.models import ERASED_NAME, Cohort, Participant, Programme, key_validator
 from rmprog.dates import day
 from rmprog.widgets import LongSelect, NativeDateInput
 
@@ -103,6 +103,14 @@ class ParticipantForm(forms.ModelForm):
             for name in ("name", "email"):
                 self.fields[name].disabled = True
                 self.fields[name].help_text = erased_on
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"]
+        if name.strip().lower() == ERASED_NAME and self.instance.erased_at is None:
+            raise ValidationError(
+                f"“{ERASED_NAME}” marks an erased participant: enter the person's name.", code="erased"
+            )
+        return name
 
     def clean_code(self) -> str:
         code = self.cleaned_data["code"]

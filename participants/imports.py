@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from participants.models import Cohort, Participant
+from participants.models import ERASED_NAME, Cohort, Participant
 
 PARTICIPANT_COLUMNS = [
     "code",
@@ -171,6 +171,8 @@ def _parse_row(cohort: Cohort, record: dict[str, str]) -> tuple[Participant, str
     role = _choice(record["role"], Participant.Role, "role", errors)
     if not record["role"]:
         errors.append("role is required (mentor or mentee)")
+    if record["name"].strip().lower() == ERASED_NAME:
+        errors.append(f"name '{ERASED_NAME}' marks an erased participant: enter the person's name")
     years = None
     if record["years_as_consultant"]:
         try:

@@ -28,6 +28,10 @@ key_validator = RegexValidator(
 )
 
 
+# What an erased participant's name becomes (participants.privacy.participant_erase).
+ERASED_NAME = "[erased]"
+
+
 class ProgrammeQuerySet(models.QuerySet):
     def for_user(self, user) -> "ProgrammeQuerySet":
         """The programmes a user may see: all for a superuser, else those they lead."""

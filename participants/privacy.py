@@ -8,11 +8,9 @@ from django.utils import timezone
 
 from audit.models import Action, AuditEvent
 from audit.services import audit_record
-from participants.models import Cohort, Participant
+from participants.models import ERASED_NAME, Cohort, Participant
 from questionnaires.models import ItemAnswer, OutboundEmail, PersonalLink, Response
 from sessions.models import AllocationChange, FeedbackSection, Meeting, Pairing, WillingPair
-
-ERASED_NAME = "[erased]"
 
 
 def participant_data(participant: Participant) -> dict:

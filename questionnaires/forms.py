@@ -209,7 +209,8 @@ class CohortStageForm(forms.ModelForm):
         required=False,
         min_value=1,
         max_value=60,
-        help_text=CohortStage._meta.get_field("reminder_interval_days").help_text,
+        help_text="From 1 to 60 days. While the questionnaire is open, those invited who have not submitted are "
+        "reminded this often. Empty: no reminders.",
         error_messages=dict.fromkeys(
             ("invalid", "min_value", "max_value"),
             "Enter a whole number of days from 1 to 60, or leave the box empty for no reminders.",

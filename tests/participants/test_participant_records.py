@@ -111,3 +111,16 @@ def test_a_withdrawal_without_a_reason_asks_for_one(lead_client, cohort):
     url = reverse("participants:participant_withdraw", args=[cohort.slug, mentor.pk])
     text = page_text(lead_client.post(url, {"reason": ""}))
     assert "Write the reason for the withdrawal." in text and "This field is required." not in text
+
+
+def test_the_name_that_marks_an_erased_participant_cannot_be_given_to_anyone(lead_client, cohort):
+    response = lead_client.post(
+        reverse("participants:participant_create", args=[cohort.slug]),
+        {"code": "M01", "name": "[Erased]", "role": "mentor"},
+    )
+    assert "“[erased]” marks an erased participant: enter the person's name." in page_text(response)
+    csv_text = ",".join(PARTICIPANT_COLUMNS) + "\nM02,[erased],,mentor,ST6,female,30_39,,"
+    url = reverse("participants:participant_upload", args=[cohort.slug])
+    response = lead_client.post(url, {"file": SimpleUploadedFile("people.csv", csv_text.encode())})
+    assert "name '[erased]' marks an erased participant: enter the person's name" in page_text(response)
+    assert not Participant.objects.filter(cohort=cohort).exists()

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from sessions.models import FeedbackDocument
 from tests.factories import MenteeFactory
+from tests.helpers import page_text
 from tests.sessions.helpers import feedback_form_data
 
 pytestmark = pytest.mark.django_db
@@ -160,3 +161,8 @@ def test_the_history_lists_every_version_newest_first(lead_client, approved, coh
     url = reverse("mentoring_sessions:feedback_history", args=[cohort.slug, approved.mentee_id])
     versions = lead_client.get(url).context["versions"]
     assert [(d.version, d.status) for d in versions] == [(2, Status.DRAFT), (1, Status.APPROVED)]
+
+
+def test_an_approved_version_says_approved_once(lead_client, approved):
+    text = page_text(lead_client.get(detail_url(approved)))
+    assert "Version 1 · Approved on" in text and "Approved, approved" not in text

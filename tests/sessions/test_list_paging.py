@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from participants.models import Participant
-from sessions.models import WillingPair
+from sessions.models import MentorWillingness, WillingPair
 from tests.factories import MentorFactory
 from tests.paging_helpers import add_people
 
@@ -84,3 +84,16 @@ def test_willing_for_leaves_out_a_mentee_who_has_since_become_a_mentor(lead_clie
     Participant.objects.filter(pk=mentees[1].pk).update(role=Participant.Role.MENTOR)
     page = page_of(lead_client, "willingness_matrix", cohort)
     assert "<td>1</td>" in page and "<td>2</td>" not in page
+
+
+def test_the_willingness_matrix_tells_a_mentor_who_has_not_answered_from_one_who_is_not_willing(lead_client, cohort):
+    answered, _ = add_people(cohort, Participant.Role.MENTOR, 2)
+    add_people(cohort, Participant.Role.MENTEE, 2)
+    MentorWillingness.objects.create(mentor=answered, source=MentorWillingness.Source.LEAD)
+    page = page_of(lead_client, "willingness_matrix", cohort)
+    rows = {
+        match.group(1): match.group(0)
+        for match in re.finditer(r'<th scope="row"[^>]*>(M\d{3}).*?</tr>', page, flags=re.S)
+    }
+    assert rows["M001"].count("not willing") == 2 and "not answered yet" not in rows["M001"]
+    assert rows["M002"].count("not answered yet") == 2 and "not willing" not in rows["M002"]
