@@ -5,7 +5,7 @@ a sentence like "Dr Walsh (M04) felt the handover was rushed" would tell the men
 A draft that names a mentor cannot be approved (`sessions.views.feedback_approve`), so no
 released version does. A mentor is recognised by their code, their full name with or without a
 title, or a title and surname ("Dr Walsh"); a first name or a surname alone is too common a word
-to refuse a document for, so the form's guidance asks the writer to leave those out too.
+to refuse a document for, so the draft's page asks the writer to check each one instead.
 """
 
 import re
@@ -75,3 +75,41 @@ def document_mentor_mentions(document: FeedbackDocument) -> list[Mention]:
     mentors = Participant.objects.filter(cohort_id=document.mentee.cohort_id, role=Participant.Role.MENTOR)
     pattern = mentor_pattern(mentors.values_list("code", "name"))
     return mentions_in(document.sections.all(), pattern)
+
+
+def single_name_pattern(mentors: Iterable[tuple[str, str]]) -> re.Pattern | None:
+    """A mentor's first name or surname on its own, capitalised as a name is written; None if none.
+
+    Too common as words to refuse a document for ("Will", "Hope", "Green"), so it only warns.
+    """
+    names = set()
+    for _, name in mentors:
+        if not name.strip() or name == ERASED_NAME:
+            continue
+        words = _LEADING_TITLE.sub("", name.strip()).split()
+        if words:
+            names.update(word for word in (words[0], words[-1]) if len(word) >= 3)
+    if not names:
+        return None
+    alternatives = sorted((re.escape(name) for name in names), key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)")
+
+
+def document_possible_mentions(document: FeedbackDocument) -> list[Mention]:
+    """A mentor's first name or surname alone in the text, outside any full mention: for the writer to check."""
+    mentors = list(
+        Participant.objects.filter(cohort_id=document.mentee.cohort_id, role=Participant.Role.MENTOR).values_list(
+            "code", "name"
+        )
+    )
+    named, single = mentor_pattern(mentors), single_name_pattern(mentors)
+    if single is None:
+        return []
+    found = []
+    for section in document.sections.all():
+        for part, text in (("note", section.note), ("key points", section.key_points)):
+            full = [match.span() for match in named.finditer(text)] if named else []
+            for match in single.finditer(text):
+                if not any(start <= match.start() < end for start, end in full):
+                    found.append(Mention(section.domain_label, part, match.group()))
+    return found

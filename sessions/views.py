@@ -19,7 +19,7 @@ from audit.services import audit_record
 from participants.models import Cohort, Participant
 from rmprog.paging import paginate
 from sessions import services
-from sessions.anonymity import document_mentor_mentions
+from sessions.anonymity import document_mentor_mentions, document_possible_mentions
 from sessions.forms import GroupInterviewForm, feedback_section_forms
 from sessions.models import FeedbackDocument, GroupInterview
 from sessions.pdf import feedback_pdf
@@ -168,7 +168,10 @@ def feedback_detail(request: HttpRequest, slug: str, mentee_id: int, version: in
     document = _get_document(mentee, version)
     sections = list(document.sections.all())
     mentions = document_mentor_mentions(document) if document.is_draft else []
-    context = _context(cohort, mentee=mentee, document=document, sections=sections, mentions=mentions)
+    possible = document_possible_mentions(document) if document.is_draft else []
+    context = _context(
+        cohort, mentee=mentee, document=document, sections=sections, mentions=mentions, possible_mentions=possible
+    )
     return render(request, "mentoring_sessions/feedback_detail.html", context)
 
 

@@ -6,6 +6,7 @@ from django.urls import reverse
 from sessions import services
 from sessions.anonymity import mentor_pattern
 from sessions.models import FeedbackDocument
+from tests.factories import MentorFactory
 from tests.helpers import page_text
 from tests.sessions.helpers import feedback_form_data
 
@@ -92,3 +93,27 @@ def test_a_withdrawn_mentor_named_in_a_draft_still_stops_its_approval(cohort, me
     assert len(named.value.mentions) == cohort.domains.count()
     draft.refresh_from_db()
     assert draft.status == Status.DRAFT
+
+
+def test_a_mentors_surname_or_first_name_alone_is_flagged_for_checking_but_does_not_stop_approval(
+    lead_client, cohort, mentee, mentors
+):
+    first = cohort.domains.first()
+    data = feedback_form_data(cohort, "The group's view")
+    data[f"{first.key}-note"] = "Quixotic noted good use of the EPR. Ottoline thought so too. Dr Vandersnoot agreed."
+    lead_client.post(urls(mentee)["edit"], data)
+    text = page_text(lead_client.get(urls(mentee)["detail"]))
+    assert "Check these words:" in text
+    assert f"“Quixotic” in the note on {first.label}" in text and f"“Ottoline” in the note on {first.label}" in text
+    assert f"“Vandersnoot” in the note on {first.label}" not in text  # part of "Dr Vandersnoot", which is refused
+    lead_client.post(urls(mentee)["edit"], data | {f"{first.key}-note": "Quixotic noted good use of the EPR."})
+    lead_client.post(urls(mentee)["approve"])
+    assert FeedbackDocument.objects.get(mentee=mentee).status == Status.APPROVED
+
+
+def test_lower_case_words_that_happen_to_be_names_are_not_flagged(lead_client, cohort, mentee):
+    MentorFactory(cohort=cohort, code="M07", name="Dr Will Green")
+    data = feedback_form_data(cohort, "The group's view")
+    data[f"{cohort.domains.first().key}-note"] = "We will see green shoots."
+    lead_client.post(urls(mentee)["edit"], data)
+    assert "Check these words:" not in page_text(lead_client.get(urls(mentee)["detail"]))
