@@ -152,4 +152,5 @@ def test_the_cohort_page_shows_questionnaire_progress_with_send_buttons(lead_cli
     page = page_text(lead_client.get(reverse("participants:cohort_detail", args=[cohort.slug])))
     assert "Questionnaire progress by stage and role" in page
     assert "Baseline (before phase 1)" in page and "1 / 1" in page
-    assert "Send invitations" in page and "Remind non-responders" in page
+    assert "Remind non-responders (1)" in page  # invited, not yet answered
+    assert "Send invitations" not in page  # nobody left to invite
