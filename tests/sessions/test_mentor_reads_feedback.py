@@ -89,3 +89,10 @@ def test_a_withdrawn_mentors_link_is_closed(client, paired):
     token = token_for(mentors[0])
     mentors[0].withdraw("Left the programme")
     assert client.get(feedback_url(token, mentees[0])).status_code == 410
+
+
+def test_once_paired_a_mentor_is_no_longer_offered_to_change_their_willingness(client, paired):
+    mentees, mentors = paired
+    page = page_text(client.get(reverse("mentoring_sessions:mentor_home", args=[token_for(mentors[0])])))
+    assert "You now have a mentee, so your answer no longer changes your pair." in page
+    assert "Change which mentees you would mentor" not in page and "Say which mentees" not in page
