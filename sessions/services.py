@@ -84,9 +84,10 @@ def feedback_approve(*, document: FeedbackDocument) -> bool:
     so no save can slip a name in between the check and the approval.
     """
     Participant.objects.select_for_update().only("pk").get(pk=document.mentee_id)
-    if mentions := document_mentor_mentions(document):
+    document.refresh_from_db(fields=["status"])
+    if document.is_draft and (mentions := document_mentor_mentions(document)):
         raise MentorNamed(mentions)
-    return document.approve()
+    return document.approve()  # False for a version no longer a draft: nothing to approve
 
 
 # Willingness

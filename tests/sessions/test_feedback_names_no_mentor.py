@@ -117,3 +117,12 @@ def test_lower_case_words_that_happen_to_be_names_are_not_flagged(lead_client, c
     data[f"{cohort.domains.first().key}-note"] = "We will see green shoots."
     lead_client.post(urls(mentee)["edit"], data)
     assert "Check these words:" not in page_text(lead_client.get(urls(mentee)["detail"]))
+
+
+def test_an_approved_version_is_not_refused_again_for_names_it_had_before_the_check(
+    lead_client, cohort, mentee, mentors
+):
+    lead_client.post(urls(mentee)["edit"], naming_mentors(cohort))
+    FeedbackDocument.objects.filter(mentee=mentee).update(status=Status.APPROVED, approved_at="2026-01-05T10:00Z")
+    response = lead_client.post(urls(mentee)["approve"], follow=True)
+    assert "Version 1 is not a draft, so there was nothing to approve." in page_text(response)
