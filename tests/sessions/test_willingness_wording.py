@@ -83,7 +83,7 @@ def test_a_mentor_who_answers_nothing_is_asked_for_the_supervisor_answer_in_an_a
     text = page_text(response)
     assert "Your answer was not saved Answer yes or no: would you mentor your clinical supervisor?" in text
     assert "This field is required." not in text
-    assert '<div class="alert alert-danger" role="alert" id="error-summary">' in response.content.decode()
+    assert 'role="alert" id="error-summary" tabindex="-1" autofocus>' in response.content.decode()
     assert not MentorWillingness.objects.exists()
 
 
