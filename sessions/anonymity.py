@@ -9,7 +9,7 @@ to refuse a document for, so the draft's page asks the writer to check each one 
 """
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from participants.models import Participant
@@ -57,24 +57,33 @@ def mentor_pattern(mentors: Iterable[tuple[str, str]]) -> re.Pattern | None:
     return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)", re.IGNORECASE)
 
 
+def _texts(sections: Iterable[FeedbackSection]) -> Iterator[tuple[str, str, str]]:
+    """(domain label, part, text) of each written part of the sections."""
+    for section in sections:
+        yield section.domain_label, "note", section.note
+        yield section.domain_label, "key points", section.key_points
+
+
 def mentions_in(sections: Iterable[FeedbackSection], pattern: re.Pattern | None) -> list[Mention]:
     """Every place where `pattern` (from `mentor_pattern`) matches the sections' text, in order."""
     if pattern is None:
         return []
-    found = []
-    for section in sections:
-        for part, text in (("note", section.note), ("key points", section.key_points)):
-            found.extend(
-                Mention(section.domain_label, part, " ".join(m.group().split())) for m in pattern.finditer(text)
-            )
-    return found
+    return [
+        Mention(domain_label, part, " ".join(match.group().split()))
+        for domain_label, part, text in _texts(sections)
+        for match in pattern.finditer(text)
+    ]
+
+
+def cohort_mentors(document: FeedbackDocument) -> list[tuple[str, str]]:
+    """(code, name) of every mentor of the mentee's cohort, withdrawn ones too."""
+    mentors = Participant.objects.filter(cohort_id=document.mentee.cohort_id, role=Participant.Role.MENTOR)
+    return list(mentors.values_list("code", "name"))
 
 
 def document_mentor_mentions(document: FeedbackDocument) -> list[Mention]:
     """Mentors of the mentee's cohort (withdrawn ones too) named in the document's text."""
-    mentors = Participant.objects.filter(cohort_id=document.mentee.cohort_id, role=Participant.Role.MENTOR)
-    pattern = mentor_pattern(mentors.values_list("code", "name"))
-    return mentions_in(document.sections.all(), pattern)
+    return mentions_in(document.sections.all(), mentor_pattern(cohort_mentors(document)))
 
 
 def single_name_pattern(mentors: Iterable[tuple[str, str]]) -> re.Pattern | None:
@@ -95,21 +104,15 @@ def single_name_pattern(mentors: Iterable[tuple[str, str]]) -> re.Pattern | None
     return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)")
 
 
-def document_possible_mentions(document: FeedbackDocument) -> list[Mention]:
+def possible_mentions_in(sections: Iterable[FeedbackSection], mentors: list[tuple[str, str]]) -> list[Mention]:
     """A mentor's first name or surname alone in the text, outside any full mention: for the writer to check."""
-    mentors = list(
-        Participant.objects.filter(cohort_id=document.mentee.cohort_id, role=Participant.Role.MENTOR).values_list(
-            "code", "name"
-        )
-    )
     named, single = mentor_pattern(mentors), single_name_pattern(mentors)
     if single is None:
         return []
     found = []
-    for section in document.sections.all():
-        for part, text in (("note", section.note), ("key points", section.key_points)):
-            full = [match.span() for match in named.finditer(text)] if named else []
-            for match in single.finditer(text):
-                if not any(start <= match.start() < end for start, end in full):
-                    found.append(Mention(section.domain_label, part, match.group()))
+    for domain_label, part, text in _texts(sections):
+        full = [match.span() for match in named.finditer(text)] if named else []
+        for match in single.finditer(text):
+            if not any(start <= match.start() < end for start, end in full):
+                found.append(Mention(domain_label, part, match.group()))
     return found

@@ -19,7 +19,13 @@ from audit.services import audit_record
 from participants.models import Cohort, Participant
 from rmprog.paging import paginate
 from sessions import services
-from sessions.anonymity import document_mentor_mentions, document_possible_mentions
+from sessions.anonymity import (
+    cohort_mentors,
+    document_mentor_mentions,
+    mentions_in,
+    mentor_pattern,
+    possible_mentions_in,
+)
 from sessions.forms import GroupInterviewForm, feedback_section_forms
 from sessions.models import FeedbackDocument, GroupInterview
 from sessions.pdf import feedback_pdf
@@ -167,8 +173,11 @@ def feedback_detail(request: HttpRequest, slug: str, mentee_id: int, version: in
     mentee = _get_mentee(cohort, mentee_id)
     document = _get_document(mentee, version)
     sections = list(document.sections.all())
-    mentions = document_mentor_mentions(document) if document.is_draft else []
-    possible = document_possible_mentions(document) if document.is_draft else []
+    mentions, possible = [], []
+    if document.is_draft:  # the sections in hand, and the cohort's mentors read once for both checks
+        mentors = cohort_mentors(document)
+        mentions = mentions_in(sections, mentor_pattern(mentors))
+        possible = possible_mentions_in(sections, mentors)
     context = _context(
         cohort, mentee=mentee, document=document, sections=sections, mentions=mentions, possible_mentions=possible
     )
