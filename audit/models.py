@@ -7,6 +7,8 @@ class Action(models.TextChoices):
     LOGIN = "login", "Signed in"
     LOGIN_FAILED = "login_failed", "Sign-in failed"
     LOGOUT = "logout", "Signed out"
+    PASSWORD_CHANGED = "password_changed", "Password changed"
+    PASSWORD_RESET = "password_reset", "Password set through an e-mailed link"
     PARTICIPANT_CREATED = "participant_created", "Participant added"
     PARTICIPANT_UPDATED = "participant_updated", "Participant changed"
     PARTICIPANTS_IMPORTED = "participants_imported", "Participants imported"

@@ -146,6 +146,9 @@ AUTHENTICATION_BACKENDS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "participants:dashboard"
 LOGOUT_REDIRECT_URL = "login"
+# A link for setting a forgotten password works for a day (Django's default is three): long
+# enough for slow hospital mail, short for a link left lying in an inbox.
+PASSWORD_RESET_TIMEOUT = 24 * 60 * 60
 
 # Sign-in throttling (django-axes): five failures in a row lock the account, and
 # separately the address, for fifteen minutes.

@@ -1,12 +1,10 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from rmprog.health import healthz
 
 urlpatterns = [
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("rmprog.accounts")),
     path("admin/", admin.site.urls),
     path("healthz/", healthz, name="healthz"),
     path("", include("participants.urls")),

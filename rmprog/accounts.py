@@ -1,0 +1,78 @@
+"""Staff accounts: signing in and out, changing a password, and setting a new one by e-mail.
+
+Django's own views, with the site's templates, an audit line for each password set, and the
+reset e-mail's link built from SITE_URL: never from the Host header of whoever asked for it.
+The templates have names of their own, so that the Django admin keeps its password pages.
+"""
+
+from axes.utils import reset as axes_reset
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from audit.models import Action
+from audit.services import audit_record
+
+
+def reset_link_days() -> int:
+    return max(1, settings.PASSWORD_RESET_TIMEOUT // (24 * 60 * 60))
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "registration/change_password.html"
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        audit_record(Action.PASSWORD_CHANGED, request=self.request, target=self.request.user.get_username())
+        return response
+
+
+class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
+    template_name = "registration/change_password_done.html"
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    template_name = "registration/forgotten_password.html"
+    subject_template_name = "registration/password_reset_subject.txt"
+    email_template_name = "registration/password_reset_email.txt"
+    html_email_template_name = "registration/password_reset_email.html"
+
+    def form_valid(self, form):
+        self.extra_email_context = {"site_url": settings.SITE_URL.rstrip("/"), "timeout_days": reset_link_days()}
+        return super().form_valid(form)
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "registration/forgotten_password_sent.html"
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "timeout_days": reset_link_days()}
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "registration/new_password.html"
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        username = form.user.get_username()
+        # Whoever can read the account's e-mail may sign in again at once: a sign-in paused by
+        # wrong guesses would otherwise still refuse the new password for the rest of the pause.
+        axes_reset(username=username)
+        audit_record(Action.PASSWORD_RESET, request=self.request, actor=form.user, target=username)
+        return response
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "registration/new_password_done.html"
+
+
+urlpatterns = [
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", PasswordChangeView.as_view(), name="password_change"),
+    path("password/changed/", PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("password/forgotten/", PasswordResetView.as_view(), name="password_reset"),
+    path("password/forgotten/sent/", PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path("password/new/<uidb64>/<token>/", PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
+    path("password/new/done/", PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+]
