@@ -64,6 +64,14 @@ MATRIX = {
     #                                            anon   p_here p_else facil   lead   l_else admin
     "login":                                 get(OK,    OK,    OK,    AWAY,   AWAY,  AWAY,  AWAY),
     "logout":                                post(LOGIN, LOGIN, LOGIN, LOGIN,  LOGIN, LOGIN, LOGIN),
+    "password_change":                       get(LOGIN, LOGIN, LOGIN, OK,     OK,    OK,    OK),
+    "password_change_done":                  get(LOGIN, LOGIN, LOGIN, OK,     OK,    OK,    OK),
+    # Asking for a link, and using one, need no account: the link is the proof.
+    "password_reset":                        get(OK,    OK,    OK,    OK,     OK,    OK,    OK),
+    "password_reset_done":                   get(OK,    OK,    OK,    OK,     OK,    OK,    OK),
+    # A made-up link (world.py): the page says it no longer works.
+    "password_reset_confirm":                get(OK,    OK,    OK,    OK,     OK,    OK,    OK),
+    "password_reset_complete":               get(OK,    OK,    OK,    OK,     OK,    OK,    OK),
     # Programmes and cohorts: the leads of the programme, and admins.
     "participants:dashboard":                get(LOGIN, LOGIN, LOGIN, OK,     OK,    OK,    OK),
     "participants:programme_create":         get(LOGIN, LOGIN, LOGIN, DENIED, OK,    OK,    OK),

@@ -83,6 +83,8 @@ class World:
             "theme_id": self.theme.pk,
             "stage": Stage.BASELINE,
             "token": self.tokens.get(role, FORGED_TOKEN),
+            # A link for setting a password, made up: account 1 with a personal link's token.
+            "uidb64": "MQ",
         }
 
 
