@@ -70,6 +70,57 @@ def _check_row(line: int, record: dict[str, str], domain_keys: set[str]) -> tupl
     return _Row(line, code, role, stage, construct, domain, score), []
 
 
+def _responses_for_import(participants: dict[str, Participant], pairs: list[tuple[str, str]]) -> dict:
+    """The submitted response each (code, stage) of the file goes under, locked until the import commits.
+
+    A response started online and not submitted (a draft) becomes the imported submission and
+    its saved answers are discarded: the file holds the answers the participant gave in the end,
+    and their personal link then shows the questionnaire as submitted, as after any import. Left
+    a draft, its imported answers would count in no analysis, and the participant's own submission
+    would later collide with them.
+    """
+    now = timezone.now()
+    Response.objects.bulk_create(
+        [
+            Response(
+                participant=participants[code],
+                stage=stage,
+                status=Response.Status.SUBMITTED,
+                source=Response.Source.IMPORT,
+                submitted_at=now,
+            )
+            for code, stage in pairs
+        ],
+        ignore_conflicts=True,
+    )
+    wanted = set(pairs)
+    responses = {
+        (response.participant.code, response.stage): response
+        for response in Response.objects.select_for_update(of=("self",))
+        .select_related("participant")
+        .filter(participant__in=[participants[code] for code, _ in pairs], stage__in={stage for _, stage in pairs})
+        if (response.participant.code, response.stage) in wanted
+    }
+    drafts = [response.pk for response in responses.values() if response.status == Response.Status.DRAFT]
+    Response.objects.filter(pk__in=drafts).update(
+        status=Response.Status.SUBMITTED, source=Response.Source.IMPORT, submitted_at=now, draft={}, updated_at=now
+    )
+    return responses
+
+
+def _refuse_answers_held_now(responses: dict, good: list[_Row]) -> None:
+    """Refuse the import if an answer of the file arrived (a submission online) since the file was checked."""
+    held = set(
+        LikertAnswer.objects.filter(response__in=responses.values()).values_list(
+            "response__participant__code", "response__stage", "construct", "domain__key"
+        )
+    )
+    clashes = [row for row in good if (row.code, row.stage, row.construct, row.domain or None) in held]
+    if clashes:
+        message = "this answer was submitted online while the file was being imported"
+        raise ImportRejected([RowError(row.line, message) for row in clashes])
+
+
 def import_responses(*, cohort_slug: str, data: bytes, create: bool = False) -> ImportSummary:
     """Import every answer in the file or none, raising ImportRejected listing every bad row."""
     rows = read_rows(decode_csv(data), LIKERT_HEADER)
@@ -129,18 +180,8 @@ def import_responses(*, cohort_slug: str, data: bytes, create: bool = False) -> 
             Participant(cohort=cohort, code=code, name=code, role=role) for code, role in new_codes.items()
         )
         known.update({p.code: p for p in Participant.objects.filter(cohort=cohort, code__in=new_codes)})
-        responses = {}
-        for code, stage in sorted({(row.code, row.stage) for row in good}):
-            response, _ = Response.objects.get_or_create(
-                participant=known[code],
-                stage=stage,
-                defaults={
-                    "status": Response.Status.SUBMITTED,
-                    "source": Response.Source.IMPORT,
-                    "submitted_at": timezone.now(),
-                },
-            )
-            responses[(code, stage)] = response
+        responses = _responses_for_import(known, sorted({(row.code, row.stage) for row in good}))
+        _refuse_answers_held_now(responses, good)
         LikertAnswer.objects.bulk_create(
             LikertAnswer(
                 response=responses[(row.code, row.stage)],

@@ -5,9 +5,12 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.urls import reverse
 
+from analysis.scoring import load_answers
 from participants.models import Cohort, Participant
 from questionnaires.models import ItemAnswer, LikertAnswer, Response
 from tests.factories import MenteeFactory, MentorFactory
+from tests.helpers import page_text
+from tests.questionnaires.conftest import complete_baseline_answers
 
 pytestmark = pytest.mark.django_db
 
@@ -149,3 +152,39 @@ def test_postgresql_plans_the_exports_cursors_for_every_row():
     with connection.cursor() as cursor:
         cursor.execute("SHOW cursor_tuple_fraction")
         assert cursor.fetchone()[0] == "1"
+
+
+def test_importing_answers_for_someone_with_a_saved_draft_files_them_as_their_submission(
+    tmp_path, client, cohort, baseline_token, consented_mentor, capsys
+):
+    respond = reverse("questionnaires:respond", args=[baseline_token])
+    client.post(respond, {"action": "save", "importance__technology": "2", "concerns": "Time"})
+    rows = ["M01,mentor,baseline,importance,technology,5", "M01,mentor,baseline,understanding,,4"]
+    path = write(tmp_path, [HEADER, *rows])
+    call_command("import_responses", str(path), "--cohort", cohort.slug)
+    assert "Imported 2 answer(s)" in capsys.readouterr().out
+
+    response = Response.objects.get(participant=consented_mentor, stage="baseline")
+    assert (response.status, response.source, response.draft) == ("submitted", "import", {})
+    assert LikertAnswer.objects.get(response=response, construct="importance").score == 5
+    # The participant's link now says the questionnaire is in, and submitting again changes nothing.
+    assert "Thank you" in page_text(client.get(respond, follow=True))
+    again = client.post(respond, complete_baseline_answers(cohort, score=1), follow=True)
+    assert again.status_code == 200
+    assert LikertAnswer.objects.filter(response=response).count() == 2
+    assert LikertAnswer.objects.get(response=response, construct="importance").score == 5
+
+
+def test_answers_imported_over_a_draft_count_in_the_analysis(tmp_path, client, cohort, baseline_token):
+    respond = reverse("questionnaires:respond", args=[baseline_token])
+    client.post(respond, {"action": "save", "importance__technology": "2"})
+    call_command(
+        "import_responses",
+        str(write(tmp_path, [HEADER, "M01,mentor,baseline,importance,technology,5"])),
+        "--cohort",
+        cohort.slug,
+    )
+    domain_keys, answers = load_answers(cohort)
+    assert [(stage, construct, domain, score) for _, _, stage, construct, domain, score in answers] == [
+        ("baseline", "importance", "technology", 5)
+    ]
