@@ -39,6 +39,14 @@ def test_an_invitation_carries_a_working_personal_link(lead_client, client, coho
     assert OutboundEmail.objects.get().status == OutboundEmail.Status.SENT
 
 
+def test_the_subject_shows_the_programme_name_as_typed(lead_client, cohort, open_baseline, mentor):
+    cohort.programme.name = "St Mary's & Guy's <Gastro>"
+    cohort.programme.save()
+    send(lead_client, cohort)
+    assert mail.outbox[0].subject == "St Mary's & Guy's <Gastro>: your “Baseline (before phase 1)” questionnaire"
+    assert "Dear Dr Fiona Walsh" in mail.outbox[0].body
+
+
 def test_invitations_go_once_and_never_to_the_withdrawn(lead_client, cohort, open_baseline, mentor):
     MentorFactory(cohort=cohort, code="M02").withdraw("left")
     send(lead_client, cohort)
