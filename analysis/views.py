@@ -95,9 +95,14 @@ def run_results_csv(request: HttpRequest, slug: str, run_id: int) -> HttpRespons
         raise Http404("This run has no results.")
     text = io.StringIO()
     reports.write_csv(run.results["comparisons"], text)
-    response = HttpResponse(text.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{cohort.slug}-analysis-{run.pk}.csv"'
-    return response
+    return _audited_download(
+        request,
+        cohort,
+        text.getvalue(),
+        filename=f"{cohort.slug}-analysis-{run.pk}.csv",
+        content_type="text/csv; charset=utf-8",
+        what=f"analysis run {run.pk} results CSV",
+    )
 
 
 # The cohort report and its downloads.

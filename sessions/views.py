@@ -218,6 +218,13 @@ def feedback_print(request: HttpRequest, slug: str, mentee_id: int, version: int
     mentee = _get_mentee(cohort, mentee_id)
     document = _get_document(mentee, version, approved_only=True)
     context = _context(cohort, mentee=mentee, document=document, sections=document.sections.all())
+    audit_record(
+        Action.EXPORT,
+        request=request,
+        cohort=cohort,
+        target=mentee.code,
+        detail=f"collated feedback version {document.version} for printing",
+    )
     return render(request, "mentoring_sessions/feedback_print.html", context)
 
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 from analysis import services
 from analysis.models import AnalysisRun
 from analysis.services import analysis_run_execute
+from audit.models import Action, AuditEvent
 from rmprog import queueing
 from tests.analysis.helpers import done_run
 from tests.factories import CohortFactory, ProgrammeFactory
@@ -162,6 +163,17 @@ def test_the_results_download_is_the_same_file_as_the_command_writes(lead_client
     output = tmp_path / "analysis.csv"
     call_command("analyse", "--cohort", reference_cohort.slug, "--output", str(output), stdout=io.StringIO())
     assert response.content.decode() == output.read_text(encoding="utf-8")
+
+
+def test_the_results_download_is_recorded_in_the_audit_trail(lead_client, reference_cohort, lead):
+    run = done_run(reference_cohort, lead)
+    lead_client.get(run_url(run, "run_results_csv"))
+    event = AuditEvent.objects.get(action=Action.EXPORT)
+    assert (event.actor_name, event.cohort, event.target) == (
+        "lead",
+        reference_cohort,
+        f"analysis run {run.pk} results CSV",
+    )
 
 
 def test_an_unfinished_run_has_no_results_to_download(lead_client, reference_cohort, lead):

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 import pytest
 from django.urls import reverse
 
+from audit.models import Action, AuditEvent
 from sessions.models import FeedbackDocument
 from sessions.services import feedback_save_draft
 from tests.factories import MenteeFactory, UserFactory
@@ -134,6 +135,18 @@ def test_a_draft_has_no_printable_page_or_pdf(lead_client, draft):
     for name in ("feedback_print", "feedback_pdf"):
         url = reverse(f"mentoring_sessions:{name}", args=[draft.mentee.cohort.slug, draft.mentee_id, 1])
         assert lead_client.get(url).status_code == 404, url
+
+
+def test_printing_collated_feedback_is_recorded_in_the_audit_trail(lead_client, draft):
+    draft.approve()
+    url = reverse("mentoring_sessions:feedback_print", args=[draft.mentee.cohort.slug, draft.mentee_id, 1])
+    assert lead_client.get(url).status_code == 200
+    event = AuditEvent.objects.get(action=Action.EXPORT)
+    assert (event.actor_name, event.target, event.detail) == (
+        "lead",
+        draft.mentee.code,
+        "collated feedback version 1 for printing",
+    )
 
 
 def test_the_cohort_page_links_to_phase_1(lead_client, cohort):
