@@ -82,12 +82,27 @@ def mentor_home(request: HttpRequest, token: str, mentor: Participant) -> HttpRe
         "token": token,
         "answer": MentorWillingness.objects.filter(mentor=mentor).first(),
         "rows": rows,
+        "has_mentee": _has_mentee(mentor),
     }
     return render(request, "mentoring_sessions/mentor_home.html", context)
 
 
+def _has_mentee(mentor: Participant) -> bool:
+    """Whether the mentor has a mentee who is still taking part (one who withdrew leaves them without)."""
+    return Pairing.objects.filter(mentor=mentor, mentee__withdrawn_at__isnull=True).active().exists()
+
+
 @_link_view("willingness")
 def mentor_willingness(request: HttpRequest, token: str, mentor: Participant) -> HttpResponse:
+    if _has_mentee(mentor):
+        # The answer was an input of the draw that paired them: changed now, it would no longer
+        # match the allocation on record, and it would change nothing for them.
+        messages.info(
+            request,
+            "You have a mentee now, so your answer about willingness can no longer change."
+            " If something has changed, please tell the programme team.",
+        )
+        return redirect("mentoring_sessions:mentor_home", token)
     answer = MentorWillingness.objects.filter(mentor=mentor).first()
     form = willingness_form(mentor, answer, request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -100,8 +115,12 @@ def mentor_willingness(request: HttpRequest, token: str, mentor: Participant) ->
 
 @_link_view("mentoring")
 def mentor_feedback(request: HttpRequest, token: str, mentor: Participant, mentee_id: int) -> HttpResponse:
+    # A mentee who has withdrawn takes their feedback with them: their mentor no longer reads it.
     pairing = get_object_or_404(
-        Pairing.objects.filter(mentor=mentor).active().select_related("mentee__cohort__programme"), mentee_id=mentee_id
+        Pairing.objects.filter(mentor=mentor, mentee__withdrawn_at__isnull=True)
+        .active()
+        .select_related("mentee__cohort__programme"),
+        mentee_id=mentee_id,
     )
     document = get_object_or_404(
         FeedbackDocument.objects.filter(mentee=pairing.mentee, status=FeedbackDocument.Status.APPROVED)

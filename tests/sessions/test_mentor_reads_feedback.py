@@ -7,7 +7,7 @@ from django.utils import timezone
 from audit.models import Action, AuditEvent
 from questionnaires.models import Stage
 from questionnaires.services import link_issue
-from sessions.models import Pairing
+from sessions.models import Pairing, WillingPair
 from sessions.services import allocation_run, feedback_save_draft, pairing_set_by_hand
 from tests.helpers import page_text
 from tests.sessions.helpers import sections_for
@@ -96,3 +96,27 @@ def test_once_paired_a_mentor_is_no_longer_offered_to_change_their_willingness(c
     page = page_text(client.get(reverse("mentoring_sessions:mentor_home", args=[token_for(mentors[0])])))
     assert "You now have a mentee, so your answer no longer changes your pair." in page
     assert "Change which mentees you would mentor" not in page and "Say which mentees" not in page
+
+
+def test_a_mentee_who_withdraws_takes_their_feedback_out_of_their_mentors_reach(client, paired):
+    mentees, mentors = paired
+    token = token_for(mentors[0])
+    assert client.get(feedback_url(token, mentees[0])).status_code == 200
+    mentees[0].withdraw("No longer able to take part")
+    assert client.get(feedback_url(token, mentees[0])).status_code == 404
+    home = page_text(client.get(reverse("mentoring_sessions:mentor_home", args=[token])))
+    assert "C01 is no longer taking part in the programme" in home
+    assert "Read the collated feedback for C01" not in home
+    # Left without a mentee, the mentor may say again whom they would mentor.
+    assert "mentees you would mentor" in home
+
+
+def test_a_paired_mentor_cannot_change_their_willingness(client, paired):
+    mentees, mentors = paired
+    token = token_for(mentors[0])
+    willingness_url = reverse("mentoring_sessions:mentor_willingness", args=[token])
+    response = client.post(willingness_url, {"mentees": [mentees[1].pk]}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("mentoring_sessions:mentor_home", args=[token])
+    assert "your answer about willingness can no longer change" in page_text(response)
+    assert list(WillingPair.objects.filter(mentor=mentors[0]).values_list("mentee__code", flat=True)) == ["C01"]
+    assert "mentees you would mentor" not in page_text(response)
