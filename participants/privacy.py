@@ -10,7 +10,7 @@ from audit.models import Action, AuditEvent
 from audit.services import audit_record
 from participants.models import ERASED_NAME, Cohort, Participant
 from questionnaires.models import ItemAnswer, OutboundEmail, PersonalLink, Response
-from sessions.models import AllocationChange, FeedbackSection, Meeting, Pairing, WillingPair
+from sessions.models import AllocationChange, FeedbackDocument, FeedbackSection, Meeting, Pairing, WillingPair
 
 
 def participant_data(participant: Participant) -> dict:
@@ -66,10 +66,25 @@ def participant_data(participant: Participant) -> dict:
             for e in OutboundEmail.objects.filter(participant=participant).order_by("created_at")
         ],
         "group_interviews_attended": [_iso(g.scheduled_at) for g in participant.group_interviews.all()],
+        # Approved versions only (and those since superseded): each was checked for mentors' names
+        # before approval. A draft may still say who said what, which is other people's personal
+        # data, so drafts are withheld and counted instead.
         "collated_feedback_about_them": [
-            {"version": s.document.version, "domain": s.domain_label, "note": s.note, "key_points": s.key_points}
-            for s in FeedbackSection.objects.filter(document__mentee=participant).select_related("document")
+            {
+                "version": s.document.version,
+                "status": s.document.status,
+                "domain": s.domain_label,
+                "note": s.note,
+                "key_points": s.key_points,
+            }
+            for s in FeedbackSection.objects.filter(document__mentee=participant)
+            .exclude(document__status=FeedbackDocument.Status.DRAFT)
+            .select_related("document")
+            .order_by("document__version", "position")
         ],
+        "collated_feedback_drafts_withheld": FeedbackDocument.objects.filter(
+            mentee=participant, status=FeedbackDocument.Status.DRAFT
+        ).count(),
         "willing_to_mentor": list(
             WillingPair.objects.filter(mentor=participant)
             .order_by("mentee__code")

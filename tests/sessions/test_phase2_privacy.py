@@ -5,7 +5,8 @@ from django.utils import timezone
 
 from participants.privacy import ERASED_NAME, participant_data, participant_erase
 from sessions.models import AllocationChange, Meeting, Pairing
-from sessions.services import pairing_set_by_hand
+from sessions.services import feedback_save_draft, pairing_set_by_hand
+from tests.sessions.helpers import sections_for
 from tests.sessions.phase2 import people, willing
 
 pytestmark = pytest.mark.django_db
@@ -40,3 +41,15 @@ def test_erasure_blanks_the_reasons_that_may_speak_of_the_person(met):
     assert Meeting.objects.get().cancelled_reason == ERASED_NAME
     assert AllocationChange.objects.get().reason == ERASED_NAME
     assert Pairing.objects.active().count() == 1  # the pair itself is kept, under codes
+
+
+def test_a_mentees_data_export_gives_approved_feedback_and_withholds_drafts(cohort):
+    mentees, _ = people(cohort, mentees=1, mentors=1)
+    feedback_save_draft(mentee=mentees[0], sections=sections_for(cohort, "Agreed view")).approve()
+    feedback_save_draft(mentee=mentees[0], sections=sections_for(cohort, "Dr Mensah said (M03 agreed)"))
+    data = participant_data(mentees[0])
+    notes = " ".join(section["note"] for section in data["collated_feedback_about_them"])
+    assert "Agreed view" in notes
+    assert "Mensah" not in notes and "M03" not in notes
+    assert {section["status"] for section in data["collated_feedback_about_them"]} == {"approved"}
+    assert data["collated_feedback_drafts_withheld"] == 1
