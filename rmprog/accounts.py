@@ -33,9 +33,9 @@ class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
 
 class PasswordResetView(auth_views.PasswordResetView):
     template_name = "registration/forgotten_password.html"
-    subject_template_name = "registration/password_reset_subject.txt"
-    email_template_name = "registration/password_reset_email.txt"
-    html_email_template_name = "registration/password_reset_email.html"
+    subject_template_name = "emails/password_reset_subject.txt"
+    email_template_name = "emails/password_reset.txt"
+    html_email_template_name = "emails/password_reset.html"
 
     def form_valid(self, form):
         self.extra_email_context = {"site_url": settings.SITE_URL.rstrip("/"), "timeout_days": reset_link_days()}
