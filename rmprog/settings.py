@@ -92,6 +92,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "rmprog.middleware.ContentSecurityPolicyMiddleware",
+    "rmprog.middleware.PrivatePagesMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into its own response.
     "axes.middleware.AxesMiddleware",
 ]

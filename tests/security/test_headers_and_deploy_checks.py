@@ -83,3 +83,12 @@ def test_commands_that_sign_nothing_run_without_a_secret_key():
     result = run_without_secret_key("manage.py", "makemigrations", "--check", "--dry-run")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "No changes detected" in result.stdout
+
+
+def test_pages_and_downloads_for_signed_in_staff_are_never_cached(lead_client, cohort):
+    for url in (
+        reverse("participants:cohort_detail", args=[cohort.slug]),
+        reverse("questionnaires:responses_csv", args=[cohort.slug]),
+    ):
+        cache_control = lead_client.get(url)["Cache-Control"]
+        assert "no-store" in cache_control and "private" in cache_control, url
