@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from participants.imports import MAX_UPLOAD_BYTES
 from participants.models import ERASED_NAME, Cohort, Participant, Programme, key_validator
+from participants.services import participant_code_is_on_record
 from rmprog.dates import day
 from rmprog.widgets import LongSelect, NativeDateInput
 
@@ -96,6 +97,12 @@ class ParticipantForm(forms.ModelForm):
             mentees = mentees.exclude(pk=self.instance.pk)
         self.fields["supervisor"].queryset = mentees
         self.fields["supervisor"].label_from_instance = lambda p: f"{p.code} {p.name}"
+        if self.instance.pk and participant_code_is_on_record(self.instance):
+            self.fields["code"].disabled = True
+            self.fields["code"].help_text = (
+                f"{self.instance.code} already stands for this participant in the audit trail and the data files,"
+                " so it cannot change."
+            )
         if self.instance.erased_at is not None:
             # Erased on request: the name and address must not come back, by mistake or otherwise.
             erased = day(timezone.localtime(self.instance.erased_at))

@@ -3,7 +3,8 @@ from uuid import uuid4
 from django.contrib.auth.models import AbstractBaseUser, Group, Permission
 from django.db import transaction
 
-from participants.models import DEFAULT_DOMAINS, Cohort, Domain, Programme
+from audit.models import Action, AuditEvent
+from participants.models import DEFAULT_DOMAINS, Cohort, Domain, Participant, Programme
 
 PROGRAMME_LEADS_GROUP = "Programme leads"
 
@@ -58,3 +59,19 @@ def programme_leads_group() -> Group:
     group, _ = Group.objects.get_or_create(name=PROGRAMME_LEADS_GROUP)
     group.permissions.add(Permission.objects.get(content_type__app_label="participants", codename="add_programme"))
     return group
+
+
+def participant_code_is_on_record(participant: Participant) -> bool:
+    """Whether the participant's code already stands for them on record, and so must not change.
+
+    The audit trail names participants by code, and so do the exported data files; once the code
+    is there (a link sent, consent, answers, a pair), another code would split their history, or
+    give it to whoever took the code next. Being added, and edits, do not count: a code mistyped
+    on import can be put right until the participant takes part.
+    """
+    named_in_trail = (
+        AuditEvent.objects.filter(cohort=participant.cohort_id, target=participant.code)
+        .exclude(action__in=[Action.PARTICIPANT_CREATED, Action.PARTICIPANT_UPDATED])
+        .exists()
+    )
+    return named_in_trail or participant.responses.exists()

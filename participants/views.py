@@ -153,7 +153,10 @@ def participant_edit(request: HttpRequest, slug: str, participant_id: int) -> Ht
     form = ParticipantForm(request.POST if request.method == "POST" else None, instance=participant, cohort=cohort)
     if request.method == "POST" and form.is_valid():
         form.save()
-        changed = ", ".join(form.changed_data)
+        # A code changed is named with the old one, so that the trail still links the two.
+        changed = ", ".join(
+            f"code (was {form.initial['code']})" if name == "code" else name for name in form.changed_data
+        )
         audit_record(
             Action.PARTICIPANT_UPDATED,
             request=request,

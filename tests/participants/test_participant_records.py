@@ -4,9 +4,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from audit.models import Action, AuditEvent
 from participants.imports import PARTICIPANT_COLUMNS
 from participants.models import Cohort, Participant
 from participants.privacy import ERASED_NAME, participant_erase
+from questionnaires.models import Stage
+from questionnaires.services import link_issue
 from tests.factories import MenteeFactory, MentorFactory
 from tests.helpers import page_text
 
@@ -124,3 +127,24 @@ def test_the_name_that_marks_an_erased_participant_cannot_be_given_to_anyone(lea
     response = lead_client.post(url, {"file": SimpleUploadedFile("people.csv", csv_text.encode())})
     assert "name '[erased]' marks an erased participant: enter the person's name" in page_text(response)
     assert not Participant.objects.filter(cohort=cohort).exists()
+
+
+def test_a_mistyped_code_can_be_put_right_until_the_participant_takes_part(lead_client, cohort):
+    mentor = MentorFactory(cohort=cohort, code="M1", name="Dr Fiona Walsh", email="fiona@example.nhs.uk")
+    form = {"code": "M01", "name": "Dr Fiona Walsh", "email": "fiona@example.nhs.uk", "role": "mentor"}
+    assert lead_client.post(edit_url(mentor), form).status_code == 302
+    mentor.refresh_from_db()
+    assert mentor.code == "M01"
+    event = AuditEvent.objects.get(action=Action.PARTICIPANT_UPDATED)
+    assert event.target == "M01" and event.detail.startswith("changed: code (was M1)")
+
+
+def test_a_code_on_record_cannot_change(lead_client, cohort):
+    mentor = MentorFactory(cohort=cohort, code="M01", name="Dr Fiona Walsh", email="fiona@example.nhs.uk")
+    link_issue(participant=mentor, stage=Stage.BASELINE)  # the trail now names M01
+    page = page_text(lead_client.get(edit_url(mentor)))
+    assert "M01 already stands for this participant in the audit trail and the data files" in page
+    form = {"code": "M99", "name": "Dr Fiona Walsh", "email": "fiona@example.nhs.uk", "role": "mentor"}
+    lead_client.post(edit_url(mentor), form)
+    mentor.refresh_from_db()
+    assert mentor.code == "M01"
