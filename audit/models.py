@@ -9,6 +9,7 @@ class Action(models.TextChoices):
     LOGOUT = "logout", "Signed out"
     PASSWORD_CHANGED = "password_changed", "Password changed"
     PASSWORD_RESET = "password_reset", "Password set through an e-mailed link"
+    ACCESS_CHANGED = "access_changed", "Programme leads or cohort facilitators changed"
     PARTICIPANT_CREATED = "participant_created", "Participant added"
     PARTICIPANT_UPDATED = "participant_updated", "Participant changed"
     PARTICIPANTS_IMPORTED = "participants_imported", "Participants imported"

@@ -1,7 +1,21 @@
 from django.contrib import admin
 
+from audit.models import Action
+from audit.services import audit_record
 from participants.models import Cohort, Domain, Participant, Programme
+from participants.services import participant_code_is_on_record
 from rmprog.paging import PER_PAGE
+
+
+def _record_access_change(request, *, what: str, before: set[str], after: set[str], cohort=None, target: str) -> None:
+    """An audit line for leads or facilitators added or removed: who may see whose data changed."""
+    changes = []
+    if added := sorted(after - before):
+        changes.append(f"{what} added: {', '.join(added)}")
+    if removed := sorted(before - after):
+        changes.append(f"{what} removed: {', '.join(removed)}")
+    if changes:
+        audit_record(Action.ACCESS_CHANGED, request=request, cohort=cohort, target=target, detail="; ".join(changes))
 
 
 @admin.register(Programme)
@@ -10,6 +24,13 @@ class ProgrammeAdmin(admin.ModelAdmin):
     list_filter = ["specialty", "organisation"]
     search_fields = ["name", "specialty", "organisation"]
     filter_horizontal = ["leads"]
+
+    def save_related(self, request, form, formsets, change):
+        programme = form.instance
+        before = set(programme.leads.values_list("username", flat=True)) if change else set()
+        super().save_related(request, form, formsets, change)
+        after = set(programme.leads.values_list("username", flat=True))
+        _record_access_change(request, what="leads", before=before, after=after, target=programme.name)
 
 
 class DomainInline(admin.TabularInline):
@@ -25,6 +46,19 @@ class CohortAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["facilitators"]
     inlines = [DomainInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Moving a cohort to another programme would hand its people's data to that programme's leads.
+        return ["programme"] if obj is not None else []
+
+    def save_related(self, request, form, formsets, change):
+        cohort = form.instance
+        before = set(cohort.facilitators.values_list("username", flat=True)) if change else set()
+        super().save_related(request, form, formsets, change)
+        after = set(cohort.facilitators.values_list("username", flat=True))
+        _record_access_change(
+            request, what="facilitators", before=before, after=after, cohort=cohort, target=cohort.slug
+        )
 
 
 @admin.register(Participant)
@@ -47,4 +81,33 @@ class ParticipantAdmin(admin.ModelAdmin):
     # keep their scores for the study and say so in the audit trail; a bulk delete would do neither.
     actions = None
     raw_id_fields = ["supervisor"]
-    readonly_fields = ["created_at", "updated_at"]
+    # Consent, withdrawal and erasure happen through the participant's link and the cohort's pages,
+    # which record them in the audit trail: here they are shown, never typed in or undone.
+    readonly_fields = [
+        "consent_given_at",
+        "consent_version",
+        "withdrawn_at",
+        "withdrawal_reason",
+        "erased_at",
+        "created_at",
+        "updated_at",
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(self.readonly_fields)
+        if obj is not None:
+            fields.append("cohort")  # a person's answers and pairs belong to their cohort
+            if participant_code_is_on_record(obj):
+                fields.append("code")
+            if obj.erased_at is not None:
+                fields += ["name", "email"]
+        return fields
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change:
+            detail = f"changed in the administration pages: {', '.join(form.changed_data) or 'nothing'}"
+            audit_record(Action.PARTICIPANT_UPDATED, request=request, cohort=obj.cohort, target=obj.code, detail=detail)
+        else:
+            detail = "added in the administration pages"
+            audit_record(Action.PARTICIPANT_CREATED, request=request, cohort=obj.cohort, target=obj.code, detail=detail)

@@ -10,12 +10,14 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.models import Action, AuditEvent
 from participants.models import Participant
-from questionnaires.models import ItemAnswer, LikertAnswer, Response
-from questionnaires.services import ensure_default_instruments
+from participants.privacy import ERASED_NAME, participant_erase
+from questionnaires.models import ItemAnswer, LikertAnswer, Response, Stage
+from questionnaires.services import ensure_default_instruments, link_issue
 from rmprog.paging import PER_PAGE
 from sessions.models import Meeting, Pairing
-from tests.factories import UserFactory
+from tests.factories import CohortFactory, UserFactory
 from tests.paging_helpers import add_people
 
 pytestmark = pytest.mark.django_db
@@ -99,3 +101,55 @@ def test_a_questions_help_text_choices_and_bounds_are_edited_in_the_admin(admin_
     ).content.decode()
     for field in ("help_text", "min_value", "max_value", "choices", "scale_labels"):
         assert f'name="items-0-{field}"' in page, field
+
+
+def test_consent_withdrawal_and_erasure_are_shown_in_the_admin_but_never_typed_in_or_undone(
+    admin_user_client, cohort, programme
+):
+    mentor = Participant.objects.create(cohort=cohort, code="M01", name="Dr Fiona Walsh", role="mentor")
+    link_issue(participant=mentor, stage=Stage.BASELINE)
+    participant_erase(participant=mentor)
+    url = reverse("admin:participants_participant_change", args=[mentor.pk])
+    page = admin_user_client.get(url).content.decode()
+    for field in ("name", "email", "code", "cohort", "consent_given_at_0", "consent_version", "erased_at_0"):
+        assert f'name="{field}"' not in page, field
+    other_cohort = CohortFactory(programme=programme, slug="other-cohort")
+    forged = {
+        "code": "M99",
+        "name": "Dr Fiona Walsh",
+        "email": "fiona@example.nhs.uk",
+        "role": "mentor",
+        "grade": "ST7",
+        "available_for_phase2": "on",
+        "cohort": other_cohort.pk,
+        "consent_given_at_0": "2020-01-01",
+        "consent_given_at_1": "09:00:00",
+        "consent_version": "forged",
+        "erased_at_0": "",
+        "erased_at_1": "",
+    }
+    assert admin_user_client.post(url, forged).status_code == 302
+    mentor.refresh_from_db()
+    assert (mentor.code, mentor.name, mentor.email, mentor.cohort, mentor.grade) == (
+        "M01",
+        ERASED_NAME,
+        "",
+        cohort,
+        "ST7",
+    )
+    assert mentor.erased_at is not None and mentor.consent_given_at is None
+    event = AuditEvent.objects.filter(action=Action.PARTICIPANT_UPDATED).latest("pk")
+    assert (event.actor_name, event.target, event.detail) == (
+        "root",
+        "M01",
+        "changed in the administration pages: grade",
+    )
+
+
+def test_leads_and_facilitators_changed_in_the_admin_are_in_the_audit_trail(admin_user_client, cohort, programme, lead):
+    newcomer = UserFactory(username="newlead")
+    url = reverse("admin:participants_programme_change", args=[programme.pk])
+    data = {"name": programme.name, "specialty": programme.specialty, "organisation": programme.organisation}
+    assert admin_user_client.post(url, {**data, "leads": [newcomer.pk]}).status_code == 302
+    event = AuditEvent.objects.get(action=Action.ACCESS_CHANGED)
+    assert (event.target, event.detail) == (programme.name, "leads added: newlead; leads removed: lead")
