@@ -1,6 +1,7 @@
 import pytest
 from django.urls import reverse
 
+from audit.models import Action, AuditEvent
 from tests.helpers import page_text
 
 pytestmark = pytest.mark.django_db
@@ -58,3 +59,36 @@ def test_sign_in_never_redirects_to_another_site(client, lead):
     response = sign_in(client, "lead", PASSWORD, next="https://evil.example.com/")
     assert response.status_code == 302
     assert response["Location"] == reverse("participants:dashboard")
+
+
+def test_behind_a_load_balancer_the_pause_and_the_trail_use_the_clients_address(client, lead, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    balancer = "10.0.0.254"
+    for number in range(5):
+        # Whatever the client writes into the header itself stays to the left, and is not believed.
+        client.post(
+            reverse("login"),
+            {"username": f"guess{number}", "password": "wrong"},
+            REMOTE_ADDR=balancer,
+            HTTP_X_FORWARDED_FOR="1.2.3.4, 198.51.100.7",
+        )
+    assert AuditEvent.objects.filter(action=Action.LOGIN_FAILED).latest("pk").ip_address == "198.51.100.7"
+    # The guesser's address is paused; a colleague behind the same balancer is not.
+    elsewhere = client.post(
+        reverse("login"),
+        {"username": "lead", "password": PASSWORD},
+        REMOTE_ADDR=balancer,
+        HTTP_X_FORWARDED_FOR="203.0.113.9",
+    )
+    assert elsewhere.status_code == 302
+    assert AuditEvent.objects.filter(action=Action.LOGIN).latest("pk").ip_address == "203.0.113.9"
+
+
+def test_without_a_trusted_proxy_the_forwarded_header_is_ignored(client, lead):
+    client.post(
+        reverse("login"),
+        {"username": "lead", "password": "wrong"},
+        REMOTE_ADDR="10.0.0.8",
+        HTTP_X_FORWARDED_FOR="6.6.6.6",
+    )
+    assert AuditEvent.objects.get(action=Action.LOGIN_FAILED).ip_address == "10.0.0.8"
