@@ -135,7 +135,8 @@ MATRIX = {
     "mentoring_sessions:progress":           get(LOGIN, LOGIN, LOGIN, NONE,   OK,    NONE,  OK),
     # Phase 2, the mentor's side, through their own link: only their own mentee's approved document.
     "mentoring_sessions:mentor_home":        get(NONE,  OK,    OK,    NONE,   NONE,  NONE,  NONE),
-    "mentoring_sessions:mentor_willingness": get(NONE,  OK,    OK,    NONE,   NONE,  NONE,  NONE),
+    # The mentor here has a mentee, so their answer is fixed: the page sends them home.
+    "mentoring_sessions:mentor_willingness": get(NONE,  AWAY,  OK,    NONE,   NONE,  NONE,  NONE),
     "mentoring_sessions:mentor_feedback":    get(NONE,  OK,    NONE,  NONE,   NONE,  NONE,  NONE),
     # The report, its downloads and the themes: the leads of the programme, and admins.
     "analysis:cohort_report":                get(LOGIN, LOGIN, LOGIN, NONE,   OK,    NONE,  OK),
