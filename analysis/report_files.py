@@ -16,7 +16,22 @@ from questionnaires.exports import spreadsheet_safe
 # The feedback PDF's fonts and escaping (Vera, shipped inside ReportLab), so both PDFs look alike.
 from sessions.pdf import pdf_styles, pdf_text
 
-COMPARISON_HEADER = ["Domain", "n", "Before: median (IQR)", "After: median (IQR)", "W", "z", "p", "Exact p", "r"]
+COMPARISON_HEADER = [
+    "Domain",
+    "n",
+    "Before: median (IQR)",
+    "After: median (IQR)",
+    "W",
+    "z",
+    "p",
+    "Exact p",
+    "r",
+    "Rank-biserial",
+    "Note",
+]
+# Room for the longest value of each column in 8 point Vera ("23.25 (21.25–25.75)", "< 0.001"),
+# the note wrapping in what is left of a landscape A4 page between 15 mm margins (262 mm).
+COMPARISON_WIDTHS = [w * mm for w in (38, 10, 33, 33, 13, 16, 16, 16, 14, 23, 50)]
 NO_MEETINGS = "No meetings recorded."
 
 
@@ -33,7 +48,7 @@ def meeting_lines(meetings: dict | None, limit: int) -> list[str]:
 def comparison_rows(pair: dict) -> list[list]:
     return [
         [row["label"], row["n"], row["pre"], row["post"], row["w"], row["z"]]
-        + [row["p_asymptotic"], row["p_exact"], row["r"]]
+        + [row["p_asymptotic"], row["p_exact"], row["r"], row["rank_biserial"], row["note"]]
         for row in pair["rows"]
     ]
 
@@ -127,7 +142,7 @@ def report_pdf(report: dict) -> bytes:
                 KeepTogether(
                     [
                         Paragraph(pdf_text(pair["title"]), styles["small"]),
-                        _pdf_table([COMPARISON_HEADER, *comparison_rows(pair)], styles),
+                        _pdf_table([COMPARISON_HEADER, *comparison_rows(pair)], styles, widths=COMPARISON_WIDTHS),
                         Spacer(1, 3 * mm),
                     ]
                 )
