@@ -12,6 +12,7 @@ from analysis import reports
 from analysis.charts import chart_png
 from analysis.scoring import COLUMNS
 from questionnaires.exports import spreadsheet_safe
+from questionnaires.models import Stage
 
 # The feedback PDF's fonts and escaping (Vera, shipped inside ReportLab), so both PDFs look alike.
 from sessions.pdf import pdf_styles, pdf_text
@@ -51,6 +52,11 @@ def comparison_rows(pair: dict) -> list[list]:
         + [row["p_asymptotic"], row["p_exact"], row["r"], row["rank_biserial"], row["note"]]
         for row in pair["rows"]
     ]
+
+
+def pair_title(pair: dict) -> str:
+    """The pair of stages in words: Vera, the PDF's font, has no arrow for the page's "→"."""
+    return " to ".join(reports.label_of(Stage, stage) for stage in pair["stages"])
 
 
 def characteristics_rows(report: dict) -> list[list]:
@@ -141,7 +147,7 @@ def report_pdf(report: dict) -> bytes:
             story.append(
                 KeepTogether(
                     [
-                        Paragraph(pdf_text(pair["title"]), styles["small"]),
+                        Paragraph(pdf_text(pair_title(pair)), styles["small"]),
                         _pdf_table([COMPARISON_HEADER, *comparison_rows(pair)], styles, widths=COMPARISON_WIDTHS),
                         Spacer(1, 3 * mm),
                     ]

@@ -81,6 +81,11 @@ def test_the_pdf_notes_the_incomplete_totals_left_out_beside_the_total(lead_clie
     )
 
 
+def test_the_pdf_names_each_pair_of_stages_in_words(lead_client, analysed):
+    text = pdf_text(lead_client.get(url(analysed, "report_pdf")).content)
+    assert "\nBaseline (before phase 1) to After phase 1\n" in text
+
+
 def test_the_pdf_without_a_run_says_to_run_an_analysis_first(lead_client, cohort):
     text = pdf_text(lead_client.get(url(cohort, "report_pdf")).content)
     assert "No analysis has finished yet: run an analysis first." in text
