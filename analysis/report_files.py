@@ -10,6 +10,7 @@ from reportlab.platypus import Image, KeepTogether, Paragraph, SimpleDocTemplate
 
 from analysis import reports
 from analysis.charts import chart_png
+from analysis.cohort_report import percent_submitted
 from analysis.scoring import COLUMNS
 from questionnaires.exports import spreadsheet_safe
 from questionnaires.models import Stage
@@ -66,14 +67,15 @@ def characteristics_rows(report: dict) -> list[list]:
 
 
 def completion_table(report: dict) -> list[list]:
+    """The counts and percentages as numbers, so that the XLSX holds cells a spreadsheet can add up."""
     return [["Stage", "Role", "Participants", "Invited", "Submitted", "Submitted (%)"]] + [
         [
             row["stage"],
             row["role"],
-            str(row["participants"]),
-            str(row["invited"]),
-            str(row["submitted"]),
-            row["percent"],
+            row["participants"],
+            row["invited"],
+            row["submitted"],
+            percent_submitted(row["submitted"], row["participants"]),
         ]
         for row in report["completion"]
     ]
@@ -98,7 +100,7 @@ def agreement_table(report: dict) -> list[list[str]]:
 
 def _pdf_table(rows: list[list], styles: dict, *, widths: list[float] | None = None) -> Table:
     body = styles["small"]
-    cells = [[Paragraph(pdf_text(str(cell)), body) for cell in row] for row in rows]
+    cells = [[Paragraph(pdf_text("–" if cell is None else str(cell)), body) for cell in row] for row in rows]
     table = Table(cells, colWidths=widths, repeatRows=1, hAlign="LEFT")
     table.setStyle(
         TableStyle(

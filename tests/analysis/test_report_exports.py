@@ -123,6 +123,15 @@ def test_the_xlsx_has_a_sheet_per_table_with_the_full_comparisons(lead_client, a
     )
 
 
+def test_the_xlsx_completion_sheet_holds_numbers_a_spreadsheet_can_add_up(lead_client, reference_cohort):
+    workbook = load_workbook(io.BytesIO(lead_client.get(url(reference_cohort, "report_xlsx")).content))
+    rows = list(workbook["Completion"].values)
+    assert rows[0] == ("Stage", "Role", "Participants", "Invited", "Submitted", "Submitted (%)")
+    assert ("Baseline (before phase 1)", "Mentor (junior doctor)", 5, 0, 5, 100) in rows
+    # Nobody to ask, so no percentage: an empty cell rather than a dash among the numbers.
+    assert ("Before phase 2", "Mentee (consultant)", 0, 0, 0, None) in rows
+
+
 def test_the_xlsx_neutralises_values_a_spreadsheet_would_run(lead_client, cohort):
     MentorFactory(cohort=cohort, grade="=1+2")
     workbook = load_workbook(io.BytesIO(lead_client.get(url(cohort, "report_xlsx")).content))
