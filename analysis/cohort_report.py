@@ -87,11 +87,20 @@ def characteristics_table(people: Sequence[dict]) -> list[dict]:
     return rows
 
 
+def percent_submitted(submitted: int, total: int) -> int | None:
+    """The share submitted as a whole percentage; None with nobody to ask.
+
+    Halves round up, as people expect of a percentage (5 of 8 is 63%, not Python's 62%).
+    """
+    return (200 * submitted + total) // (2 * total) if total else None
+
+
 def completion_rows(cohort: Cohort) -> list[dict]:
     """Questionnaires submitted per stage and role, of the active participants of that role."""
     rows = []
     for row in stage_progress(cohort):
         total, submitted = row["participants"], row["submitted"]
+        percent = percent_submitted(submitted, total)
         rows.append(
             {
                 "stage": row["cohort_stage"].get_stage_display(),
@@ -99,8 +108,7 @@ def completion_rows(cohort: Cohort) -> list[dict]:
                 "participants": total,
                 "invited": row["invited"],
                 "submitted": submitted,
-                # Halves round up, as people expect of a percentage (5 of 8 is 63%, not Python's 62%).
-                "percent": f"{(200 * submitted + total) // (2 * total)}%" if total else "–",
+                "percent": "–" if percent is None else f"{percent}%",
             }
         )
     return rows

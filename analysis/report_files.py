@@ -10,13 +10,30 @@ from reportlab.platypus import Image, KeepTogether, Paragraph, SimpleDocTemplate
 
 from analysis import reports
 from analysis.charts import chart_png
+from analysis.cohort_report import percent_submitted
 from analysis.scoring import COLUMNS
 from questionnaires.exports import spreadsheet_safe
+from questionnaires.models import Stage
 
 # The feedback PDF's fonts and escaping (Vera, shipped inside ReportLab), so both PDFs look alike.
 from sessions.pdf import pdf_styles, pdf_text
 
-COMPARISON_HEADER = ["Domain", "n", "Before: median (IQR)", "After: median (IQR)", "W", "z", "p", "Exact p", "r"]
+COMPARISON_HEADER = [
+    "Domain",
+    "n",
+    "Before: median (IQR)",
+    "After: median (IQR)",
+    "W",
+    "z",
+    "p",
+    "Exact p",
+    "r",
+    "Rank-biserial",
+    "Note",
+]
+# Room for the longest value of each column in 8 point Vera ("23.25 (21.25–25.75)", "< 0.001"),
+# the note wrapping in what is left of a landscape A4 page between 15 mm margins (262 mm).
+COMPARISON_WIDTHS = [w * mm for w in (38, 10, 33, 33, 13, 16, 16, 16, 14, 23, 50)]
 NO_MEETINGS = "No meetings recorded."
 
 
@@ -33,9 +50,14 @@ def meeting_lines(meetings: dict | None, limit: int) -> list[str]:
 def comparison_rows(pair: dict) -> list[list]:
     return [
         [row["label"], row["n"], row["pre"], row["post"], row["w"], row["z"]]
-        + [row["p_asymptotic"], row["p_exact"], row["r"]]
+        + [row["p_asymptotic"], row["p_exact"], row["r"], row["rank_biserial"], row["note"]]
         for row in pair["rows"]
     ]
+
+
+def pair_title(pair: dict) -> str:
+    """The pair of stages in words: Vera, the PDF's font, has no arrow for the page's "→"."""
+    return " to ".join(reports.label_of(Stage, stage) for stage in pair["stages"])
 
 
 def characteristics_rows(report: dict) -> list[list]:
@@ -45,14 +67,15 @@ def characteristics_rows(report: dict) -> list[list]:
 
 
 def completion_table(report: dict) -> list[list]:
+    """The counts and percentages as numbers, so that the XLSX holds cells a spreadsheet can add up."""
     return [["Stage", "Role", "Participants", "Invited", "Submitted", "Submitted (%)"]] + [
         [
             row["stage"],
             row["role"],
-            str(row["participants"]),
-            str(row["invited"]),
-            str(row["submitted"]),
-            row["percent"],
+            row["participants"],
+            row["invited"],
+            row["submitted"],
+            percent_submitted(row["submitted"], row["participants"]),
         ]
         for row in report["completion"]
     ]
@@ -77,7 +100,7 @@ def agreement_table(report: dict) -> list[list[str]]:
 
 def _pdf_table(rows: list[list], styles: dict, *, widths: list[float] | None = None) -> Table:
     body = styles["small"]
-    cells = [[Paragraph(pdf_text(str(cell)), body) for cell in row] for row in rows]
+    cells = [[Paragraph(pdf_text("–" if cell is None else str(cell)), body) for cell in row] for row in rows]
     table = Table(cells, colWidths=widths, repeatRows=1, hAlign="LEFT")
     table.setStyle(
         TableStyle(
@@ -126,8 +149,8 @@ def report_pdf(report: dict) -> bytes:
             story.append(
                 KeepTogether(
                     [
-                        Paragraph(pdf_text(pair["title"]), styles["small"]),
-                        _pdf_table([COMPARISON_HEADER, *comparison_rows(pair)], styles),
+                        Paragraph(pdf_text(pair_title(pair)), styles["small"]),
+                        _pdf_table([COMPARISON_HEADER, *comparison_rows(pair)], styles, widths=COMPARISON_WIDTHS),
                         Spacer(1, 3 * mm),
                     ]
                 )

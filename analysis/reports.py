@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TextIO
 
-from analysis.scoring import COLUMNS, ITEM, TOTAL
+from analysis.scoring import COLUMNS, ITEM, TOTAL, incomplete_note
 from participants.models import Participant
 from questionnaires.models import Construct, Stage
 
@@ -112,6 +112,22 @@ def domain_label(domain: str, domain_labels: dict[str, str]) -> str:
     return domain_labels.get(domain, domain)
 
 
+def readable_note(record: Record) -> str:
+    """The note with the stages by their labels.
+
+    The file's note names them by key (`baseline`), as scripts reading the CSV expect, so the
+    count of incomplete totals is rewritten for the page rather than stored twice.
+    """
+    note = str(record["note"])
+    pre, post = record["incomplete_pre"], record["incomplete_post"]
+    if pre or post:
+        stage_pre, stage_post = str(record["stage_pre"]), str(record["stage_post"])
+        by_key = incomplete_note(pre, stage_pre, post, stage_post)
+        by_label = incomplete_note(pre, label_of(Stage, stage_pre), post, label_of(Stage, stage_post))
+        note = note.replace(by_key, by_label)
+    return note
+
+
 def results_tables(results: dict) -> list[dict]:
     """The stored results as one table per role and construct, a body per pair of stages."""
     domain_labels = dict(results.get("domains", []))
@@ -151,7 +167,7 @@ def results_tables(results: dict) -> list[dict]:
                 "p_exact": p_value(record["p_exact"]),
                 "r": fixed_decimal(record["effect_r"], 2),
                 "rank_biserial": fixed_decimal(record["rank_biserial"], 2),
-                "note": record["note"],
+                "note": readable_note(record),
             }
         )
     return tables

@@ -70,6 +70,11 @@ class ConstructScores:
     has_item: bool = False
 
 
+def incomplete_note(incomplete_pre: int | None, stage_pre: str, incomplete_post: int | None, stage_post: str) -> str:
+    """The part of a note that counts the incomplete totals left out at each stage."""
+    return f"incomplete totals left out: {incomplete_pre} at {stage_pre}, {incomplete_post} at {stage_post}"
+
+
 @dataclass(frozen=True)
 class ComparisonRow:
     role: str
@@ -90,10 +95,7 @@ class ComparisonRow:
     def note(self) -> str:
         notes = [self.result.note] if self.result.note else []
         if self.incomplete_pre or self.incomplete_post:
-            notes.append(
-                f"incomplete totals left out: {self.incomplete_pre} at {self.stage_pre}, "
-                f"{self.incomplete_post} at {self.stage_post}"
-            )
+            notes.append(incomplete_note(self.incomplete_pre, self.stage_pre, self.incomplete_post, self.stage_post))
         return "; ".join(notes)
 
     def as_record(self) -> dict[str, str | int | float | None]:

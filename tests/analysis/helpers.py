@@ -5,8 +5,10 @@ import re
 from analysis.models import AnalysisRun
 from analysis.services import analysis_run_execute
 from participants.models import Cohort, Participant
+from questionnaires.imports import import_responses
 from questionnaires.models import ItemAnswer, Response
 from questionnaires.services import ensure_default_instruments
+from tests.analysis.conftest import answers_csv
 from tests.factories import ParticipantFactory
 
 # The default instrument each role answers at each stage, and its free-text question.
@@ -24,6 +26,18 @@ def done_run(cohort: Cohort, user) -> AnalysisRun:
     analysis_run_execute(run_id=run.pk)
     run.refresh_from_db()
     return run
+
+
+def add_incomplete_totals(cohort: Cohort) -> None:
+    """A sixth mentor who answers only some domains of confidence: one incomplete total at each stage."""
+    import_responses(
+        cohort_slug=cohort.slug,
+        data=answers_csv(
+            [("M06", "mentor", "baseline", "confidence", "technology", 3)]
+            + [("M06", "mentor", "after_phase1", "confidence", key, 4) for key in ("technology", "strengths")]
+        ),
+        create=True,
+    )
 
 
 def free_text(cohort: Cohort, code: str, role: str, stage: str, text: str) -> ItemAnswer:

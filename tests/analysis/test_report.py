@@ -8,7 +8,7 @@ from analysis.charts import chart_groups
 from analysis.models import AnalysisRun
 from questionnaires.models import CohortStage, Response, Stage
 from sessions.models import Meeting, Pairing
-from tests.analysis.helpers import done_run
+from tests.analysis.helpers import add_incomplete_totals, done_run
 from tests.factories import CohortFactory, MenteeFactory, MentorFactory
 from tests.helpers import page_text
 from tests.sessions.phase2 import people
@@ -73,6 +73,14 @@ def test_the_report_gives_the_journal_table_from_the_latest_run(lead_client, ref
     assert "Clinical practice 5 2 (1.5–3) 4 (4–4) 15 2.041 0.041 0.063 0.91 1.00" in page
     assert "no continuity correction" in page
     assert "r = z / √n, with n the number of complete pairs" in page
+
+
+def test_the_report_notes_incomplete_totals_by_stage_label(lead_client, reference_cohort, lead):
+    add_incomplete_totals(reference_cohort)
+    done_run(reference_cohort, lead)
+    page = page_text(lead_client.get(report_url(reference_cohort)))
+    assert "incomplete totals left out: 1 at Baseline (before phase 1), 1 at After phase 1" in page
+    assert "after_phase1" not in page
 
 
 def test_the_report_draws_a_chart_per_comparison_served_as_png(lead_client, reference_cohort, lead):

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from analysis.scoring import COLUMNS
 from audit.models import AuditEvent
-from tests.analysis.helpers import done_run, free_text
+from tests.analysis.helpers import add_incomplete_totals, done_run, free_text
 from tests.factories import MentorFactory, UserFactory
 from tests.sessions.helpers import pdf_text
 
@@ -61,12 +61,29 @@ def test_the_pdf_holds_every_section_the_tables_and_the_charts(lead_client, anal
         "no continuity correction",
     ):
         assert heading in text, heading
-    # The row of the paper's total; the en dashes of the IQRs are glyph numbers of a font subset.
+    # The row of the paper's total, to its rank-biserial; the en dashes of the IQRs are glyph numbers of a font subset.
     assert re.search(
-        r"Total \(out of 35\)\n5\n23 \(21.25\)\n29 \(23\.5.30\.5\)\n15\n2\.023\n0\.043\n0\.063\n0\.90", text
+        r"Total \(out of 35\)\n5\n23 \(21.25\)\n29 \(23\.5.30\.5\)\n15\n2\.023\n0\.043\n0\.063\n0\.90\n1\.00\n", text
     )
+    assert "\nRank-biserial\nNote\n" in text
     assert b"/Subtype /Image" in response.content  # the chart
     assert "Secret" not in text
+
+
+def test_the_pdf_notes_the_incomplete_totals_left_out_beside_the_total(lead_client, reference_cohort, lead):
+    add_incomplete_totals(reference_cohort)
+    done_run(reference_cohort, lead)
+    text = pdf_text(lead_client.get(url(reference_cohort, "report_pdf")).content)
+    assert re.search(
+        r"Total \(out of 35\)\n5\n23 \(21.25\)\n29 \(23\.5.30\.5\)\n15\n2\.023\n0\.043\n0\.063\n0\.90\n1\.00\n"
+        r"incomplete totals left out: 1 at Baseline \(before phase 1\), 1 at After phase 1\n",
+        text,
+    )
+
+
+def test_the_pdf_names_each_pair_of_stages_in_words(lead_client, analysed):
+    text = pdf_text(lead_client.get(url(analysed, "report_pdf")).content)
+    assert "\nBaseline (before phase 1) to After phase 1\n" in text
 
 
 def test_the_pdf_without_a_run_says_to_run_an_analysis_first(lead_client, cohort):
@@ -104,6 +121,15 @@ def test_the_xlsx_has_a_sheet_per_table_with_the_full_comparisons(lead_client, a
         "conf_total_base",
         "Confidence in giving feedback: total out of 35, Baseline (before phase 1)",
     )
+
+
+def test_the_xlsx_completion_sheet_holds_numbers_a_spreadsheet_can_add_up(lead_client, reference_cohort):
+    workbook = load_workbook(io.BytesIO(lead_client.get(url(reference_cohort, "report_xlsx")).content))
+    rows = list(workbook["Completion"].values)
+    assert rows[0] == ("Stage", "Role", "Participants", "Invited", "Submitted", "Submitted (%)")
+    assert ("Baseline (before phase 1)", "Mentor (junior doctor)", 5, 0, 5, 100) in rows
+    # Nobody to ask, so no percentage: an empty cell rather than a dash among the numbers.
+    assert ("Before phase 2", "Mentee (consultant)", 0, 0, 0, None) in rows
 
 
 def test_the_xlsx_neutralises_values_a_spreadsheet_would_run(lead_client, cohort):
