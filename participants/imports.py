@@ -93,15 +93,7 @@ def decode_csv(data: bytes) -> str:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise ImportRejected(
-            [
-                RowError(
-                    0,
-                    f"The file is not UTF-8 text (bad byte at position {error.start}). "
-                    "Save it from your spreadsheet as 'CSV UTF-8'.",
-                )
-            ]
-        ) from None
+        raise ImportRejected([_not_utf8(data, error.start)]) from None
     if "\x00" in text:
         # Valid UTF-8, but no spreadsheet writes it, and PostgreSQL cannot store it in text.
         line = text.count("\n", 0, text.index("\x00")) + 1
@@ -109,6 +101,48 @@ def decode_csv(data: bytes) -> str:
             [RowError(line, "The file contains a NUL character: it is not a CSV text file. Save it as 'CSV UTF-8'.")]
         )
     return text
+
+
+def _not_utf8(data: bytes, position: int) -> RowError:
+    """Where the first byte that is not UTF-8 is, as a spreadsheet user would look for it."""
+    # Latin-1 maps each byte to one character, so offsets in `text` are offsets in `data` after
+    # the byte order mark, which is where the UTF-8 decoder counts from.
+    text = data.removeprefix(b"\xef\xbb\xbf").decode("latin-1")
+    line_start = text.rfind("\n", 0, position) + 1
+    line = text.count("\n", 0, position) + 1
+    where = ""
+    header_line = text.split("\n", 1)[0].rstrip("\r")
+    separator = _separator(header_line)
+    if line > 1 and header_line.isascii():
+        # The row up to the bad byte, read as CSV: its last value is the one the byte is in. A
+        # value quoted across several lines would mislead, so the column is only named otherwise.
+        before = text[line_start:position]
+        if '"' not in before:
+            header = next(csv.reader([header_line], delimiter=separator))
+            index = before.count(separator)
+            if index < len(header):
+                where = f": the first character it cannot read is in the {header[index].strip()} column"
+    return RowError(
+        line,
+        f"The file is not UTF-8 text{where}. "
+        "Save it as CSV UTF-8 in Excel: File > Save As > CSV UTF-8 (Comma delimited).",
+    )
+
+
+def _separator(header_line: str) -> str:
+    """The character between values, read from the header line: a comma, unless it has none.
+
+    Excel writes semicolons in its CSV files where the locale uses a decimal comma (much of
+    Europe), even when saving as CSV UTF-8; a tab-separated file comes from "Text (Tab
+    delimited)" or a copy from a spreadsheet. Column names contain neither.
+    """
+    if "," in header_line:
+        return ","
+    if header_line.count(";") > header_line.count("\t"):
+        return ";"
+    if "\t" in header_line:
+        return "\t"
+    return ","
 
 
 def read_rows(text: str, expected_columns: list[str]) -> list[tuple[int, dict[str, str]]]:

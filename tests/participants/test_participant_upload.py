@@ -5,6 +5,7 @@ from django.urls import reverse
 from participants.imports import PARTICIPANT_COLUMNS
 from participants.models import Participant
 from tests.factories import MentorFactory
+from tests.helpers import page_text
 
 pytestmark = pytest.mark.django_db
 
@@ -73,6 +74,25 @@ def test_a_file_that_is_not_utf8_is_refused_with_advice(lead_client, cohort):
     response = upload(lead_client, cohort, data)
     assert response.status_code == 400
     assert "The file is not UTF-8 text" in response.content.decode()
+    assert not Participant.objects.filter(cohort=cohort).exists()
+
+
+def test_a_file_saved_from_excel_in_windows_1252_names_the_line_and_column_and_how_to_save_it(lead_client, cohort):
+    data = "\n".join(
+        [
+            HEADER,
+            "C01,Dr Ann Hart,ann@example.nhs.uk,mentee,Consultant,female,50_59,18,",
+            "M01,Dr Zo\xeb Smith,zoe@example.nhs.uk,mentor,ST6,female,30_39,,C01",
+            "M02,Dr Ren\xe9e Price,renee@example.nhs.uk,mentor,ST5,female,30_39,,",
+        ]
+    ).encode("cp1252")
+    response = upload(lead_client, cohort, data)
+    assert response.status_code == 400
+    assert (
+        "Line 3: The file is not UTF-8 text: the first character it cannot read is in the name column. "
+        "Save it as CSV UTF-8 in Excel: File > Save As > CSV UTF-8 (Comma delimited)."
+    ) in page_text(response)
+    assert "position" not in page_text(response)
     assert not Participant.objects.filter(cohort=cohort).exists()
 
 

@@ -185,14 +185,29 @@ def test_malformed_csv_is_refused_with_the_line_and_nothing_is_saved(lead_client
     assert not Participant.objects.exists()
 
 
-@pytest.mark.parametrize("encoding", ["latin-1", "utf-16"])
-def test_the_response_import_command_refuses_mis_encoded_files(cohort, tmp_path, encoding):
+ANSWERS = "participant,role,stage,construct,domain,score\nM01,mentor,baseline,confidence,técnica,3\n"
+IN_THE_DOMAIN = "Line 2: The file is not UTF-8 text: the first character it cannot read is in the domain column."
+
+
+@pytest.mark.parametrize(
+    "data, where",
+    [
+        pytest.param(ANSWERS.encode("latin-1"), IN_THE_DOMAIN, id="latin-1"),
+        pytest.param(b"\xef\xbb\xbf" + ANSWERS.encode("cp1252"), IN_THE_DOMAIN, id="byte order mark, then cp1252"),
+        pytest.param(ANSWERS.encode("utf-16"), "Line 1: The file is not UTF-8 text.", id="utf-16"),
+    ],
+)
+def test_the_response_import_command_refuses_mis_encoded_files_saying_where_and_how_to_save_them(
+    cohort, tmp_path, data, where
+):
     path = tmp_path / "answers.csv"
-    path.write_bytes(
-        "participant,role,stage,construct,domain,score\nM01,mentor,baseline,confidence,técnica,3\n".encode(encoding)
-    )
+    path.write_bytes(data)
+    stderr = io.StringIO()
     with pytest.raises(CommandError, match="nothing was saved"):
-        call_command("import_responses", str(path), "--cohort", cohort.slug, "--create", stderr=io.StringIO())
+        call_command("import_responses", str(path), "--cohort", cohort.slug, "--create", stderr=stderr)
+    assert stderr.getvalue() == (
+        f"{where} Save it as CSV UTF-8 in Excel: File > Save As > CSV UTF-8 (Comma delimited).\n"
+    )
     assert not LikertAnswer.objects.exists()
 
 
