@@ -26,6 +26,7 @@ PARTICIPANT_COLUMNS = [
 ]
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000
+SEPARATOR_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs"}
 
 
 @dataclass(frozen=True)
@@ -146,8 +147,13 @@ def _separator(header_line: str) -> str:
 
 
 def read_rows(text: str, expected_columns: list[str]) -> list[tuple[int, dict[str, str]]]:
-    """Rows as (line number, {column: stripped value}), checking the header first."""
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+    """Rows as (line number, {column: stripped value}), checking the header first.
+
+    Values are separated by commas, or by semicolons or tabs when the header line has no comma
+    (see `_separator`); only a header naming exactly the expected columns is accepted.
+    """
+    separator = _separator(text.split("\n", 1)[0])
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=separator)
     try:
         header = [name.strip() for name in (reader.fieldnames or [])]
     except csv.Error as error:
@@ -162,13 +168,9 @@ def read_rows(text: str, expected_columns: list[str]) -> list[tuple[int, dict[st
             problems.append("missing column(s) " + ", ".join(missing))
         if unknown:
             problems.append("unknown column(s) " + ", ".join(unknown))
-        raise ImportRejected(
-            [
-                RowError(
-                    1, "The header has " + " and ".join(problems) + ". Expected: " + ",".join(expected_columns) + "."
-                )
-            ]
-        )
+        read_as = "" if separator == "," else f", read as values separated by {SEPARATOR_NAMES[separator]},"
+        message = f"The header{read_as} has " + " and ".join(problems)
+        raise ImportRejected([RowError(1, message + ". Expected: " + ",".join(expected_columns) + ".")])
     reader.fieldnames = header
     rows = []
     try:

@@ -96,6 +96,32 @@ def test_a_file_saved_from_excel_in_windows_1252_names_the_line_and_column_and_h
     assert not Participant.objects.filter(cohort=cohort).exists()
 
 
+def test_a_file_separated_by_semicolons_as_excel_saves_it_in_much_of_europe_is_imported(lead_client, cohort):
+    csv_text = "\n".join(
+        [
+            HEADER.replace(",", ";"),
+            "C01;Dr Ann Hart;ann@example.nhs.uk;mentee;Consultant;female;50_59;18;",
+            'M01;"Walsh, Fiona";fiona@example.nhs.uk;mentor;ST6;female;30_39;;C01',
+        ]
+    )
+    response = upload(lead_client, cohort, csv_text)
+    assert response.status_code == 302
+    people = {p.code: p for p in Participant.objects.filter(cohort=cohort)}
+    assert people["M01"].name == "Walsh, Fiona"
+    assert people["M01"].supervisor == people["C01"]
+
+
+def test_a_semicolon_separated_file_with_a_wrong_header_says_how_it_was_read(lead_client, cohort):
+    response = upload(lead_client, cohort, "code;name;email;role\nM01;Dr A;;mentor\n")
+    assert response.status_code == 400
+    assert (
+        "Line 1: The header, read as values separated by semicolons, has missing column(s) grade, sex, age_band, "
+        "years_as_consultant, supervisor_code. Expected: code,name,email,role,grade,sex,age_band,"
+        "years_as_consultant,supervisor_code."
+    ) in page_text(response)
+    assert not Participant.objects.filter(cohort=cohort).exists()
+
+
 def test_a_supervisor_who_is_a_mentor_is_refused(lead_client, cohort):
     csv_text = "\n".join([HEADER, "M01,Dr A,,mentor,ST6,,,,", "M02,Dr B,,mentor,ST6,,,,M01"])
     response = upload(lead_client, cohort, csv_text)

@@ -173,7 +173,11 @@ def test_a_file_that_is_not_utf8_text_is_refused_saying_how_to_save_it(lead_clie
     [
         pytest.param(HEADER.encode() + b"C01,Dr A\x00,a@example.nhs.uk,mentee,,,,,\n", "Line 2", id="NUL byte"),
         pytest.param(b"", "empty", id="empty file"),
-        pytest.param(b"code;name;email\nC01;Dr A;a@example.nhs.uk\n", "missing column", id="semicolons"),
+        pytest.param(
+            b"code;name;email\nC01;Dr A;a@example.nhs.uk\n",
+            "Line 1: The header, read as values separated by semicolons, has missing column(s) role,",
+            id="semicolons",
+        ),
         pytest.param((HEADER + 'C01,"Dr A,a@example.nhs.uk,mentee,,,,,\n').encode(), "Line", id="unclosed quote"),
         pytest.param((HEADER + "C01,Dr A,a@example.nhs.uk,mentee,,,,,,extra\n").encode(), "more values", id="extra"),
     ],

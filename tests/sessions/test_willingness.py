@@ -134,6 +134,20 @@ def test_a_bad_import_lists_every_problem_by_line_and_changes_nothing(tmp_path, 
     assert willing_codes(cohort) == {("M01", "C01")}
 
 
+def test_a_tab_separated_import_is_read_by_its_header(tmp_path, cohort):
+    people(cohort, mentees=2, mentors=2)
+    out = io.StringIO()
+    call_command(
+        "import_willingness",
+        import_file(tmp_path, "mentor\tmentee\nM01\tC01\nM02\tC02\n"),
+        "--cohort",
+        cohort.slug,
+        stdout=out,
+    )
+    assert "Imported 2 willing pair(s)" in out.getvalue()
+    assert willing_codes(cohort) == {("M01", "C01"), ("M02", "C02")}
+
+
 def test_an_import_with_the_wrong_header_is_refused(tmp_path, cohort):
     err = io.StringIO()
     with pytest.raises(CommandError):
