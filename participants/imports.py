@@ -10,6 +10,7 @@ from typing import TypeVar
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.template.defaultfilters import pluralize
 
 from participants.models import ERASED_NAME, Cohort, Participant
 
@@ -173,18 +174,41 @@ def read_rows(text: str, expected_columns: list[str]) -> list[tuple[int, dict[st
         raise ImportRejected([RowError(1, message + ". Expected: " + ",".join(expected_columns) + ".")])
     reader.fieldnames = header
     rows = []
+    # A row with more or fewer values than the header has columns is a problem of the file's
+    # shape, not of one value: its values may well be shifted, so they are not checked further.
+    shape_errors = []
     try:
         for record in reader:
-            if None in record:
-                rows.append((reader.line_num, {"__extra__": "yes"}))
+            extra = record.pop(None, [])
+            if not any(value.strip() for value in [*record.values(), *extra] if value is not None):
                 continue
-            if all(not (value or "").strip() for value in record.values()):
+            if extra:
+                count = len(header) + len(extra)
+                shape_errors.append(
+                    RowError(
+                        reader.line_num, f"the row has {count} values, more than the header's {len(header)} columns"
+                    )
+                )
                 continue
-            rows.append((reader.line_num, {key: (value or "").strip() for key, value in record.items()}))
+            if None in record.values():
+                # Excel writes an empty cell for every column, so a short row is not Excel's doing.
+                absent = [column for column, value in record.items() if value is None]
+                count = len(header) - len(absent)
+                shape_errors.append(
+                    RowError(
+                        reader.line_num,
+                        f"the row has {count} value{pluralize(count)}, fewer than the header's {len(header)} columns: "
+                        f"there is nothing for {', '.join(absent)}",
+                    )
+                )
+                continue
+            rows.append((reader.line_num, {key: value.strip() for key, value in record.items()}))
             if len(rows) > MAX_ROWS:
                 raise ImportRejected([RowError(reader.line_num, f"The file has more than {MAX_ROWS} rows.")])
     except csv.Error as error:
         raise ImportRejected([RowError(reader.line_num, f"The row cannot be read as CSV: {error}.")]) from None
+    if shape_errors:
+        raise ImportRejected(shape_errors)
     if not rows:
         raise ImportRejected([RowError(2, "The file has a header but no rows.")])
     return rows
@@ -249,9 +273,6 @@ def import_participants(*, cohort: Cohort, data: bytes) -> list[Participant]:
     codes_in_file: dict[str, int] = {}
     emails_in_file: dict[str, int] = {}
     for line, record in rows:
-        if "__extra__" in record:
-            errors.append(RowError(line, "the row has more values than the header has columns"))
-            continue
         participant, supervisor_code, row_errors = _parse_row(cohort, record)
         code_key = participant.code.lower()
         if code_key and code_key in existing:

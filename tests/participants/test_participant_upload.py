@@ -122,6 +122,26 @@ def test_a_semicolon_separated_file_with_a_wrong_header_says_how_it_was_read(lea
     assert not Participant.objects.filter(cohort=cohort).exists()
 
 
+def test_a_row_shorter_than_the_header_is_refused_naming_the_columns_it_lacks(lead_client, cohort):
+    csv_text = "\n".join(
+        [
+            HEADER,
+            "C01,Dr Ann Hart,ann@example.nhs.uk,mentee,Consultant,female,50_59,18,",
+            "C02,Dr Ben Hart,ben@example.nhs.uk,mentee",
+            "M01,Dr Fiona Walsh,fiona@example.nhs.uk,mentor,ST6,female,30_39,,C01,",
+        ]
+    )
+    response = upload(lead_client, cohort, csv_text)
+    assert response.status_code == 400
+    text = page_text(response)
+    assert (
+        "Line 3: the row has 4 values, fewer than the header's 9 columns: "
+        "there is nothing for grade, sex, age_band, years_as_consultant, supervisor_code"
+    ) in text
+    assert "Line 4: the row has 10 values, more than the header's 9 columns" in text
+    assert not Participant.objects.filter(cohort=cohort).exists()
+
+
 def test_a_supervisor_who_is_a_mentor_is_refused(lead_client, cohort):
     csv_text = "\n".join([HEADER, "M01,Dr A,,mentor,ST6,,,,", "M02,Dr B,,mentor,ST6,,,,M01"])
     response = upload(lead_client, cohort, csv_text)

@@ -79,6 +79,18 @@ def test_every_bad_row_is_reported_and_nothing_is_saved(tmp_path, cohort, capsys
     assert not Response.objects.exists()
 
 
+def test_a_row_missing_its_empty_domain_is_refused_saying_it_is_short(tmp_path, cohort, capsys):
+    MentorFactory(cohort=cohort, code="M01")
+    lines = [HEADER, "M01,mentor,baseline,confidence,technology,4", "M01,mentor,baseline,understanding,2"]
+    with pytest.raises(CommandError, match="was not imported: 1 problem"):
+        call_command("import_responses", str(write(tmp_path, lines)), "--cohort", cohort.slug)
+    assert capsys.readouterr().err == (
+        "Line 3: the row has 5 values, fewer than the header's 6 columns: there is nothing for score\n"
+    )
+    assert not LikertAnswer.objects.exists()
+    assert not Response.objects.exists()
+
+
 def test_an_answer_already_held_is_refused(tmp_path, cohort, capsys):
     MentorFactory(cohort=cohort, code="M01")
     path = write(tmp_path, [HEADER, "M01,mentor,baseline,confidence,technology,4"])

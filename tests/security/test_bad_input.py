@@ -179,7 +179,11 @@ def test_a_file_that_is_not_utf8_text_is_refused_saying_how_to_save_it(lead_clie
             id="semicolons",
         ),
         pytest.param((HEADER + 'C01,"Dr A,a@example.nhs.uk,mentee,,,,,\n').encode(), "Line", id="unclosed quote"),
-        pytest.param((HEADER + "C01,Dr A,a@example.nhs.uk,mentee,,,,,,extra\n").encode(), "more values", id="extra"),
+        pytest.param(
+            (HEADER + "C01,Dr A,a@example.nhs.uk,mentee,,,,,,extra\n").encode(),
+            "Line 2: the row has 10 values, more than",
+            id="extra",
+        ),
     ],
 )
 def test_malformed_csv_is_refused_with_the_line_and_nothing_is_saved(lead_client, cohort, data, message):
