@@ -25,6 +25,9 @@ PARTICIPANT_COLUMNS = [
     "years_as_consultant",
     "supervisor_code",
 ]
+# Limits for the browser upload, where anyone signed in as a lead can send a file. The management
+# commands read a file an administrator has put on the server and have none: an export of a
+# large cohort (75 mentors and 75 mentees answer 5,850 Likert answers) must import again.
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000
 SEPARATOR_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs"}
@@ -89,9 +92,10 @@ def template_csv() -> str:
     return buffer.getvalue()
 
 
-def decode_csv(data: bytes) -> str:
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise ImportRejected([RowError(0, f"The file is larger than {MAX_UPLOAD_BYTES // 1024 // 1024} MB.")])
+def decode_csv(data: bytes, *, max_bytes: int | None = None) -> str:
+    """The file's text, refusing a file that is not UTF-8 (a byte order mark is allowed) or over `max_bytes`."""
+    if max_bytes is not None and len(data) > max_bytes:
+        raise ImportRejected([RowError(0, f"The file is larger than {max_bytes // 1024 // 1024} MB.")])
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -147,8 +151,10 @@ def _separator(header_line: str) -> str:
     return ","
 
 
-def read_rows(text: str, expected_columns: list[str]) -> list[tuple[int, dict[str, str]]]:
-    """Rows as (line number, {column: stripped value}), checking the header first.
+def read_rows(
+    text: str, expected_columns: list[str], *, max_rows: int | None = None
+) -> list[tuple[int, dict[str, str]]]:
+    """Rows as (line number, {column: stripped value}), checking the header first, at most `max_rows`.
 
     Values are separated by commas, or by semicolons or tabs when the header line has no comma
     (see `_separator`); only a header naming exactly the expected columns is accepted.
@@ -203,8 +209,8 @@ def read_rows(text: str, expected_columns: list[str]) -> list[tuple[int, dict[st
                 )
                 continue
             rows.append((reader.line_num, {key: value.strip() for key, value in record.items()}))
-            if len(rows) > MAX_ROWS:
-                raise ImportRejected([RowError(reader.line_num, f"The file has more than {MAX_ROWS} rows.")])
+            if max_rows is not None and len(rows) > max_rows:
+                raise ImportRejected([RowError(reader.line_num, f"The file has more than {max_rows:,} rows.")])
     except csv.Error as error:
         raise ImportRejected([RowError(reader.line_num, f"The row cannot be read as CSV: {error}.")]) from None
     if shape_errors:
@@ -264,8 +270,11 @@ def _parse_row(cohort: Cohort, record: dict[str, str]) -> tuple[Participant, str
 
 
 def import_participants(*, cohort: Cohort, data: bytes) -> list[Participant]:
-    """Create every participant in the file, or none, raising ImportRejected with every bad row."""
-    rows = read_rows(decode_csv(data), PARTICIPANT_COLUMNS)
+    """Create every participant in the file, or none, raising ImportRejected with every bad row.
+
+    This is the browser upload, so the file is held to MAX_UPLOAD_BYTES and MAX_ROWS.
+    """
+    rows = read_rows(decode_csv(data, max_bytes=MAX_UPLOAD_BYTES), PARTICIPANT_COLUMNS, max_rows=MAX_ROWS)
     existing = {p.code.lower(): p for p in Participant.objects.filter(cohort=cohort)}
     existing_emails = {p.email.lower() for p in existing.values() if p.email}
     errors: list[RowError] = []

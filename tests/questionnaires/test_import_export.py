@@ -5,7 +5,8 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.urls import reverse
 
-from participants.models import Cohort, Participant
+from participants.imports import MAX_ROWS
+from participants.models import DEFAULT_DOMAINS, Cohort, Participant
 from questionnaires.models import ItemAnswer, LikertAnswer, Response
 from tests.factories import MenteeFactory, MentorFactory
 
@@ -36,6 +37,45 @@ def test_import_then_export_gives_back_the_same_rows(tmp_path, capsys):
     output = tmp_path / "out.csv"
     call_command("export_responses", "--cohort", "paper-2019", "--output", str(output))
     assert output.read_text(encoding="utf-8") == source.read_text(encoding="utf-8")
+
+
+def large_cohort_answers(mentors: int, mentees: int) -> list[str]:
+    """Every Likert answer of a cohort that has answered every stage, in the export's order."""
+    domains = [key for key, _ in DEFAULT_DOMAINS]
+    lines = []
+    for index in range(1, mentees + 1):
+        for stage in ["before_phase2", "after_phase2"]:
+            lines += [f"C{index:02},mentee,{stage},awareness,{domain},3" for domain in domains]
+    for index in range(1, mentors + 1):
+        for stage in ["baseline", "after_phase1", "after_phase2"]:
+            for construct in ["importance", "confidence", "ability"]:
+                lines += [f"M{index:02},mentor,{stage},{construct},{domain},4" for domain in domains]
+            if stage == "baseline":
+                lines.append(f"M{index:02},mentor,{stage},understanding,,2")
+    return lines
+
+
+def test_the_export_of_a_cohort_of_75_mentors_and_75_mentees_imports_again(tmp_path, capsys):
+    lines = large_cohort_answers(mentors=75, mentees=75)
+    assert len(lines) > MAX_ROWS
+    source = write(tmp_path, [HEADER, *lines])
+    call_command("import_responses", str(source), "--cohort", "large-2026", "--create")
+    assert capsys.readouterr().out == (
+        f"Imported {len(lines)} answer(s) into the new cohort large-2026, 150 new participant(s).\n"
+    )
+    output = tmp_path / "out.csv"
+    call_command("export_responses", "--cohort", "large-2026", "--output", str(output))
+    assert output.read_text(encoding="utf-8") == source.read_text(encoding="utf-8")
+
+
+def test_a_large_import_with_one_bad_row_saves_nothing(tmp_path, capsys):
+    lines = large_cohort_answers(mentors=75, mentees=75)
+    lines[-1] = lines[-1].replace(",4", ",6")
+    with pytest.raises(CommandError, match="was not imported: 1 problem"):
+        call_command("import_responses", str(write(tmp_path, [HEADER, *lines])), "--cohort", "large-2026", "--create")
+    assert capsys.readouterr().err == f"Line {len(lines) + 1}: score 6 is outside 1 to 5\n"
+    assert not Cohort.objects.exists()
+    assert not LikertAnswer.objects.exists()
 
 
 def test_import_with_create_makes_the_cohort_its_programme_and_participants(tmp_path):

@@ -14,7 +14,7 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from participants.imports import MAX_UPLOAD_BYTES
+from participants.imports import MAX_ROWS, MAX_UPLOAD_BYTES
 from participants.models import Participant
 from questionnaires import tokens
 from questionnaires.defaults import CONSENT_VERSION
@@ -138,6 +138,15 @@ ROW = "C01,Dr Zoë Brontë,zoe@example.nhs.uk,mentee,Consultant,female,50_59,12,
 def test_an_oversized_file_is_refused_with_its_limit(lead_client, cohort):
     response = upload(lead_client, cohort, (HEADER + ROW).encode() + b" " * MAX_UPLOAD_BYTES)
     assert "The file is larger than 2 MB" in page_text(response)
+    assert not Participant.objects.exists()
+
+
+def test_a_browser_upload_of_more_than_5000_rows_is_refused_with_its_limit(lead_client, cohort):
+    rows = "".join(f"M{index:04},Dr Mentor {index},,mentor,ST6,,,,\n" for index in range(1, MAX_ROWS + 2))
+    assert len(HEADER + rows) < MAX_UPLOAD_BYTES
+    response = upload(lead_client, cohort, (HEADER + rows).encode())
+    assert response.status_code == 400
+    assert f"Line {MAX_ROWS + 2}: The file has more than 5,000 rows." in page_text(response)
     assert not Participant.objects.exists()
 
 
