@@ -10,6 +10,7 @@ from typing import TypeVar
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.template.defaultfilters import pluralize
 
 from participants.models import ERASED_NAME, Cohort, Participant
 
@@ -24,8 +25,12 @@ PARTICIPANT_COLUMNS = [
     "years_as_consultant",
     "supervisor_code",
 ]
+# Limits for the browser upload, where anyone signed in as a lead can send a file. The management
+# commands read a file an administrator has put on the server and have none: an export of a
+# large cohort (75 mentors and 75 mentees answer 5,850 Likert answers) must import again.
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000
+SEPARATOR_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs"}
 
 
 @dataclass(frozen=True)
@@ -87,21 +92,14 @@ def template_csv() -> str:
     return buffer.getvalue()
 
 
-def decode_csv(data: bytes) -> str:
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise ImportRejected([RowError(0, f"The file is larger than {MAX_UPLOAD_BYTES // 1024 // 1024} MB.")])
+def decode_csv(data: bytes, *, max_bytes: int | None = None) -> str:
+    """The file's text, refusing a file that is not UTF-8 (a byte order mark is allowed) or over `max_bytes`."""
+    if max_bytes is not None and len(data) > max_bytes:
+        raise ImportRejected([RowError(0, f"The file is larger than {max_bytes // 1024 // 1024} MB.")])
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise ImportRejected(
-            [
-                RowError(
-                    0,
-                    f"The file is not UTF-8 text (bad byte at position {error.start}). "
-                    "Save it from your spreadsheet as 'CSV UTF-8'.",
-                )
-            ]
-        ) from None
+        raise ImportRejected([_not_utf8(data, error.start)]) from None
     if "\x00" in text:
         # Valid UTF-8, but no spreadsheet writes it, and PostgreSQL cannot store it in text.
         line = text.count("\n", 0, text.index("\x00")) + 1
@@ -111,9 +109,58 @@ def decode_csv(data: bytes) -> str:
     return text
 
 
-def read_rows(text: str, expected_columns: list[str]) -> list[tuple[int, dict[str, str]]]:
-    """Rows as (line number, {column: stripped value}), checking the header first."""
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+def _not_utf8(data: bytes, position: int) -> RowError:
+    """Where the first byte that is not UTF-8 is, as a spreadsheet user would look for it."""
+    # Latin-1 maps each byte to one character, so offsets in `text` are offsets in `data` after
+    # the byte order mark, which is where the UTF-8 decoder counts from.
+    text = data.removeprefix(b"\xef\xbb\xbf").decode("latin-1")
+    line_start = text.rfind("\n", 0, position) + 1
+    line = text.count("\n", 0, position) + 1
+    where = ""
+    header_line = text.split("\n", 1)[0].rstrip("\r")
+    separator = _separator(header_line)
+    if line > 1 and header_line.isascii():
+        # The row up to the bad byte, read as CSV: its last value is the one the byte is in. A
+        # value quoted across several lines would mislead, so the column is only named otherwise.
+        before = text[line_start:position]
+        if '"' not in before:
+            header = next(csv.reader([header_line], delimiter=separator))
+            index = before.count(separator)
+            if index < len(header):
+                where = f": the first character it cannot read is in the {header[index].strip()} column"
+    return RowError(
+        line,
+        f"The file is not UTF-8 text{where}. "
+        "Save it as CSV UTF-8 in Excel: File > Save As > CSV UTF-8 (Comma delimited).",
+    )
+
+
+def _separator(header_line: str) -> str:
+    """The character between values, read from the header line: a comma, unless it has none.
+
+    Excel writes semicolons in its CSV files where the locale uses a decimal comma (much of
+    Europe), even when saving as CSV UTF-8; a tab-separated file comes from "Text (Tab
+    delimited)" or a copy from a spreadsheet. Column names contain neither.
+    """
+    if "," in header_line:
+        return ","
+    if header_line.count(";") > header_line.count("\t"):
+        return ";"
+    if "\t" in header_line:
+        return "\t"
+    return ","
+
+
+def read_rows(
+    text: str, expected_columns: list[str], *, max_rows: int | None = None
+) -> list[tuple[int, dict[str, str]]]:
+    """Rows as (line number, {column: stripped value}), checking the header first, at most `max_rows`.
+
+    Values are separated by commas, or by semicolons or tabs when the header line has no comma
+    (see `_separator`); only a header naming exactly the expected columns is accepted.
+    """
+    separator = _separator(text.split("\n", 1)[0])
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=separator)
     try:
         header = [name.strip() for name in (reader.fieldnames or [])]
     except csv.Error as error:
@@ -128,27 +175,46 @@ def read_rows(text: str, expected_columns: list[str]) -> list[tuple[int, dict[st
             problems.append("missing column(s) " + ", ".join(missing))
         if unknown:
             problems.append("unknown column(s) " + ", ".join(unknown))
-        raise ImportRejected(
-            [
-                RowError(
-                    1, "The header has " + " and ".join(problems) + ". Expected: " + ",".join(expected_columns) + "."
-                )
-            ]
-        )
+        read_as = "" if separator == "," else f", read as values separated by {SEPARATOR_NAMES[separator]},"
+        message = f"The header{read_as} has " + " and ".join(problems)
+        raise ImportRejected([RowError(1, message + ". Expected: " + ",".join(expected_columns) + ".")])
     reader.fieldnames = header
     rows = []
+    # A row with more or fewer values than the header has columns is a problem of the file's
+    # shape, not of one value: its values may well be shifted, so they are not checked further.
+    shape_errors = []
     try:
         for record in reader:
-            if None in record:
-                rows.append((reader.line_num, {"__extra__": "yes"}))
+            extra = record.pop(None, [])
+            if not any(value.strip() for value in [*record.values(), *extra] if value is not None):
                 continue
-            if all(not (value or "").strip() for value in record.values()):
+            if extra:
+                count = len(header) + len(extra)
+                shape_errors.append(
+                    RowError(
+                        reader.line_num, f"the row has {count} values, more than the header's {len(header)} columns"
+                    )
+                )
                 continue
-            rows.append((reader.line_num, {key: (value or "").strip() for key, value in record.items()}))
-            if len(rows) > MAX_ROWS:
-                raise ImportRejected([RowError(reader.line_num, f"The file has more than {MAX_ROWS} rows.")])
+            if None in record.values():
+                # Excel writes an empty cell for every column, so a short row is not Excel's doing.
+                absent = [column for column, value in record.items() if value is None]
+                count = len(header) - len(absent)
+                shape_errors.append(
+                    RowError(
+                        reader.line_num,
+                        f"the row has {count} value{pluralize(count)}, fewer than the header's {len(header)} columns: "
+                        f"there is nothing for {', '.join(absent)}",
+                    )
+                )
+                continue
+            rows.append((reader.line_num, {key: value.strip() for key, value in record.items()}))
+            if max_rows is not None and len(rows) > max_rows:
+                raise ImportRejected([RowError(reader.line_num, f"The file has more than {max_rows:,} rows.")])
     except csv.Error as error:
         raise ImportRejected([RowError(reader.line_num, f"The row cannot be read as CSV: {error}.")]) from None
+    if shape_errors:
+        raise ImportRejected(shape_errors)
     if not rows:
         raise ImportRejected([RowError(2, "The file has a header but no rows.")])
     return rows
@@ -204,8 +270,11 @@ def _parse_row(cohort: Cohort, record: dict[str, str]) -> tuple[Participant, str
 
 
 def import_participants(*, cohort: Cohort, data: bytes) -> list[Participant]:
-    """Create every participant in the file, or none, raising ImportRejected with every bad row."""
-    rows = read_rows(decode_csv(data), PARTICIPANT_COLUMNS)
+    """Create every participant in the file, or none, raising ImportRejected with every bad row.
+
+    This is the browser upload, so the file is held to MAX_UPLOAD_BYTES and MAX_ROWS.
+    """
+    rows = read_rows(decode_csv(data, max_bytes=MAX_UPLOAD_BYTES), PARTICIPANT_COLUMNS, max_rows=MAX_ROWS)
     existing = {p.code.lower(): p for p in Participant.objects.filter(cohort=cohort)}
     existing_emails = {p.email.lower() for p in existing.values() if p.email}
     errors: list[RowError] = []
@@ -213,9 +282,6 @@ def import_participants(*, cohort: Cohort, data: bytes) -> list[Participant]:
     codes_in_file: dict[str, int] = {}
     emails_in_file: dict[str, int] = {}
     for line, record in rows:
-        if "__extra__" in record:
-            errors.append(RowError(line, "the row has more values than the header has columns"))
-            continue
         participant, supervisor_code, row_errors = _parse_row(cohort, record)
         code_key = participant.code.lower()
         if code_key and code_key in existing:

@@ -5,6 +5,7 @@ from django.urls import reverse
 from participants.imports import PARTICIPANT_COLUMNS
 from participants.models import Participant
 from tests.factories import MentorFactory
+from tests.helpers import page_text
 
 pytestmark = pytest.mark.django_db
 
@@ -73,6 +74,71 @@ def test_a_file_that_is_not_utf8_is_refused_with_advice(lead_client, cohort):
     response = upload(lead_client, cohort, data)
     assert response.status_code == 400
     assert "The file is not UTF-8 text" in response.content.decode()
+    assert not Participant.objects.filter(cohort=cohort).exists()
+
+
+def test_a_file_saved_from_excel_in_windows_1252_names_the_line_and_column_and_how_to_save_it(lead_client, cohort):
+    data = "\n".join(
+        [
+            HEADER,
+            "C01,Dr Ann Hart,ann@example.nhs.uk,mentee,Consultant,female,50_59,18,",
+            "M01,Dr Zo\xeb Smith,zoe@example.nhs.uk,mentor,ST6,female,30_39,,C01",
+            "M02,Dr Ren\xe9e Price,renee@example.nhs.uk,mentor,ST5,female,30_39,,",
+        ]
+    ).encode("cp1252")
+    response = upload(lead_client, cohort, data)
+    assert response.status_code == 400
+    assert (
+        "Line 3: The file is not UTF-8 text: the first character it cannot read is in the name column. "
+        "Save it as CSV UTF-8 in Excel: File > Save As > CSV UTF-8 (Comma delimited)."
+    ) in page_text(response)
+    assert "position" not in page_text(response)
+    assert not Participant.objects.filter(cohort=cohort).exists()
+
+
+def test_a_file_separated_by_semicolons_as_excel_saves_it_in_much_of_europe_is_imported(lead_client, cohort):
+    csv_text = "\n".join(
+        [
+            HEADER.replace(",", ";"),
+            "C01;Dr Ann Hart;ann@example.nhs.uk;mentee;Consultant;female;50_59;18;",
+            'M01;"Walsh, Fiona";fiona@example.nhs.uk;mentor;ST6;female;30_39;;C01',
+        ]
+    )
+    response = upload(lead_client, cohort, csv_text)
+    assert response.status_code == 302
+    people = {p.code: p for p in Participant.objects.filter(cohort=cohort)}
+    assert people["M01"].name == "Walsh, Fiona"
+    assert people["M01"].supervisor == people["C01"]
+
+
+def test_a_semicolon_separated_file_with_a_wrong_header_says_how_it_was_read(lead_client, cohort):
+    response = upload(lead_client, cohort, "code;name;email;role\nM01;Dr A;;mentor\n")
+    assert response.status_code == 400
+    assert (
+        "Line 1: The header, read as values separated by semicolons, has missing column(s) grade, sex, age_band, "
+        "years_as_consultant, supervisor_code. Expected: code,name,email,role,grade,sex,age_band,"
+        "years_as_consultant,supervisor_code."
+    ) in page_text(response)
+    assert not Participant.objects.filter(cohort=cohort).exists()
+
+
+def test_a_row_shorter_than_the_header_is_refused_naming_the_columns_it_lacks(lead_client, cohort):
+    csv_text = "\n".join(
+        [
+            HEADER,
+            "C01,Dr Ann Hart,ann@example.nhs.uk,mentee,Consultant,female,50_59,18,",
+            "C02,Dr Ben Hart,ben@example.nhs.uk,mentee",
+            "M01,Dr Fiona Walsh,fiona@example.nhs.uk,mentor,ST6,female,30_39,,C01,",
+        ]
+    )
+    response = upload(lead_client, cohort, csv_text)
+    assert response.status_code == 400
+    text = page_text(response)
+    assert (
+        "Line 3: the row has 4 values, fewer than the header's 9 columns: "
+        "there is nothing for grade, sex, age_band, years_as_consultant, supervisor_code"
+    ) in text
+    assert "Line 4: the row has 10 values, more than the header's 9 columns" in text
     assert not Participant.objects.filter(cohort=cohort).exists()
 
 

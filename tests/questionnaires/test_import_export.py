@@ -6,7 +6,8 @@ from django.db import connection
 from django.urls import reverse
 
 from analysis.scoring import load_answers
-from participants.models import Cohort, Participant
+from participants.imports import MAX_ROWS
+from participants.models import DEFAULT_DOMAINS, Cohort, Participant
 from questionnaires.models import ItemAnswer, LikertAnswer, Response
 from tests.factories import MenteeFactory, MentorFactory
 from tests.helpers import page_text
@@ -39,6 +40,45 @@ def test_import_then_export_gives_back_the_same_rows(tmp_path, capsys):
     output = tmp_path / "out.csv"
     call_command("export_responses", "--cohort", "paper-2019", "--output", str(output))
     assert output.read_text(encoding="utf-8") == source.read_text(encoding="utf-8")
+
+
+def large_cohort_answers(mentors: int, mentees: int) -> list[str]:
+    """Every Likert answer of a cohort that has answered every stage, in the export's order."""
+    domains = [key for key, _ in DEFAULT_DOMAINS]
+    lines = []
+    for index in range(1, mentees + 1):
+        for stage in ["before_phase2", "after_phase2"]:
+            lines += [f"C{index:02},mentee,{stage},awareness,{domain},3" for domain in domains]
+    for index in range(1, mentors + 1):
+        for stage in ["baseline", "after_phase1", "after_phase2"]:
+            for construct in ["importance", "confidence", "ability"]:
+                lines += [f"M{index:02},mentor,{stage},{construct},{domain},4" for domain in domains]
+            if stage == "baseline":
+                lines.append(f"M{index:02},mentor,{stage},understanding,,2")
+    return lines
+
+
+def test_the_export_of_a_cohort_of_75_mentors_and_75_mentees_imports_again(tmp_path, capsys):
+    lines = large_cohort_answers(mentors=75, mentees=75)
+    assert len(lines) > MAX_ROWS
+    source = write(tmp_path, [HEADER, *lines])
+    call_command("import_responses", str(source), "--cohort", "large-2026", "--create")
+    assert capsys.readouterr().out == (
+        f"Imported {len(lines)} answer(s) into the new cohort large-2026, 150 new participant(s).\n"
+    )
+    output = tmp_path / "out.csv"
+    call_command("export_responses", "--cohort", "large-2026", "--output", str(output))
+    assert output.read_text(encoding="utf-8") == source.read_text(encoding="utf-8")
+
+
+def test_a_large_import_with_one_bad_row_saves_nothing(tmp_path, capsys):
+    lines = large_cohort_answers(mentors=75, mentees=75)
+    lines[-1] = lines[-1].replace(",4", ",6")
+    with pytest.raises(CommandError, match="was not imported: 1 problem"):
+        call_command("import_responses", str(write(tmp_path, [HEADER, *lines])), "--cohort", "large-2026", "--create")
+    assert capsys.readouterr().err == f"Line {len(lines) + 1}: score 6 is outside 1 to 5\n"
+    assert not Cohort.objects.exists()
+    assert not LikertAnswer.objects.exists()
 
 
 def test_import_with_create_makes_the_cohort_its_programme_and_participants(tmp_path):
@@ -78,6 +118,18 @@ def test_every_bad_row_is_reported_and_nothing_is_saved(tmp_path, cohort, capsys
     assert "Line 9: participant M99 is not in this cohort (use --create to add them)" in errors
     assert "Line 10: construct 'understanding' is a single item: leave domain empty" in errors
     assert "Line 11: score 'four' is not a whole number from 1 to 5" in errors
+    assert not LikertAnswer.objects.exists()
+    assert not Response.objects.exists()
+
+
+def test_a_row_missing_its_empty_domain_is_refused_saying_it_is_short(tmp_path, cohort, capsys):
+    MentorFactory(cohort=cohort, code="M01")
+    lines = [HEADER, "M01,mentor,baseline,confidence,technology,4", "M01,mentor,baseline,understanding,2"]
+    with pytest.raises(CommandError, match="was not imported: 1 problem"):
+        call_command("import_responses", str(write(tmp_path, lines)), "--cohort", cohort.slug)
+    assert capsys.readouterr().err == (
+        "Line 3: the row has 5 values, fewer than the header's 6 columns: there is nothing for score\n"
+    )
     assert not LikertAnswer.objects.exists()
     assert not Response.objects.exists()
 

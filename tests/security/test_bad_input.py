@@ -14,7 +14,7 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from participants.imports import MAX_UPLOAD_BYTES
+from participants.imports import MAX_ROWS, MAX_UPLOAD_BYTES
 from participants.models import Participant
 from questionnaires import tokens
 from questionnaires.defaults import CONSENT_VERSION
@@ -141,6 +141,15 @@ def test_an_oversized_file_is_refused_with_its_limit(lead_client, cohort):
     assert not Participant.objects.exists()
 
 
+def test_a_browser_upload_of_more_than_5000_rows_is_refused_with_its_limit(lead_client, cohort):
+    rows = "".join(f"M{index:04},Dr Mentor {index},,mentor,ST6,,,,\n" for index in range(1, MAX_ROWS + 2))
+    assert len(HEADER + rows) < MAX_UPLOAD_BYTES
+    response = upload(lead_client, cohort, (HEADER + rows).encode())
+    assert response.status_code == 400
+    assert f"Line {MAX_ROWS + 2}: The file has more than 5,000 rows." in page_text(response)
+    assert not Participant.objects.exists()
+
+
 # Malformed and mis-encoded CSV.
 
 
@@ -173,9 +182,17 @@ def test_a_file_that_is_not_utf8_text_is_refused_saying_how_to_save_it(lead_clie
     [
         pytest.param(HEADER.encode() + b"C01,Dr A\x00,a@example.nhs.uk,mentee,,,,,\n", "Line 2", id="NUL byte"),
         pytest.param(b"", "empty", id="empty file"),
-        pytest.param(b"code;name;email\nC01;Dr A;a@example.nhs.uk\n", "missing column", id="semicolons"),
+        pytest.param(
+            b"code;name;email\nC01;Dr A;a@example.nhs.uk\n",
+            "Line 1: The header, read as values separated by semicolons, has missing column(s) role,",
+            id="semicolons",
+        ),
         pytest.param((HEADER + 'C01,"Dr A,a@example.nhs.uk,mentee,,,,,\n').encode(), "Line", id="unclosed quote"),
-        pytest.param((HEADER + "C01,Dr A,a@example.nhs.uk,mentee,,,,,,extra\n").encode(), "more values", id="extra"),
+        pytest.param(
+            (HEADER + "C01,Dr A,a@example.nhs.uk,mentee,,,,,,extra\n").encode(),
+            "Line 2: the row has 10 values, more than",
+            id="extra",
+        ),
     ],
 )
 def test_malformed_csv_is_refused_with_the_line_and_nothing_is_saved(lead_client, cohort, data, message):
@@ -185,14 +202,29 @@ def test_malformed_csv_is_refused_with_the_line_and_nothing_is_saved(lead_client
     assert not Participant.objects.exists()
 
 
-@pytest.mark.parametrize("encoding", ["latin-1", "utf-16"])
-def test_the_response_import_command_refuses_mis_encoded_files(cohort, tmp_path, encoding):
+ANSWERS = "participant,role,stage,construct,domain,score\nM01,mentor,baseline,confidence,técnica,3\n"
+IN_THE_DOMAIN = "Line 2: The file is not UTF-8 text: the first character it cannot read is in the domain column."
+
+
+@pytest.mark.parametrize(
+    "data, where",
+    [
+        pytest.param(ANSWERS.encode("latin-1"), IN_THE_DOMAIN, id="latin-1"),
+        pytest.param(b"\xef\xbb\xbf" + ANSWERS.encode("cp1252"), IN_THE_DOMAIN, id="byte order mark, then cp1252"),
+        pytest.param(ANSWERS.encode("utf-16"), "Line 1: The file is not UTF-8 text.", id="utf-16"),
+    ],
+)
+def test_the_response_import_command_refuses_mis_encoded_files_saying_where_and_how_to_save_them(
+    cohort, tmp_path, data, where
+):
     path = tmp_path / "answers.csv"
-    path.write_bytes(
-        "participant,role,stage,construct,domain,score\nM01,mentor,baseline,confidence,técnica,3\n".encode(encoding)
-    )
+    path.write_bytes(data)
+    stderr = io.StringIO()
     with pytest.raises(CommandError, match="nothing was saved"):
-        call_command("import_responses", str(path), "--cohort", cohort.slug, "--create", stderr=io.StringIO())
+        call_command("import_responses", str(path), "--cohort", cohort.slug, "--create", stderr=stderr)
+    assert stderr.getvalue() == (
+        f"{where} Save it as CSV UTF-8 in Excel: File > Save As > CSV UTF-8 (Comma delimited).\n"
+    )
     assert not LikertAnswer.objects.exists()
 
 

@@ -7,6 +7,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from participants.imports import MAX_ROWS
 from questionnaires.models import Stage
 from questionnaires.services import link_issue
 from sessions.models import MentorWillingness, WillingPair
@@ -132,6 +133,36 @@ def test_a_bad_import_lists_every_problem_by_line_and_changes_nothing(tmp_path, 
         "Line 6: mentor is required (a participant code)",
     ]
     assert willing_codes(cohort) == {("M01", "C01")}
+
+
+def test_a_tab_separated_import_is_read_by_its_header(tmp_path, cohort):
+    people(cohort, mentees=2, mentors=2)
+    out = io.StringIO()
+    call_command(
+        "import_willingness",
+        import_file(tmp_path, "mentor\tmentee\nM01\tC01\nM02\tC02\n"),
+        "--cohort",
+        cohort.slug,
+        stdout=out,
+    )
+    assert "Imported 2 willing pair(s)" in out.getvalue()
+    assert willing_codes(cohort) == {("M01", "C01"), ("M02", "C02")}
+
+
+def test_a_cohort_of_75_mentors_willing_to_mentor_each_of_75_mentees_imports(tmp_path, cohort):
+    mentees, mentors = people(cohort, mentees=75, mentors=75)
+    pairs = [f"{mentor.code},{mentee.code}" for mentor in mentors for mentee in mentees]
+    assert len(pairs) > MAX_ROWS
+    out = io.StringIO()
+    call_command(
+        "import_willingness",
+        import_file(tmp_path, "\n".join(["mentor,mentee", *pairs]) + "\n"),
+        "--cohort",
+        cohort.slug,
+        stdout=out,
+    )
+    assert f"Imported {len(pairs)} willing pair(s) into {cohort.slug}" in out.getvalue()
+    assert WillingPair.objects.filter(mentor__cohort=cohort).count() == len(pairs)
 
 
 def test_an_import_with_the_wrong_header_is_refused(tmp_path, cohort):
