@@ -143,9 +143,6 @@ def import_responses(*, cohort_slug: str, data: bytes, create: bool = False) -> 
     seen: dict[tuple, int] = {}
     roles_in_file: dict[str, tuple[str, int]] = {}
     for line, record in rows:
-        if "__extra__" in record:
-            errors.append(RowError(line, "the row has more values than the header has columns"))
-            continue
         row, row_errors = _check_row(line, record, domain_keys)
         if row is not None:
             participant = known.get(row.code)
