@@ -9,6 +9,7 @@ class Action(models.TextChoices):
     LOGOUT = "logout", "Signed out"
     PASSWORD_CHANGED = "password_changed", "Password changed"
     PASSWORD_RESET = "password_reset", "Password set through an e-mailed link"
+    PASSWORD_LINK_SENT = "password_link_sent", "Link for choosing a password e-mailed by an administrator"
     ACCESS_CHANGED = "access_changed", "Programme leads or cohort facilitators changed"
     PARTICIPANT_CREATED = "participant_created", "Participant added"
     PARTICIPANT_UPDATED = "participant_updated", "Participant changed"

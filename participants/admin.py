@@ -1,9 +1,12 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 
 from audit.models import Action
 from audit.services import audit_record
 from participants.models import Cohort, Domain, Participant, Programme
 from participants.services import participant_code_is_on_record
+from rmprog.accounts import password_link_send
 from rmprog.paging import PER_PAGE
 
 
@@ -111,3 +114,32 @@ class ParticipantAdmin(admin.ModelAdmin):
         else:
             detail = "added in the administration pages"
             audit_record(Action.PARTICIPANT_CREATED, request=request, cohort=obj.cohort, target=obj.code, detail=detail)
+
+
+# Staff accounts (leads, facilitators, administrators): Django's own admin, with a way to let a
+# new lead choose their own password instead of being sent one.
+admin.site.unregister(get_user_model())
+
+
+@admin.register(get_user_model())
+class StaffUserAdmin(UserAdmin):
+    actions = ["send_password_links"]
+
+    @admin.action(description="E-mail a link for choosing a password")
+    def send_password_links(self, request, queryset):
+        unable = []
+        sent = 0
+        for user in queryset.order_by("username"):
+            if not user.is_active or not user.email:
+                unable.append(user.get_username())
+                continue
+            password_link_send(user=user, request=request)
+            sent += 1
+        if sent:
+            self.message_user(request, f"Sent {sent} link{'s' if sent != 1 else ''} for choosing a password.")
+        if unable:
+            self.message_user(
+                request,
+                f"No link sent to {', '.join(unable)}: an account needs to be active and to have an e-mail address.",
+                messages.WARNING,
+            )

@@ -8,6 +8,7 @@ from django.core import mail
 from django.urls import reverse
 
 from audit.models import Action, AuditEvent
+from tests.factories import UserFactory
 from tests.helpers import page_text
 
 pytestmark = pytest.mark.django_db
@@ -155,3 +156,34 @@ def test_the_emailed_link_stops_working_after_a_day(client, lead, monkeypatch):
     monkeypatch.setattr(default_token_generator, "_now", lambda: a_day_later)
     expired = client.get(urlsplit(emailed_link(message)).path, follow=True)
     assert "This link no longer works" in page_text(expired)
+
+
+def test_an_administrator_sends_a_new_lead_a_link_to_choose_their_own_password(client, admin_client):
+    newcomer = UserFactory(username="newlead", email="new.lead@example.nhs.uk", password=None, first_name="Nia")
+    assert not newcomer.has_usable_password()
+    changelist = reverse("admin:auth_user_changelist")
+    response = admin_client.post(
+        changelist, {"action": "send_password_links", "_selected_action": [newcomer.pk]}, follow=True
+    )
+    assert "Sent 1 link for choosing a password." in page_text(response)
+    message = mail.outbox[0]
+    assert message.to == ["new.lead@example.nhs.uk"]
+    assert message.subject == "Your rmprog account: choose a password"
+    assert "has been made for you. Your username is newlead." in message.body
+    set_new_password(client, emailed_link(message))
+    assert sign_in(client, "newlead", NEW_PASSWORD).status_code == 302
+    event = AuditEvent.objects.get(action=Action.PASSWORD_LINK_SENT)
+    assert (event.actor_name, event.target) == ("admin", "newlead")
+
+
+def test_no_link_goes_to_an_account_without_an_email_address(admin_client):
+    nobody = UserFactory(username="noaddress", email="")
+    response = admin_client.post(
+        reverse("admin:auth_user_changelist"),
+        {"action": "send_password_links", "_selected_action": [nobody.pk]},
+        follow=True,
+    )
+    assert "No link sent to noaddress: an account needs to be active and to have an e-mail address." in page_text(
+        response
+    )
+    assert not mail.outbox
