@@ -29,6 +29,24 @@ class CodingForm(forms.Form):
         widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
     )
 
+    no_theme = forms.BooleanField(
+        required=False,
+        label="No theme applies",
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
+
     def __init__(self, *args, themes, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["themes"].queryset = themes
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("themes") and cleaned.get("no_theme"):
+            raise forms.ValidationError("Tick the themes that apply or “No theme applies”, not both.", code="both")
+        return cleaned
+
+    def coded_themes(self) -> list | None:
+        """The themes ticked; an empty list for "no theme applies"; None when nothing is ticked (not coded)."""
+        if self.cleaned_data["no_theme"]:
+            return []
+        return list(self.cleaned_data["themes"]) or None

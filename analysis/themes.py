@@ -61,12 +61,19 @@ def free_text_answers(cohort: Cohort) -> QuerySet[ItemAnswer]:
 
 
 @transaction.atomic
-def codings_save(*, coder, codes: dict[ItemAnswer, Iterable[Theme]]) -> None:
-    """Record one coder's themes for each answer (an empty set: read, and no theme applies)."""
+def codings_save(*, coder, codes: dict[ItemAnswer, Iterable[Theme] | None]) -> None:
+    """Record one coder's reading of each answer: its themes, or none for "no theme applies".
+
+    None for an answer means not coded (yet): any coding of theirs is removed, so that paging
+    through answers without ticking anything codes nothing, and a coder can take a code back.
+    """
     now = timezone.now()
+    not_coded = [answer for answer, themes in codes.items() if themes is None]
+    ThemeCoding.objects.filter(coder=coder, answer__in=not_coded).delete()
     for answer, themes in codes.items():
-        coding, _ = ThemeCoding.objects.update_or_create(answer=answer, coder=coder, defaults={"coded_at": now})
-        coding.themes.set(themes)
+        if themes is not None:
+            coding, _ = ThemeCoding.objects.update_or_create(answer=answer, coder=coder, defaults={"coded_at": now})
+            coding.themes.set(themes)
 
 
 def codes_of(coder_id: int, answer_ids: Iterable[int]) -> dict[int, set[int]]:

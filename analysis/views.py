@@ -310,19 +310,33 @@ def theme_coding(request: HttpRequest, slug: str) -> HttpResponse:
         if len(page_answers) != len(set(ids)):
             raise Http404("No such answer.")
         forms = [(a, CodingForm(request.POST, themes=theme_choices, prefix=f"a{a.pk}")) for a in page_answers]
-        if all(form.is_valid() for _, form in forms):
-            themes.codings_save(coder=request.user, codes={a: form.cleaned_data["themes"] for a, form in forms})
-            messages.success(request, f"Your themes for {len(forms)} answers are saved.")
+        # A list, not a generator: every form is checked, so that each answer shows its own problem.
+        if all([form.is_valid() for _, form in forms]):  # noqa: C419
+            codes = {answer: form.coded_themes() for answer, form in forms}
+            themes.codings_save(coder=request.user, codes=codes)
+            coded = sum(1 for chosen in codes.values() if chosen is not None)
+            messages.success(
+                request,
+                f"Saved: you have coded {coded} of the {len(forms)} answers on that page"
+                + ("." if coded == len(forms) else "; those with nothing ticked stay uncoded."),
+            )
             page_number = request.POST.get("page", "")
             return redirect(f"{request.path}?page={page_number if page_number.isdigit() else 1}")
-        messages.error(request, "Nothing was saved: a theme chosen is not in this cohort's codebook.")
+        messages.error(request, "Nothing was saved: see the answers marked below.")
         # The form posts to the page's own address, so its ?page= is the page being coded.
         paged = paginate(request, answers, what="answers", per_page=CODING_PAGE_SIZE)
     else:
         paged = paginate(request, answers, what="answers", per_page=CODING_PAGE_SIZE)
         mine = themes.codes_of(request.user.pk, [a.pk for a in paged.page])
         forms = [
-            (a, CodingForm(initial={"themes": list(mine.get(a.pk, ()))}, themes=theme_choices, prefix=f"a{a.pk}"))
+            (
+                a,
+                CodingForm(
+                    initial={"themes": list(mine.get(a.pk, ())), "no_theme": mine.get(a.pk) == set()},
+                    themes=theme_choices,
+                    prefix=f"a{a.pk}",
+                ),
+            )
             for a in paged.page
         ]
     coded = themes.codes_of(request.user.pk, [a.pk for a, _ in forms])

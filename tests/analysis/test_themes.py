@@ -2,6 +2,8 @@
 
 import csv
 import io
+import re
+from collections.abc import Iterable
 
 import pytest
 from django.urls import reverse
@@ -35,10 +37,13 @@ def themes_by_label(cohort) -> dict[str, Theme]:
     return {theme.label: theme for theme in codebook(cohort)}
 
 
-def coding_post(comments, ticked: dict[int, list[Theme]]) -> dict:
+def coding_post(comments, ticked: dict[int, list[Theme]], no_theme: Iterable[int] = ()) -> dict:
+    """The coding page's form: themes ticked per answer id, and the answers ticked "No theme applies"."""
     data = {"answer": [str(c.pk) for c in comments], "page": "1"}
     for answer in comments:
         data[f"a{answer.pk}-themes"] = [str(t.pk) for t in ticked.get(answer.pk, [])]
+        if answer.pk in no_theme:
+            data[f"a{answer.pk}-no_theme"] = "on"
     return data
 
 
@@ -97,7 +102,8 @@ def test_two_coders_code_independently(client, lead_client, lead, cohort, commen
     page = client.get(url(cohort, "theme_coding")).content.decode()
     # The second coder starts from a blank page: nothing of the first coder's is ticked.
     assert "checked" not in page
-    client.post(url(cohort, "theme_coding"), coding_post(comments, {comments[1].pk: [hierarchy]}))
+    others = [c.pk for c in comments if c != comments[1]]
+    client.post(url(cohort, "theme_coding"), coding_post(comments, {comments[1].pk: [hierarchy]}, no_theme=others))
     assert ThemeCoding.objects.get(coder=lead, answer=comments[0]).themes.get() == hierarchy
     assert not ThemeCoding.objects.get(coder=second, answer=comments[0]).themes.exists()
     assert ThemeCoding.objects.filter(coder=second).count() == len(comments)
@@ -162,11 +168,12 @@ def test_the_report_shows_the_themes_table_and_kappa(client, lead_client, lead, 
     themes = themes_by_label(cohort)
     hierarchy, refreshing = themes["Hierarchy or power gradient concerns"], themes["Refreshing idea"]
     first = {comments[0].pk: [hierarchy], comments[1].pk: [hierarchy], comments[2].pk: [refreshing]}
-    lead_client.post(url(cohort, "theme_coding"), coding_post(comments, first))
+    lead_client.post(url(cohort, "theme_coding"), coding_post(comments, first, no_theme=[comments[3].pk]))
     second = UserFactory(username="coder2")
     cohort.programme.leads.add(second)
     client.force_login(second)
-    client.post(url(cohort, "theme_coding"), coding_post(comments, {comments[0].pk: [hierarchy]}))
+    rest = [c.pk for c in comments[1:]]
+    client.post(url(cohort, "theme_coding"), coding_post(comments, {comments[0].pk: [hierarchy]}, no_theme=rest))
     page = page_text(lead_client.get(url(cohort, "cohort_report")))
     assert (
         "Theme Mentor: Baseline (before phase 1) Mentor: After phase 2 Mentee: Before phase 2 Total "
@@ -209,7 +216,8 @@ def test_the_coding_page_pages_through_answers_and_saving_returns_to_the_same_pa
     assert f"Showing {CODING_PAGE_SIZE + 1} to {CODING_PAGE_SIZE + 5} of {CODING_PAGE_SIZE + 5} answers." in second
     shown = [a for a in answers if f"{a.value}" in second]
     assert len(shown) == 5
-    response = lead_client.post(url(cohort, "theme_coding") + "?page=2", coding_post(shown, {}) | {"page": "2"})
+    data = coding_post(shown, {}, no_theme=[a.pk for a in shown]) | {"page": "2"}
+    response = lead_client.post(url(cohort, "theme_coding") + "?page=2", data)
     assert response.status_code == 302 and response["Location"].endswith("?page=2")
     assert ThemeCoding.objects.filter(answer__in=shown).count() == 5
 
@@ -229,3 +237,39 @@ def test_going_to_another_coding_page_saves_the_ticks_on_this_one_first(lead_cli
     response = lead_client.post(url(cohort, "theme_coding"), data)
     assert response["Location"].endswith("?page=2")
     assert ThemeCoding.objects.get(coder__username="lead", answer=shown[0]).themes.get() == hierarchy
+    # The answers of the page left unticked were only read: they stay uncoded.
+    assert ThemeCoding.objects.filter(coder__username="lead").count() == 1
+
+
+def test_paging_through_answers_without_ticking_codes_nothing(lead_client, cohort, comments):
+    response = lead_client.post(url(cohort, "theme_coding"), coding_post(comments, {}) | {"page": "2"}, follow=True)
+    assert "you have coded 0 of the 4 answers on that page; those with nothing ticked stay uncoded" in page_text(
+        response
+    )
+    assert not ThemeCoding.objects.exists()
+
+
+def test_no_theme_applies_is_a_coding_that_shows_again_and_counts(lead_client, lead, cohort, comments):
+    lead_client.post(url(cohort, "theme_coding"), coding_post(comments, {}, no_theme=[comments[0].pk]))
+    coding = ThemeCoding.objects.get(coder=lead)
+    assert coding.answer == comments[0] and not coding.themes.exists()
+    page = lead_client.get(url(cohort, "theme_coding")).content.decode()
+    assert re.search(rf'name="a{comments[0].pk}-no_theme"[^>]*checked', page)
+    assert not re.search(rf'name="a{comments[1].pk}-no_theme"[^>]*checked', page)
+
+
+def test_unticking_everything_takes_a_code_back(lead_client, lead, cohort, comments):
+    hierarchy = themes_by_label(cohort)["Hierarchy or power gradient concerns"]
+    lead_client.post(url(cohort, "theme_coding"), coding_post(comments, {comments[0].pk: [hierarchy]}))
+    lead_client.post(url(cohort, "theme_coding"), coding_post(comments, {}))
+    assert not ThemeCoding.objects.filter(coder=lead).exists()
+
+
+def test_a_theme_and_no_theme_ticked_together_are_refused_and_nothing_saved(lead_client, cohort, comments):
+    hierarchy = themes_by_label(cohort)["Hierarchy or power gradient concerns"]
+    data = coding_post(comments, {comments[0].pk: [hierarchy]}, no_theme=[comments[0].pk, comments[1].pk])
+    response = lead_client.post(url(cohort, "theme_coding"), data)
+    text = page_text(response)
+    assert "Nothing was saved: see the answers marked below." in text
+    assert "Tick the themes that apply or “No theme applies”, not both." in text
+    assert not ThemeCoding.objects.exists()
