@@ -131,7 +131,10 @@ def participant_erase(*, participant: Participant, actor=None, reason: str = "on
     Participant.objects.filter(pk=participant.pk).update(
         name=ERASED_NAME, email="", withdrawal_reason="", erased_at=timezone.now()
     )
-    ItemAnswer.objects.filter(response__participant=participant, item__kind="text").update(value="")
+    # Marked rather than emptied: an answer coded with themes still counts in the themes table.
+    ItemAnswer.objects.filter(response__participant=participant, item__kind="text").exclude(value="").update(
+        value=ERASED_NAME
+    )
     Response.objects.filter(participant=participant).update(draft={})
     OutboundEmail.objects.filter(participant=participant).update(error="")
     PersonalLink.objects.filter(participant=participant, revoked_at__isnull=True).update(revoked_at=timezone.now())

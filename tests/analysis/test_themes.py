@@ -12,6 +12,7 @@ from analysis.models import STUDY_THEMES, Theme, ThemeCoding
 from analysis.themes import Comment, agreement, codebook, theme_counts
 from analysis.views import CODING_PAGE_SIZE
 from audit.models import AuditEvent
+from participants.privacy import participant_erase
 from tests.analysis.helpers import free_text
 from tests.factories import LeadFactory, UserFactory
 from tests.helpers import page_text
@@ -273,3 +274,12 @@ def test_a_theme_and_no_theme_ticked_together_are_refused_and_nothing_saved(lead
     assert "Nothing was saved: see the answers marked below." in text
     assert "Tick the themes that apply or “No theme applies”, not both." in text
     assert not ThemeCoding.objects.exists()
+
+
+def test_erasing_a_participant_keeps_their_coded_comments_in_the_themes_table(lead_client, cohort, comments):
+    hierarchy = themes_by_label(cohort)["Hierarchy or power gradient concerns"]
+    lead_client.post(url(cohort, "theme_coding"), coding_post(comments, {comments[0].pk: [hierarchy]}))
+    participant_erase(participant=comments[0].response.participant)
+    page = page_text(lead_client.get(url(cohort, "cohort_report")))
+    assert "Hierarchy or power gradient concerns 1 1" in page
+    assert "Worried about the power gradient" not in lead_client.get(url(cohort, "theme_coding")).content.decode()

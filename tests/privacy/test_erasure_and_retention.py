@@ -66,7 +66,7 @@ def test_erasure_removes_name_email_and_free_text_but_keeps_scores(client, admin
     answered_mentor.refresh_from_db()
     assert (answered_mentor.name, answered_mentor.email) == ("[erased]", "")
     assert answered_mentor.erased_at is not None
-    assert ItemAnswer.objects.get().value == ""
+    assert ItemAnswer.objects.get().value == "[erased]"
     assert LikertAnswer.objects.get().score == 4
     assert Participant.objects.filter(cohort=cohort).count() == 1
     assert AuditEvent.objects.filter(action=Action.PARTICIPANT_ERASED, target="M01").exists()
