@@ -18,6 +18,7 @@ from django.utils import timezone
 from analysis.models import STUDY_THEMES, Theme, ThemeCoding
 from analysis.stats import cohens_kappa
 from participants.models import Cohort, Participant
+from questionnaires.exports import rank_in
 from questionnaires.models import STAGE_ORDER, Item, ItemAnswer, Response, Stage
 
 QUOTES_HEADER = ["participant", "role", "stage", "question", "theme", "text"]
@@ -56,7 +57,8 @@ def free_text_answers(cohort: Cohort) -> QuerySet[ItemAnswer]:
         )
         .exclude(value="")
         .select_related("response__participant", "item")
-        .order_by("response__participant__role", "response__participant__code", "response__stage", "item__position")
+        .annotate(stage_rank=rank_in("response__stage", STAGE_ORDER))
+        .order_by("response__participant__role", "response__participant__code", "stage_rank", "item__position")
     )
 
 

@@ -15,7 +15,8 @@ FREE_TEXT_HEADER = ["participant", "role", "stage", "question", "text"]
 CHUNK_ROWS = 2000
 
 
-def _rank(field: str, values: list[str]) -> Case:
+def rank_in(field: str, values: list[str]) -> Case:
+    """An expression to order by: the position of the field's value in `values` (e.g. stages in protocol order)."""
     return Case(
         *(When(**{field: value}, then=Value(rank)) for rank, value in enumerate(values)), output_field=IntegerField()
     )
@@ -33,8 +34,8 @@ def likert_answers(cohort: Cohort):
     return (
         LikertAnswer.objects.filter(response__participant__cohort=cohort)
         .annotate(
-            stage_rank=_rank("response__stage", Stage.values),
-            construct_rank=_rank("construct", Construct.values),
+            stage_rank=rank_in("response__stage", Stage.values),
+            construct_rank=rank_in("construct", Construct.values),
         )
         .order_by("response__participant__code", "stage_rank", "construct_rank", "domain__position")
         .values_list(
@@ -61,7 +62,7 @@ def free_text_rows(cohort: Cohort) -> Iterator[Sequence]:
         ItemAnswer.objects.filter(
             response__participant__cohort=cohort, item__kind="text", response__status=Response.Status.SUBMITTED
         )
-        .annotate(stage_rank=_rank("response__stage", Stage.values))
+        .annotate(stage_rank=rank_in("response__stage", Stage.values))
         .order_by("response__participant__code", "stage_rank", "item__position")
         .values_list(
             "response__participant__code", "response__participant__role", "response__stage", "item__key", "value"

@@ -283,3 +283,13 @@ def test_erasing_a_participant_keeps_their_coded_comments_in_the_themes_table(le
     page = page_text(lead_client.get(url(cohort, "cohort_report")))
     assert "Hierarchy or power gradient concerns 1 1" in page
     assert "Worried about the power gradient" not in lead_client.get(url(cohort, "theme_coding")).content.decode()
+
+
+def test_answers_to_code_and_quotes_follow_the_protocols_order_of_stages(lead_client, cohort, comments):
+    page = lead_client.get(url(cohort, "theme_coding")).content.decode()
+    assert page.index("Worried about the power gradient.") < page.index("A refreshing idea.")  # baseline first
+    refreshing = themes_by_label(cohort)["Refreshing idea"]
+    ticked = {comments[0].pk: [refreshing], comments[2].pk: [refreshing]}
+    lead_client.post(url(cohort, "theme_coding"), coding_post(comments, ticked))
+    rows = list(csv.reader(io.StringIO(lead_client.get(url(cohort, "theme_quotes_csv")).content.decode())))
+    assert [row[2] for row in rows[1:]] == ["baseline", "after_phase2"]
