@@ -88,11 +88,31 @@ def themes_table(report: dict) -> list[list]:
     ]
 
 
-def agreement_table(report: dict) -> list[list[str]]:
-    return [["Theme", "Cohen's kappa", "Agreement"]] + [
-        [row["label"], reports.fixed_decimal(row["kappa"], 2), reports.fixed_decimal(row["agreement"], 2)]
-        for row in report["themes"]["agreement"]
+def agreement_table(report: dict, *, as_numbers: bool = False) -> list[list]:
+    """Kappa and agreement per theme, with how many answers each coder tagged with it.
+
+    For the PDF the figures are printed to two places ("–" where kappa is undefined); for the
+    XLSX `as_numbers` keeps them as numbers a spreadsheet can work with (empty where undefined).
+    """
+    themes = report["themes"]
+    first, second = themes["coders"][:2]
+
+    def figure(value: float | None) -> float | str | None:
+        return value if as_numbers else reports.fixed_decimal(value, 2)
+
+    return [["Theme", "Cohen's kappa", "Agreement", f"Tagged by {first}", f"Tagged by {second}"]] + [
+        [row["label"], figure(row["kappa"]), figure(row["agreement"]), row["ticked_a"], row["ticked_b"]]
+        for row in themes["agreement"]
     ]
+
+
+def agreement_caption(themes: dict) -> str:
+    return (
+        f"Agreement between {themes['coders'][0]} and {themes['coders'][1]} per theme, "
+        f"on the {themes['double_coded']} answers both coded. Kappa is undefined (–) where both coders "
+        "gave every answer the same code for the theme: agreement is then complete but cannot be told "
+        "from chance."
+    )
 
 
 # PDF
@@ -139,6 +159,7 @@ def report_pdf(report: dict) -> bytes:
     story.append(Paragraph(pdf_text(themes_note(themes)), muted))
     if themes["agreement"]:
         story.append(_pdf_table(agreement_table(report), styles))
+        story.append(Paragraph(pdf_text(agreement_caption(themes)), muted))
     story.append(Paragraph("Questionnaire scores before and after", heading))
     run = report["run"]
     if run is None:
@@ -208,7 +229,11 @@ def report_xlsx(report: dict, dictionary: list[list[str]]) -> bytes:
     _sheet(workbook, "Completion", completion_table(report))
     _sheet(workbook, "Meetings", [[line] for line in meeting_lines(report["meetings"], report["meeting_limit"])])
     _sheet(workbook, "Themes", themes_table(report))
-    _sheet(workbook, "Agreement", agreement_table(report))
+    if report["themes"]["agreement"]:
+        caption = [[agreement_caption(report["themes"])], []]
+        _sheet(workbook, "Agreement", caption + agreement_table(report, as_numbers=True))
+    else:
+        _sheet(workbook, "Agreement", [["No answers have been coded by two coders yet."]])
     run = report["run"]
     records = run.results["comparisons"] if run is not None else []
     _sheet(workbook, "Comparisons", [COLUMNS] + [[record[column] for column in COLUMNS] for record in records])

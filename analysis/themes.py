@@ -146,9 +146,10 @@ def agreement(
 ) -> tuple[int, list[dict]]:
     """Cohen's kappa per theme over the answers both coders coded.
 
-    Returns that number of answers and one row per theme: {"label", "kappa", "agreement"},
-    the raw proportion of answers on which both said yes or both said no; kappa None where
-    it is undefined (see stats.cohens_kappa).
+    Returns that number of answers and one row per theme: {"label", "kappa", "agreement",
+    "ticked_a", "ticked_b"}: the raw proportion of answers on which both said yes or both said no,
+    and how many answers each coder tagged with the theme (a kappa of 1 on one answer each is
+    not the same finding as on twenty); kappa None where it is undefined (see stats.cohens_kappa).
     """
     both = sorted(codes_a.keys() & codes_b.keys())
     rows = []
@@ -161,6 +162,8 @@ def agreement(
                 "label": label,
                 "kappa": cohens_kappa(a, b) if both else None,
                 "agreement": agreed / len(both) if both else None,
+                "ticked_a": sum(a),
+                "ticked_b": sum(b),
             }
         )
     return len(both), rows

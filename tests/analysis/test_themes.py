@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 import pytest
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from analysis.models import STUDY_THEMES, Theme, ThemeCoding
 from analysis.themes import Comment, agreement, codebook, theme_counts
@@ -160,9 +161,10 @@ def test_kappa_per_theme_is_over_the_answers_both_coders_coded():
     b = {1: {10}, 2: set(), 3: set(), 4: set()}
     both, rows = agreement(a, b, [(10, "Hierarchy"), (11, "Never used")])
     assert both == 4
-    assert rows[0] == {"label": "Hierarchy", "kappa": 0.5, "agreement": 0.75}
+    # Each coder's tags are counted on the answers both coded: a's fifth answer is not among them.
+    assert rows[0] == {"label": "Hierarchy", "kappa": 0.5, "agreement": 0.75, "ticked_a": 2, "ticked_b": 1}
     # Nobody ever used theme 11: agreement is complete but kappa is undefined.
-    assert rows[1] == {"label": "Never used", "kappa": None, "agreement": 1.0}
+    assert rows[1] == {"label": "Never used", "kappa": None, "agreement": 1.0, "ticked_a": 0, "ticked_b": 0}
 
 
 def test_the_report_shows_the_themes_table_and_kappa(client, lead_client, lead, cohort, comments):
@@ -184,7 +186,8 @@ def test_the_report_shows_the_themes_table_and_kappa(client, lead_client, lead, 
     assert "4 free-text answers, 4 coded by lead" in page
     # Hierarchy: lead yes, yes, no, no; coder2 yes, no, no, no -> kappa 0.50, agreement 0.75.
     assert "Agreement between lead and coder2 per theme, on the 4 answers both coded" in page
-    assert "Hierarchy or power gradient concerns 0.50 0.75" in page
+    assert "Cohen's kappa Agreement Tagged by lead Tagged by coder2" in page
+    assert "Hierarchy or power gradient concerns 0.50 0.75 2 1" in page
 
 
 def test_quotes_export_by_code_with_formulas_neutralised_and_audited(lead_client, cohort, comments):
@@ -293,3 +296,18 @@ def test_answers_to_code_and_quotes_follow_the_protocols_order_of_stages(lead_cl
     lead_client.post(url(cohort, "theme_coding"), coding_post(comments, ticked))
     rows = list(csv.reader(io.StringIO(lead_client.get(url(cohort, "theme_quotes_csv")).content.decode())))
     assert [row[2] for row in rows[1:]] == ["baseline", "after_phase2"]
+
+
+def test_the_xlsx_agreement_sheet_names_the_coders_and_holds_numbers(client, lead_client, cohort, comments):
+    hierarchy = themes_by_label(cohort)["Hierarchy or power gradient concerns"]
+    both_read = [c.pk for c in comments[1:]]
+    lead_client.post(url(cohort, "theme_coding"), coding_post(comments, {comments[0].pk: [hierarchy]}, both_read))
+    second = UserFactory(username="coder2")
+    cohort.programme.leads.add(second)
+    client.force_login(second)
+    client.post(url(cohort, "theme_coding"), coding_post(comments, {}, no_theme=[c.pk for c in comments]))
+    workbook = load_workbook(io.BytesIO(client.get(url(cohort, "report_xlsx")).content))
+    rows = list(workbook["Agreement"].values)
+    assert rows[0][0].startswith("Agreement between lead and coder2 per theme, on the 4 answers both coded.")
+    assert rows[2] == ("Theme", "Cohen's kappa", "Agreement", "Tagged by lead", "Tagged by coder2")
+    assert rows[3] == ("Hierarchy or power gradient concerns", 0.0, 0.75, 1, 0)
