@@ -65,7 +65,15 @@ def run_start(request: HttpRequest, slug: str) -> HttpResponse:
 def run_detail(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
     cohort = get_cohort_for_user(request.user, slug)
     run = _get_run_for_cohort(cohort, run_id)
-    context = {"cohort": cohort, "programme": cohort.programme, "run": run, "page_title": f"Analysis run {run.pk}"}
+    report_run = latest_run(cohort)
+    context = {
+        "cohort": cohort,
+        "programme": cohort.programme,
+        "run": run,
+        "page_title": f"Analysis run {run.pk}",
+        # A finished run that the report no longer uses: the page says which one it uses instead.
+        "superseded_by": report_run if run.status == AnalysisRun.Status.DONE and report_run != run else None,
+    }
     return render(request, "analysis/run_detail.html", {**context, **_results_context(run)})
 
 

@@ -176,6 +176,15 @@ def test_the_results_download_is_recorded_in_the_audit_trail(lead_client, refere
     )
 
 
+def test_an_earlier_run_says_which_later_run_the_report_uses(lead_client, reference_cohort, lead):
+    first = done_run(reference_cohort, lead)
+    assert "is the one the report uses" not in page_text(lead_client.get(run_url(first, "run_detail")))
+    second = done_run(reference_cohort, lead)
+    text = page_text(lead_client.get(run_url(first, "run_detail")))
+    assert f"A later run, run {second.pk}" in text and "is the one the report uses" in text
+    assert "is the one the report uses" not in page_text(lead_client.get(run_url(second, "run_detail")))
+
+
 def test_an_unfinished_run_has_no_results_to_download(lead_client, reference_cohort, lead):
     run = AnalysisRun.objects.create(cohort=reference_cohort, requested_by=lead)
     assert lead_client.get(run_url(run, "run_results_csv")).status_code == 404
