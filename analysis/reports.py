@@ -159,6 +159,8 @@ def results_tables(results: dict) -> list[dict]:
                 "label": domain_label(domain, domain_labels),
                 "is_total": domain == TOTAL,
                 "n": record["n"],
+                # As SPSS's ranks table: how many went up, down, or stayed the same.
+                "differences": f"{record['n_positive']} / {record['n_negative']} / {record['n_zero']}",
                 "pre": median_iqr(record["median_pre"], record["q1_pre"], record["q3_pre"]),
                 "post": median_iqr(record["median_post"], record["q1_post"], record["q3_post"]),
                 "w": plain_decimal(record["w"], 1) or "–",

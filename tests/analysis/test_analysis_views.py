@@ -102,10 +102,14 @@ def test_a_finished_run_shows_a_table_a_journal_would_accept(lead_client, refere
     page = page_text(response)
     assert "Mentors (junior doctors): Confidence in giving feedback" in page
     assert "Baseline (before phase 1) → After phase 1" in page
-    assert "n Before: median (IQR) After: median (IQR) W z p (asymptotic) p (exact) r Rank-biserial Note" in page
-    # The paper's total: n = 5, 23 -> 29, z = 2.023, p = 0.043, exact p 0.0625, r = 2.023 / sqrt(5).
-    assert "Total (out of 35) 5 23 (21–25) 29 (23.5–30.5) 15 2.023 0.043 0.063 0.90 1.00" in page
-    assert "Clinical practice 5 2 (1.5–3) 4 (4–4) 15 2.041 0.041 0.063 0.91 1.00" in page
+    assert (
+        "n Higher / lower / same after Before: median (IQR) After: median (IQR) W z p (asymptotic) p (exact) r"
+        " Rank-biserial Note" in page
+    )
+    # The paper's total: n = 5 (all five higher after), 23 -> 29, z = 2.023, p = 0.043, exact p 0.0625,
+    # r = 2.023 / sqrt(5).
+    assert "Total (out of 35) 5 5 / 0 / 0 23 (21–25) 29 (23.5–30.5) 15 2.023 0.043 0.063 0.90 1.00" in page
+    assert "Clinical practice 5 5 / 0 / 0 2 (1.5–3) 4 (4–4) 15 2.041 0.041 0.063 0.91 1.00" in page
     for convention in [
         "SPSS conventions",
         "zero differences are dropped before ranking",
@@ -126,7 +130,7 @@ def test_the_analysis_page_shows_the_latest_results_and_every_run(lead_client, r
     failed = AnalysisRun.objects.create(cohort=reference_cohort, requested_by=lead, status="failed", error="x")
     page = page_text(lead_client.get(analysis_url(reference_cohort)))
     assert f"From run {newest.pk}, finished" in page
-    assert "Total (out of 35) 5 23 (21–25) 29 (23.5–30.5)" in page
+    assert "Total (out of 35) 5 5 / 0 / 0 23 (21–25) 29 (23.5–30.5)" in page
     for run in (older, newest, failed):
         assert f"Run {run.pk}" in page
     assert "Failed" in page

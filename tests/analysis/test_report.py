@@ -69,8 +69,8 @@ def test_the_report_gives_the_journal_table_from_the_latest_run(lead_client, ref
     run = done_run(reference_cohort, lead)
     page = page_text(lead_client.get(report_url(reference_cohort)))
     assert f"From analysis run {run.pk}, finished" in page
-    assert "Total (out of 35) 5 23 (21–25) 29 (23.5–30.5) 15 2.023 0.043 0.063 0.90 1.00" in page
-    assert "Clinical practice 5 2 (1.5–3) 4 (4–4) 15 2.041 0.041 0.063 0.91 1.00" in page
+    assert "Total (out of 35) 5 5 / 0 / 0 23 (21–25) 29 (23.5–30.5) 15 2.023 0.043 0.063 0.90 1.00" in page
+    assert "Clinical practice 5 5 / 0 / 0 2 (1.5–3) 4 (4–4) 15 2.041 0.041 0.063 0.91 1.00" in page
     assert "no continuity correction" in page
     assert "r = z / √n, with n the number of complete pairs" in page
 
