@@ -2,6 +2,7 @@
 
 from io import BytesIO
 
+from django.template.defaultfilters import pluralize
 from openpyxl import Workbook
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
@@ -202,9 +203,10 @@ def report_pdf(report: dict) -> bytes:
 
 def themes_note(themes: dict) -> str:
     if not themes["coders"]:
-        return f"{themes['comments']} free-text answers; none coded yet."
+        return f"{themes['comments']} free-text answer{pluralize(themes['comments'])}; none coded yet."
     note = (
-        f"{themes['comments']} free-text answers, {themes['coded']} coded by {themes['coders'][0]} "
+        f"{themes['comments']} free-text answer{pluralize(themes['comments'])}, {themes['coded']} coded by"
+        f" {themes['coders'][0]} "
         "(the counts above). A comment tagged with two themes counts under each."
     )
     if len(themes["coders"]) >= 2:

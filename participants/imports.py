@@ -263,9 +263,13 @@ def _parse_row(cohort: Cohort, record: dict[str, str]) -> tuple[Participant, str
     try:
         participant.full_clean(exclude=["cohort", "supervisor"], validate_unique=False, validate_constraints=False)
     except ValidationError as error:
-        for field, messages in error.message_dict.items():
-            for message in messages:
-                errors.append(f"{field}: {message}")
+        for field, field_errors in error.error_dict.items():
+            for field_error in field_errors:
+                if field == "email" and field_error.code == "invalid":
+                    # Django's own words say "email"; the application says "e-mail address".
+                    errors.append(f"email '{record['email']}' is not an e-mail address (e.g. name@example.nhs.uk)")
+                else:
+                    errors.append(f"{field}: {' '.join(field_error.messages)}")
     return participant, record["supervisor_code"], errors
 
 

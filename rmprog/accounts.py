@@ -6,8 +6,10 @@ The templates have names of their own, so that the Django admin keeps its passwo
 """
 
 from axes.utils import reset as axes_reset
+from django import forms
 from django.conf import settings
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
@@ -59,8 +61,21 @@ class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
     template_name = "registration/change_password_done.html"
 
 
+class ForgottenPasswordForm(PasswordResetForm):
+    email = forms.EmailField(
+        label="E-mail address",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={
+            "required": "Enter the e-mail address of your account.",
+            "invalid": "Enter an e-mail address in the form name@example.nhs.uk.",
+        },
+    )
+
+
 class PasswordResetView(auth_views.PasswordResetView):
     template_name = "registration/forgotten_password.html"
+    form_class = ForgottenPasswordForm
     subject_template_name = "emails/password_reset_subject.txt"
     email_template_name = "emails/password_reset.txt"
     html_email_template_name = "emails/password_reset.html"

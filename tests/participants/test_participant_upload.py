@@ -52,7 +52,7 @@ def test_a_file_with_bad_rows_adds_nobody_and_lists_every_bad_row(lead_client, c
     response = upload(lead_client, cohort, csv_text)
     assert response.status_code == 400
     page = response.content.decode()
-    assert "Line 3: email: Enter a valid email address." in page
+    assert "Line 3: email &#x27;not-an-email&#x27; is not an e-mail address (e.g. name@example.nhs.uk)" in page
     assert "Line 4: role &#x27;registrar&#x27; is not one of mentor, mentee" in page
     assert "Line 5: code &#x27;M09&#x27; is already used in this cohort" in page
     assert "Line 6: years_as_consultant is for mentees only" in page

@@ -82,7 +82,7 @@ def test_a_malformed_address_is_refused_with_a_message_saying_so(client, lead):
     response = ask_for_reset_link(client, "not an address")
     assert response.status_code == 200
     text = page_text(response)
-    assert "No e-mail was sent" in text and "Enter a valid email address." in text
+    assert "No e-mail was sent" in text and "Enter an e-mail address in the form name@example.nhs.uk." in text
     assert not mail.outbox
 
 
