@@ -43,7 +43,8 @@ def _count(people: Sequence[dict], role: str, test) -> int:
 def characteristics_table(people: Sequence[dict]) -> list[dict]:
     """Participant characteristics by role, as rows {"label", "mentor", "mentee", "heading"}.
 
-    Categories nobody is in are left out, as a journal table would.
+    Categories nobody is in are left out, as a journal table would, but for the Yes and No of the
+    experience questions: a yes/no question shows both answers, and how many were not recorded.
 
     `people` are the cohort's active participants as dicts of their model fields.
     """
@@ -70,9 +71,16 @@ def characteristics_table(people: Sequence[dict]) -> list[dict]:
     for grade in sorted({p["grade"] for p in people if p["grade"]}, key=str.lower):
         add(grade, lambda p, grade=grade: p["grade"] == grade)
     add("Not recorded", lambda p: not p["grade"], always=False)
+    # Yes and No are the recorded answers; nobody asked is "Not recorded" (None), never a "No".
+    for title, field in (
+        ("Previous mentoring experience", "previous_mentoring_experience"),
+        ("Previous formal feedback experience", "previous_feedback_experience"),
+    ):
+        heading(title)
+        add("Yes", lambda p, field=field: p[field] is True)
+        add("No", lambda p, field=field: p[field] is False)
+        add("Not recorded", lambda p, field=field: p[field] is None, always=False)
     heading("Experience")
-    add("Previous mentoring experience", lambda p: p["previous_mentoring_experience"])
-    add("Previous formal feedback experience", lambda p: p["previous_feedback_experience"])
     add("Supervised by a mentee of the cohort", lambda p: p["supervisor_id"] is not None)
     years = [p["years_as_consultant"] for p in people if p["years_as_consultant"] is not None]
     median, q1, q3 = describe(years)

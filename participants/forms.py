@@ -79,8 +79,16 @@ class ParticipantForm(forms.ModelForm):
             "supervisor",
             "available_for_phase2",
         ]
-        labels = {"email": "E-mail address", "available_for_phase2": "Available for phase 2"}
-        widgets = {"supervisor": LongSelect}
+        labels = {
+            "email": "E-mail address",
+            "previous_feedback_experience": "Previous formal feedback experience",
+            "available_for_phase2": "Available for phase 2",
+        }
+        widgets = {
+            "supervisor": LongSelect,
+            "previous_mentoring_experience": forms.RadioSelect,
+            "previous_feedback_experience": forms.RadioSelect,
+        }
         error_messages = {
             "code": {"required": "Enter the participant's code, e.g. M01 or C01."},
             "name": {"required": "Enter the participant's name."},

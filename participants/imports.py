@@ -2,7 +2,7 @@
 
 import csv
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -24,6 +24,12 @@ PARTICIPANT_COLUMNS = [
     "age_band",
     "years_as_consultant",
     "supervisor_code",
+]
+# Columns a file may add after those, or leave out: a file without them imports as before, with
+# the experience left not recorded. Values: yes, no or empty (not recorded).
+PARTICIPANT_OPTIONAL_COLUMNS = [
+    "previous_mentoring_experience",
+    "previous_feedback_experience",
 ]
 # Limits for the browser upload, where anyone signed in as a lead can send a file. The management
 # commands read a file an administrator has put on the server and have none: an export of a
@@ -74,7 +80,7 @@ def import_from_command(command: BaseCommand, file: Path, load: Callable[[bytes]
 def template_csv() -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(PARTICIPANT_COLUMNS)
+    writer.writerow(PARTICIPANT_COLUMNS + PARTICIPANT_OPTIONAL_COLUMNS)
     writer.writerow(
         [
             "C01",
@@ -86,9 +92,13 @@ def template_csv() -> str:
             "50_59",
             "12",
             "",
+            "yes",
+            "yes",
         ]
     )
-    writer.writerow(["M01", "Dr Example Fellow", "fellow@example.nhs.uk", "mentor", "ST6", "male", "30_39", "", "C01"])
+    writer.writerow(
+        ["M01", "Dr Example Fellow", "fellow@example.nhs.uk", "mentor", "ST6", "male", "30_39", "", "C01", "no", ""]
+    )
     return buffer.getvalue()
 
 
@@ -152,12 +162,17 @@ def _separator(header_line: str) -> str:
 
 
 def read_rows(
-    text: str, expected_columns: list[str], *, max_rows: int | None = None
+    text: str,
+    expected_columns: list[str],
+    *,
+    optional_columns: Sequence[str] = (),
+    max_rows: int | None = None,
 ) -> list[tuple[int, dict[str, str]]]:
     """Rows as (line number, {column: stripped value}), checking the header first, at most `max_rows`.
 
     Values are separated by commas, or by semicolons or tabs when the header line has no comma
-    (see `_separator`); only a header naming exactly the expected columns is accepted.
+    (see `_separator`); only a header naming exactly the expected columns, and any of the
+    `optional_columns`, is accepted. An optional column the file leaves out is not in the rows.
     """
     separator = _separator(text.split("\n", 1)[0])
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=separator)
@@ -166,7 +181,7 @@ def read_rows(
     except csv.Error as error:
         raise ImportRejected([RowError(1, f"The header cannot be read: {error}.")]) from None
     missing = [column for column in expected_columns if column not in header]
-    unknown = [column for column in header if column not in expected_columns]
+    unknown = [column for column in header if column not in expected_columns and column not in optional_columns]
     if not header:
         raise ImportRejected([RowError(1, "The file is empty.")])
     if missing or unknown:
@@ -177,7 +192,10 @@ def read_rows(
             problems.append("unknown column(s) " + ", ".join(unknown))
         read_as = "" if separator == "," else f", read as values separated by {SEPARATOR_NAMES[separator]},"
         message = f"The header{read_as} has " + " and ".join(problems)
-        raise ImportRejected([RowError(1, message + ". Expected: " + ",".join(expected_columns) + ".")])
+        message += ". Expected: " + ",".join(expected_columns) + "."
+        if optional_columns:
+            message += " Optional: " + ",".join(optional_columns) + "."
+        raise ImportRejected([RowError(1, message)])
     reader.fieldnames = header
     rows = []
     # A row with more or fewer values than the header has columns is a problem of the file's
@@ -232,6 +250,15 @@ def _choice(value: str, choices: type, field_label: str, errors: list[str]) -> s
     return ""
 
 
+def _yes_no(record: dict[str, str], column: str, errors: list[str]) -> bool | None:
+    """The optional column's yes or no as True or False; None when empty or absent (not recorded)."""
+    value = record.get(column, "")
+    answer = {"yes": True, "no": False, "": None}.get(value.lower())
+    if answer is None and value:
+        errors.append(f"{column} '{value}' is not yes or no (leave it empty if not recorded)")
+    return answer
+
+
 def _parse_row(cohort: Cohort, record: dict[str, str]) -> tuple[Participant, str, list[str]]:
     errors: list[str] = []
     role = _choice(record["role"], Participant.Role, "role", errors)
@@ -259,6 +286,8 @@ def _parse_row(cohort: Cohort, record: dict[str, str]) -> tuple[Participant, str
         sex=_choice(record["sex"], Participant.Sex, "sex", errors),
         age_band=_choice(record["age_band"], Participant.AgeBand, "age_band", errors),
         years_as_consultant=years,
+        previous_mentoring_experience=_yes_no(record, "previous_mentoring_experience", errors),
+        previous_feedback_experience=_yes_no(record, "previous_feedback_experience", errors),
     )
     try:
         participant.full_clean(exclude=["cohort", "supervisor"], validate_unique=False, validate_constraints=False)
@@ -278,7 +307,12 @@ def import_participants(*, cohort: Cohort, data: bytes) -> list[Participant]:
 
     This is the browser upload, so the file is held to MAX_UPLOAD_BYTES and MAX_ROWS.
     """
-    rows = read_rows(decode_csv(data, max_bytes=MAX_UPLOAD_BYTES), PARTICIPANT_COLUMNS, max_rows=MAX_ROWS)
+    rows = read_rows(
+        decode_csv(data, max_bytes=MAX_UPLOAD_BYTES),
+        PARTICIPANT_COLUMNS,
+        optional_columns=PARTICIPANT_OPTIONAL_COLUMNS,
+        max_rows=MAX_ROWS,
+    )
     existing = {p.code.lower(): p for p in Participant.objects.filter(cohort=cohort)}
     existing_emails = {p.email.lower() for p in existing.values() if p.email}
     errors: list[RowError] = []

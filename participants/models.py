@@ -28,6 +28,10 @@ key_validator = RegexValidator(
 )
 
 
+# A yes/no question that may not have been asked: None, "Not recorded", is neither answer.
+EXPERIENCE_CHOICES: list[tuple[bool | None, str]] = [(True, "Yes"), (False, "No"), (None, "Not recorded")]
+
+
 # What an erased participant's name becomes (participants.privacy.participant_erase).
 ERASED_NAME = "[erased]"
 
@@ -205,9 +209,15 @@ class Participant(models.Model):
     years_as_consultant = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MaxValueValidator(60)], help_text="Mentees only."
     )
-    previous_mentoring_experience = models.BooleanField(default=False)
+    # None is "not recorded": a participant nobody asked is not one who said no (the report counts
+    # only recorded answers).
+    previous_mentoring_experience = models.BooleanField(null=True, blank=True, default=None, choices=EXPERIENCE_CHOICES)
     previous_feedback_experience = models.BooleanField(
-        default=False, help_text="Has given or received formal feedback before (e.g. supervised learning events)."
+        null=True,
+        blank=True,
+        default=None,
+        choices=EXPERIENCE_CHOICES,
+        help_text="Has given or received formal feedback before (e.g. supervised learning events).",
     )
     supervisor = models.ForeignKey(
         "self",

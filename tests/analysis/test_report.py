@@ -40,8 +40,21 @@ def test_the_report_shows_participant_characteristics_by_role(lead_client, cohor
     assert "Sex Female 1 1 Male 1 1" in page
     assert "Grade Consultant 0 2 ST6 2 0" in page
     assert "FY2" not in page
-    assert "Previous formal feedback experience 1 0" in page
+    assert "Previous formal feedback experience Yes 1 0 No 0 0 Not recorded 1 2" in page
     assert "Years as consultant, median (IQR) 10 (8–12)" in page
+
+
+def test_the_report_counts_only_recorded_experience_answers(lead_client, cohort):
+    """Yes and No are of those whose answer is recorded; the rest are "Not recorded", not "No"."""
+    MentorFactory(cohort=cohort, previous_mentoring_experience=True, previous_feedback_experience=True)
+    MentorFactory(cohort=cohort, previous_mentoring_experience=False, previous_feedback_experience=True)
+    MentorFactory(cohort=cohort, previous_mentoring_experience=None, previous_feedback_experience=True)
+    MenteeFactory(cohort=cohort, previous_mentoring_experience=True, previous_feedback_experience=False)
+    MenteeFactory(cohort=cohort, previous_feedback_experience=False)
+    page = page_text(lead_client.get(report_url(cohort)))
+    assert "Previous mentoring experience Yes 1 1 No 1 0 Not recorded 1 1 " in page
+    # Everyone's feedback experience is recorded, so there is no "Not recorded" row.
+    assert "Previous formal feedback experience Yes 3 0 No 0 2 Experience" in page
 
 
 def test_the_report_shows_completion_per_stage_and_role(lead_client, reference_cohort):

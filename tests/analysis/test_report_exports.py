@@ -132,6 +132,16 @@ def test_the_xlsx_completion_sheet_holds_numbers_a_spreadsheet_can_add_up(lead_c
     assert ("Before phase 2", "Mentee (consultant)", 0, 0, 0, None) in rows
 
 
+def test_the_xlsx_counts_recorded_experience_answers_as_numbers_and_the_rest_as_not_recorded(lead_client, cohort):
+    MentorFactory(cohort=cohort, previous_mentoring_experience=True)
+    MentorFactory(cohort=cohort, previous_mentoring_experience=False)
+    MentorFactory(cohort=cohort)
+    workbook = load_workbook(io.BytesIO(lead_client.get(url(cohort, "report_xlsx")).content))
+    rows = [tuple(row) for row in workbook["Characteristics"].values]
+    start = rows.index(("Previous mentoring experience", None, None))
+    assert rows[start + 1 : start + 4] == [("Yes", 1, 0), ("No", 1, 0), ("Not recorded", 1, 0)]
+
+
 def test_the_xlsx_neutralises_values_a_spreadsheet_would_run(lead_client, cohort):
     MentorFactory(cohort=cohort, grade="=1+2")
     workbook = load_workbook(io.BytesIO(lead_client.get(url(cohort, "report_xlsx")).content))

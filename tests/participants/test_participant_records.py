@@ -1,5 +1,7 @@
 """What leads see and may enter about a participant: erased data stays erased, and the words are plain."""
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -148,3 +150,38 @@ def test_a_code_on_record_cannot_change(lead_client, cohort):
     lead_client.post(edit_url(mentor), form)
     mentor.refresh_from_db()
     assert mentor.code == "M01"
+
+
+def checked_answer(response, field: str) -> str:
+    """The value of the radio button ticked for `field` on the page."""
+    match = re.search(
+        rf'<input type="radio"[^>]*name="{field}" value="([^"]*)"[^>]*\bchecked\b', response.content.decode()
+    )
+    assert match, f"nothing ticked for {field}"
+    return match.group(1)
+
+
+def test_previous_experience_left_not_recorded_on_the_form_stays_not_recorded(lead_client, cohort):
+    """The form offers Yes, No and Not recorded, and "Not recorded" is saved and shown again as such."""
+    form_page = lead_client.get(reverse("participants:participant_create", args=[cohort.slug]))
+    assert "Previous mentoring experience Yes No Not recorded" in page_text(form_page)
+    assert "Previous formal feedback experience Yes No Not recorded" in page_text(form_page)
+    assert checked_answer(form_page, "previous_mentoring_experience") == ""
+
+    fields = {"code": "M01", "name": "Dr Fiona Walsh", "role": "mentor", "available_for_phase2": "on"}
+    lead_client.post(
+        reverse("participants:participant_create", args=[cohort.slug]),
+        {**fields, "previous_mentoring_experience": "", "previous_feedback_experience": "True"},
+    )
+    mentor = Participant.objects.get(cohort=cohort, code="M01")
+    assert (mentor.previous_mentoring_experience, mentor.previous_feedback_experience) == (None, True)
+    edit_page = lead_client.get(edit_url(mentor))
+    assert checked_answer(edit_page, "previous_mentoring_experience") == ""
+    assert checked_answer(edit_page, "previous_feedback_experience") == "True"
+
+    lead_client.post(
+        edit_url(mentor), {**fields, "previous_mentoring_experience": "False", "previous_feedback_experience": ""}
+    )
+    mentor.refresh_from_db()
+    assert (mentor.previous_mentoring_experience, mentor.previous_feedback_experience) == (False, None)
+    assert checked_answer(lead_client.get(edit_url(mentor)), "previous_mentoring_experience") == "False"

@@ -149,13 +149,96 @@ def test_a_supervisor_who_is_a_mentor_is_refused(lead_client, cohort):
     assert not Participant.objects.filter(cohort=cohort).exists()
 
 
-def test_the_template_downloads_with_the_expected_columns(lead_client):
+def test_the_template_downloads_with_the_expected_columns_then_the_optional_ones(lead_client):
     response = lead_client.get(reverse("participants:participant_template"))
     assert response["Content-Type"].startswith("text/csv")
-    assert response.content.decode().splitlines()[0] == HEADER
+    assert (
+        response.content.decode().splitlines()[0]
+        == HEADER + ",previous_mentoring_experience,previous_feedback_experience"
+    )
 
 
 def test_the_template_itself_imports_cleanly(lead_client, cohort):
     template = lead_client.get(reverse("participants:participant_template")).content
     assert upload(lead_client, cohort, template).status_code == 302
-    assert Participant.objects.filter(cohort=cohort).count() == 2
+    assert list(
+        Participant.objects.filter(cohort=cohort)
+        .order_by("code")
+        .values_list("code", "previous_mentoring_experience", "previous_feedback_experience")
+    ) == [("C01", True, True), ("M01", False, None)]
+
+
+def test_a_file_without_the_experience_columns_leaves_experience_not_recorded_and_the_report_says_so(
+    lead_client, cohort
+):
+    csv_text = "\n".join(
+        [
+            HEADER,
+            "C01,Dr Ann Hart,ann@example.nhs.uk,mentee,Consultant,female,50_59,18,",
+            "M01,Dr Fiona Walsh,fiona@example.nhs.uk,mentor,ST6,female,30_39,,C01",
+            "M02,Dr George Mensah,,mentor,ST5,male,30_39,,",
+        ]
+    )
+    assert upload(lead_client, cohort, csv_text).status_code == 302
+    assert set(
+        Participant.objects.filter(cohort=cohort).values_list(
+            "previous_mentoring_experience", "previous_feedback_experience"
+        )
+    ) == {(None, None)}
+    report = page_text(lead_client.get(reverse("analysis:cohort_report", args=[cohort.slug])))
+    assert "Previous mentoring experience Yes 0 0 No 0 0 Not recorded 2 1" in report
+    assert "Previous formal feedback experience Yes 0 0 No 0 0 Not recorded 2 1" in report
+
+
+def test_a_file_with_the_experience_columns_records_yes_and_no(lead_client, cohort):
+    csv_text = "\n".join(
+        [
+            HEADER + ",previous_mentoring_experience,previous_feedback_experience",
+            "C01,Dr Ann Hart,ann@example.nhs.uk,mentee,Consultant,female,50_59,18,,Yes,YES",
+            "M01,Dr Fiona Walsh,fiona@example.nhs.uk,mentor,ST6,female,30_39,,C01,no,",
+            "M02,Dr George Mensah,,mentor,ST5,male,30_39,,, ,No",
+        ]
+    )
+    assert upload(lead_client, cohort, csv_text).status_code == 302
+    answers = {
+        code: (mentoring, feedback)
+        for code, mentoring, feedback in Participant.objects.filter(cohort=cohort).values_list(
+            "code", "previous_mentoring_experience", "previous_feedback_experience"
+        )
+    }
+    assert answers == {"C01": (True, True), "M01": (False, None), "M02": (None, False)}
+
+
+def test_a_file_may_carry_one_experience_column_alone(lead_client, cohort):
+    csv_text = HEADER + ",previous_feedback_experience\nM01,Dr Fiona Walsh,,mentor,ST6,female,30_39,,,yes\n"
+    assert upload(lead_client, cohort, csv_text).status_code == 302
+    mentor = Participant.objects.get(cohort=cohort, code="M01")
+    assert (mentor.previous_mentoring_experience, mentor.previous_feedback_experience) == (None, True)
+
+
+def test_an_experience_value_other_than_yes_or_no_is_refused_with_its_line_and_column(lead_client, cohort):
+    csv_text = "\n".join(
+        [
+            HEADER + ",previous_mentoring_experience,previous_feedback_experience",
+            "C01,Dr Ann Hart,ann@example.nhs.uk,mentee,Consultant,female,50_59,18,,yes,yes",
+            "M01,Dr Fiona Walsh,fiona@example.nhs.uk,mentor,ST6,female,30_39,,C01,maybe,no",
+            "M02,Dr George Mensah,,mentor,ST5,male,30_39,,,no,1",
+        ]
+    )
+    response = upload(lead_client, cohort, csv_text)
+    assert response.status_code == 400
+    text = page_text(response)
+    assert "Line 3: previous_mentoring_experience 'maybe' is not yes or no (leave it empty if not recorded)" in text
+    assert "Line 4: previous_feedback_experience '1' is not yes or no" in text
+    assert "Line 2" not in text
+    assert not Participant.objects.filter(cohort=cohort).exists()
+
+
+def test_a_column_that_is_neither_expected_nor_optional_is_refused_naming_both_lists(lead_client, cohort):
+    response = upload(lead_client, cohort, HEADER + ",mentoring\nM01,Dr A,,mentor,ST6,,,,,yes\n")
+    assert response.status_code == 400
+    assert (
+        "Line 1: The header has unknown column(s) mentoring. Expected: code,name,email,role,grade,sex,age_band,"
+        "years_as_consultant,supervisor_code. Optional: previous_mentoring_experience,previous_feedback_experience."
+    ) in page_text(response)
+    assert not Participant.objects.filter(cohort=cohort).exists()

@@ -41,6 +41,16 @@ def test_an_admin_downloads_everything_held_about_a_participant(client, admin_us
     assert AuditEvent.objects.filter(action=Action.EXPORT, target="M01", detail__startswith="identified").exists()
 
 
+def test_the_data_download_gives_experience_not_recorded_as_null(client, admin_user, cohort):
+    mentor = MentorFactory(cohort=cohort, previous_feedback_experience=False)
+    client.force_login(admin_user)
+    data = json.loads(
+        client.get(reverse("participants:participant_data_export", args=[cohort.slug, mentor.pk])).content
+    )
+    assert data["participant"]["previous_mentoring_experience"] is None
+    assert data["participant"]["previous_feedback_experience"] is False
+
+
 def test_a_lead_cannot_export_or_erase_a_person(lead_client, cohort, answered_mentor):
     assert (
         lead_client.get(
