@@ -94,6 +94,7 @@ class Command(BaseCommand):
                 age_band=age_band,
                 years_as_consultant=years,
                 previous_mentoring_experience=code != "C04",
+                previous_feedback_experience=True,  # consultants supervise, and give feedback, as a matter of course
             )
         for code, name, sex, age_band, supervisor, available in DEMO_MENTORS:
             Participant.objects.create(
