@@ -213,6 +213,16 @@ class AllocationForm(forms.Form):
         label="Let a mentor take a second mentee",
         help_text="Only used when the mentees cannot all be covered with one mentee per mentor.",
     )
+    replace_current = forms.BooleanField(
+        required=False,
+        label="Replace the current pairs",
+        help_text="Needed to save a new draw while pairs are on record: mentors may already know their mentee.",
+    )
+
+    def __init__(self, *args, has_pairs: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not has_pairs:
+            del self.fields["replace_current"]
 
 
 class _UntickedHiddenInput(forms.HiddenInput):

@@ -100,37 +100,48 @@ def willingness_edit(request: HttpRequest, slug: str, mentor_id: int) -> HttpRes
 def allocation(request: HttpRequest, slug: str) -> HttpResponse:
     """Run the draw (preview or save), show the current pairs and the record of draws and changes."""
     cohort = get_cohort_for_user(request.user, slug)
-    form = AllocationForm(request.POST or None)
+    current = Pairing.objects.filter(cohort=cohort).active()
+    has_pairs = current.exists()
+    form = AllocationForm(request.POST or None, has_pairs=has_pairs)
     preview = infeasible = None
     if request.method == "POST" and form.is_valid():
         dry_run = request.POST.get("action") != "save"
-        try:
-            outcome = services.allocation_run(
-                cohort=cohort,
-                seed=form.cleaned_data["seed"],
-                allow_second_mentee=form.cleaned_data["allow_second_mentee"],
-                dry_run=dry_run,
-                actor=request.user,
-                request=request,
+        if not dry_run and has_pairs and not form.cleaned_data["replace_current"]:
+            form.add_error(
+                "replace_current",
+                f"The cohort has {current.count()} current pairs: tick “Replace the current pairs” to save a new"
+                " draw in their place, or preview it first. Nothing was saved.",
             )
-        except AllocationInfeasible as error:
-            infeasible = error
-        except services.AllocationRefused as refused:
-            messages.error(request, refused.message)
         else:
-            if not dry_run:
-                messages.success(
-                    request,
-                    f"Allocation drawn with seed {outcome.allocation.seed} and saved: "
-                    f"{len(outcome.allocation.pairs)} pairs.",
+            try:
+                outcome = services.allocation_run(
+                    cohort=cohort,
+                    seed=form.cleaned_data["seed"],
+                    allow_second_mentee=form.cleaned_data["allow_second_mentee"],
+                    dry_run=dry_run,
+                    actor=request.user,
+                    request=request,
                 )
-                return redirect("mentoring_sessions:allocation", cohort.slug)
-            preview = outcome
-            # The previewed seed goes into the form, so that "Draw and save" gives the pairs shown.
-            form = AllocationForm(initial={**form.cleaned_data, "seed": outcome.allocation.seed})
+            except AllocationInfeasible as error:
+                infeasible = error
+            except services.AllocationRefused as refused:
+                messages.error(request, refused.message)
+            else:
+                if not dry_run:
+                    messages.success(
+                        request,
+                        f"Allocation drawn with seed {outcome.allocation.seed} and saved: "
+                        f"{len(outcome.allocation.pairs)} pairs.",
+                    )
+                    return redirect("mentoring_sessions:allocation", cohort.slug)
+                preview = outcome
+                # The previewed seed goes into the form, so that "Draw and save" gives the pairs shown; the
+                # replacement is never ticked in advance.
+                initial = {**form.cleaned_data, "seed": outcome.allocation.seed, "replace_current": False}
+                form = AllocationForm(initial=initial, has_pairs=has_pairs)
     pairings = paginate(
         request,
-        Pairing.objects.filter(cohort=cohort).active().select_related("mentee", "mentor").order_by("mentee__code"),
+        current.select_related("mentee", "mentor").order_by("mentee__code"),
         what="current pairs",
         param="pairs",
     )
