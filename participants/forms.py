@@ -13,8 +13,9 @@ from rmprog.widgets import LongSelect, NativeDateInput
 class ProgrammeForm(forms.ModelForm):
     class Meta:
         model = Programme
-        fields = ["name", "specialty", "organisation", "retention_days"]
+        fields = ["name", "specialty", "organisation", "contact_email", "retention_days"]
         labels = {"retention_days": "Retention period (days)"}
+        error_messages = {"contact_email": {"invalid": "Enter an e-mail address in the form name@example.nhs.uk."}}
 
 
 class CohortForm(forms.ModelForm):

@@ -51,6 +51,12 @@ class Programme(models.Model):
     specialty = models.CharField(max_length=200, blank=True)
     organisation = models.CharField(max_length=200, blank=True)
     leads = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="led_programmes", blank=True)
+    contact_email = models.EmailField(
+        "Contact e-mail address",
+        blank=True,
+        help_text="Where participants write to withdraw or ask a question; shown on their pages and in the "
+        "e-mails they receive, and replies to those e-mails go to it.",
+    )
     retention_days = models.PositiveIntegerField(
         null=True,
         blank=True,

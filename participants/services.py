@@ -11,10 +11,20 @@ PROGRAMME_LEADS_GROUP = "Programme leads"
 
 @transaction.atomic
 def programme_create(
-    *, name: str, specialty: str, organisation: str, retention_days: int | None, lead: AbstractBaseUser
+    *,
+    name: str,
+    specialty: str,
+    organisation: str,
+    retention_days: int | None,
+    lead: AbstractBaseUser,
+    contact_email: str = "",
 ) -> Programme:
     programme = Programme.objects.create(
-        name=name, specialty=specialty, organisation=organisation, retention_days=retention_days
+        name=name,
+        specialty=specialty,
+        organisation=organisation,
+        contact_email=contact_email,
+        retention_days=retention_days,
     )
     programme.leads.add(lead)
     return programme

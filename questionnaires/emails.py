@@ -60,6 +60,8 @@ def outbound_email_send(*, email_id: int) -> str:
         subject=subject,
         body=render_to_string("emails/questionnaire.txt", context),
         to=[participant.email],
+        # Sent from a no-reply address: a participant's reply (to withdraw, say) reaches the team.
+        reply_to=[contact] if (contact := participant.cohort.programme.contact_email) else None,
     )
     message.attach_alternative(render_to_string("emails/questionnaire.html", context), "text/html")
     try:

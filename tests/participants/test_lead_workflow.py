@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from participants.models import Cohort, Participant, Programme
 from tests.factories import MenteeFactory, MentorFactory
+from tests.helpers import page_text
 
 pytestmark = pytest.mark.django_db
 
@@ -19,6 +20,15 @@ def test_a_lead_creates_a_programme_and_becomes_its_lead(lead_client, lead):
     programme = Programme.objects.get(name="Cardiology RM")
     assert response["Location"] == programme.get_absolute_url()
     assert list(programme.leads.all()) == [lead]
+
+
+def test_a_programme_gives_participants_an_address_to_write_to(lead_client, lead):
+    data = {"name": "Cardiology RM", "specialty": "Cardiology", "contact_email": "not an address"}
+    refused = lead_client.post(reverse("participants:programme_create"), data)
+    assert "Enter an e-mail address in the form name@example.nhs.uk." in page_text(refused)
+    data["contact_email"] = "rm.team@example.nhs.uk"
+    lead_client.post(reverse("participants:programme_create"), data)
+    assert Programme.objects.get(name="Cardiology RM").contact_email == "rm.team@example.nhs.uk"
 
 
 def test_a_lead_edits_a_programme(lead_client, programme):

@@ -22,6 +22,15 @@ def test_a_participant_sees_the_study_information_before_the_first_questionnaire
     assert "How your answers are used" in page and "You may withdraw at any time" in page
 
 
+def test_the_consent_page_says_where_to_write_to_withdraw(client, token, cohort):
+    cohort.programme.contact_email = "rm.team@example.nhs.uk"
+    cohort.programme.save()
+    page = client.get(reverse("questionnaires:consent", args=[token])).content.decode()
+    withdraw = 'You may withdraw at any time by telling the programme team (<a href="mailto:rm.team@example.nhs.uk">'
+    assert withdraw in page
+    assert "Questions, or want to withdraw? Write to the programme team" in page_text(page)
+
+
 def test_consent_is_recorded_with_time_and_version(client, token, mentor):
     response = client.post(reverse("questionnaires:consent", args=[token]), {"agree": "on"})
     assert response["Location"] == reverse("questionnaires:respond", args=[token])

@@ -47,6 +47,15 @@ def test_the_subject_shows_the_programme_name_as_typed(lead_client, cohort, open
     assert "Dear Dr Fiona Walsh" in mail.outbox[0].body
 
 
+def test_replies_to_an_invitation_reach_the_programmes_contact_address(lead_client, cohort, open_baseline, mentor):
+    cohort.programme.contact_email = "rm.team@example.nhs.uk"
+    cohort.programme.save()
+    send(lead_client, cohort)
+    message = mail.outbox[0]
+    assert message.reply_to == ["rm.team@example.nhs.uk"]
+    assert "rm.team@example.nhs.uk (reply to this e-mail with any question, or to withdraw)" in message.body
+
+
 def test_invitations_go_once_and_never_to_the_withdrawn(lead_client, cohort, open_baseline, mentor):
     MentorFactory(cohort=cohort, code="M02").withdraw("left")
     send(lead_client, cohort)
