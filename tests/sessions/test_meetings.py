@@ -51,7 +51,7 @@ def test_the_lead_schedules_then_records_a_held_meeting(lead_client, cohort, pai
     )
     meeting.refresh_from_db()
     assert (meeting.status, meeting.held_on, meeting.duration_minutes) == ("held", HELD_ON, 45)
-    assert f"Held on {HELD_ON:%-d %b %Y}, 45 minutes" in page_text(response)
+    assert f"Held on {HELD_ON:%-d %b %Y}, lasting 45 minutes" in page_text(response)
 
 
 def test_a_meeting_over_the_agreed_limit_is_saved_and_flagged(lead_client, cohort, pairing):
@@ -61,7 +61,7 @@ def test_a_meeting_over_the_agreed_limit_is_saved_and_flagged(lead_client, cohor
         edit, {"status": "held", "held_on": HELD_ON.isoformat(), "duration_minutes": "180"}, follow=True
     )
     text = page_text(response)
-    assert "over the agreed limit of 60" in text and "over the 60-minute limit" in text
+    assert "over the agreed limit of 60" in text and "lasting 180 minutes Longer than the 60-minute limit" in text
     meeting.refresh_from_db()
     assert meeting.duration_minutes == 180
     board = page_text(lead_client.get(reverse("mentoring_sessions:progress", args=[cohort.slug])))

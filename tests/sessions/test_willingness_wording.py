@@ -7,6 +7,7 @@ from django.utils import timezone
 from questionnaires.models import Stage
 from questionnaires.services import link_issue
 from sessions.models import MentorWillingness
+from sessions.services import willingness_save
 from tests.helpers import page_text
 from tests.sessions.phase2 import people
 
@@ -99,3 +100,14 @@ def test_the_willingness_page_does_not_send_a_lead_to_the_command_line(lead_clie
     text = page_text(lead_client.get(reverse("mentoring_sessions:willingness_matrix", args=[cohort.slug])))
     assert "manage.py" not in text
     assert "An administrator can also load every answer at once from a CSV file" in text
+
+
+def test_a_mentor_whose_answer_the_lead_entered_is_not_told_they_answered(client, mentees_and_mentor):
+    mentees, mentor = mentees_and_mentor
+    _, token = link_issue(participant=mentor, stage=Stage.AFTER_PHASE1)
+    home = reverse("mentoring_sessions:mentor_home", args=[token])
+    willingness_save(mentor=mentor, mentees=[mentees[1]], would_mentor_supervisor=None, source="lead")
+    assert "The programme team recorded your answer on" in page_text(client.get(home))
+    willingness_save(mentor=mentor, mentees=[mentees[1]], would_mentor_supervisor=None, source="link")
+    text = page_text(client.get(home))
+    assert "You answered on" in text and "recorded your answer" not in text
