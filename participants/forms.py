@@ -2,6 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import formset_factory
 from django.utils import timezone
+from django.utils.text import slugify
 
 from participants.imports import MAX_UPLOAD_BYTES
 from participants.models import ERASED_NAME, Cohort, Participant, Programme, key_validator
@@ -40,8 +41,28 @@ class CohortForm(forms.ModelForm):
 
 
 class DomainForm(forms.Form):
-    key = forms.CharField(max_length=40, validators=[key_validator], help_text="e.g. wellbeing")
-    label = forms.CharField(max_length=100)
+    label = forms.CharField(max_length=100, label="Name", help_text="As the questionnaires show it.")
+    key = forms.CharField(
+        max_length=40,
+        required=False,
+        validators=[key_validator],
+        label="Key",
+        help_text="Names the domain in the data files. Left empty, it is made from the name (Wellbeing: wellbeing).",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("key") and cleaned.get("label") and "key" not in self.errors:
+            cleaned["key"] = key_from_label(cleaned["label"])
+        return cleaned
+
+
+def key_from_label(label: str) -> str:
+    """A data-file key for a domain name: lower-case letters, digits and underscores, starting with a letter."""
+    key = slugify(label).replace("-", "_")
+    if not key[:1].isalpha():
+        key = f"domain_{key}".rstrip("_")
+    return key[:40].rstrip("_")
 
 
 class BaseDomainFormSet(forms.BaseFormSet):

@@ -101,6 +101,35 @@ def test_a_lead_adds_a_wellbeing_domain_and_renames_one(lead_client, cohort):
     assert len(labels) == 8
 
 
+def test_a_domain_added_by_its_name_alone_gets_a_key_made_from_it(lead_client, cohort):
+    domains = list(cohort.domains.all())
+    data = {"domains-TOTAL_FORMS": str(len(domains) + 2), "domains-INITIAL_FORMS": str(len(domains))}
+    for index, domain in enumerate(domains):
+        data[f"domains-{index}-key"] = domain.key
+        data[f"domains-{index}-label"] = domain.label
+    data[f"domains-{len(domains)}-label"] = "Well-being & resilience"
+    data[f"domains-{len(domains) + 1}-label"] = "360° feedback"
+    response = lead_client.post(reverse("participants:cohort_domains", args=[cohort.slug]), data)
+    assert response.status_code == 302
+    assert list(cohort.domains.values_list("key", "label"))[-2:] == [
+        ("well_being_resilience", "Well-being & resilience"),
+        ("domain_360_feedback", "360° feedback"),
+    ]
+
+
+def test_a_key_typed_wrongly_is_explained_and_nothing_saved(lead_client, cohort):
+    domains = list(cohort.domains.all())
+    data = {"domains-TOTAL_FORMS": str(len(domains) + 1), "domains-INITIAL_FORMS": str(len(domains))}
+    for index, domain in enumerate(domains):
+        data[f"domains-{index}-key"] = domain.key
+        data[f"domains-{index}-label"] = domain.label
+    data[f"domains-{len(domains)}-label"] = "Wellbeing"
+    data[f"domains-{len(domains)}-key"] = "Well Being"
+    response = lead_client.post(reverse("participants:cohort_domains", args=[cohort.slug]), data)
+    assert "Use lower-case letters, digits and underscores, starting with a letter." in page_text(response)
+    assert cohort.domains.count() == len(domains)
+
+
 def test_a_lead_adds_a_mentor_supervised_by_a_mentee(lead_client, cohort):
     consultant = MenteeFactory(cohort=cohort, code="C01")
     response = lead_client.post(
