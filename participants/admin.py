@@ -1,3 +1,5 @@
+import smtplib
+
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
@@ -127,13 +129,17 @@ class StaffUserAdmin(UserAdmin):
 
     @admin.action(description="E-mail a link for choosing a password")
     def send_password_links(self, request, queryset):
-        unable = []
+        unable, failed = [], []
         sent = 0
         for user in queryset.order_by("username"):
             if not user.is_active or not user.email:
                 unable.append(user.get_username())
                 continue
-            password_link_send(user=user, request=request)
+            try:
+                password_link_send(user=user, request=request)
+            except (OSError, smtplib.SMTPException):
+                failed.append(user.get_username())
+                continue
             sent += 1
         if sent:
             self.message_user(request, f"Sent {sent} link{'s' if sent != 1 else ''} for choosing a password.")
@@ -142,4 +148,11 @@ class StaffUserAdmin(UserAdmin):
                 request,
                 f"No link sent to {', '.join(unable)}: an account needs to be active and to have an e-mail address.",
                 messages.WARNING,
+            )
+        if failed:
+            self.message_user(
+                request,
+                f"The e-mail to {', '.join(failed)} could not be sent (the mail server refused or did not answer):"
+                " try again later, or check the e-mail settings.",
+                messages.ERROR,
             )

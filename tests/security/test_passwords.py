@@ -1,4 +1,5 @@
 import re
+import smtplib
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -187,3 +188,20 @@ def test_no_link_goes_to_an_account_without_an_email_address(admin_client):
         response
     )
     assert not mail.outbox
+
+
+def test_a_link_the_mail_server_refuses_is_reported_not_a_server_error(admin_client, monkeypatch):
+    newcomer = UserFactory(username="newlead", email="new.lead@example.nhs.uk", password=None)
+
+    def refuse(self, fail_silently=False):
+        raise smtplib.SMTPRecipientsRefused({"new.lead@example.nhs.uk": (550, b"no such mailbox")})
+
+    monkeypatch.setattr("django.core.mail.EmailMultiAlternatives.send", refuse)
+    response = admin_client.post(
+        reverse("admin:auth_user_changelist"),
+        {"action": "send_password_links", "_selected_action": [newcomer.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "The e-mail to newlead could not be sent" in page_text(response)
+    assert not AuditEvent.objects.filter(action=Action.PASSWORD_LINK_SENT).exists()
