@@ -70,7 +70,7 @@ def _check_row(line: int, record: dict[str, str], domain_keys: set[str]) -> tupl
     return _Row(line, code, role, stage, construct, domain, score), []
 
 
-def _responses_for_import(participants: dict[str, Participant], pairs: list[tuple[str, str]]) -> dict:
+def _responses_for_import(cohort: Cohort, participants: dict[str, Participant], pairs: list[tuple[str, str]]) -> dict:
     """The submitted response each (code, stage) of the file goes under, locked until the import commits.
 
     A response started online and not submitted (a draft) becomes the imported submission and
@@ -98,7 +98,8 @@ def _responses_for_import(participants: dict[str, Participant], pairs: list[tupl
         (response.participant.code, response.stage): response
         for response in Response.objects.select_for_update(of=("self",))
         .select_related("participant")
-        .filter(participant__in=[participants[code] for code, _ in pairs], stage__in={stage for _, stage in pairs})
+        # By cohort rather than by a list of participants, which a large file would make too long.
+        .filter(participant__cohort=cohort, stage__in={stage for _, stage in pairs})
         if (response.participant.code, response.stage) in wanted
     }
     drafts = [response.pk for response in responses.values() if response.status == Response.Status.DRAFT]
@@ -108,10 +109,10 @@ def _responses_for_import(participants: dict[str, Participant], pairs: list[tupl
     return responses
 
 
-def _refuse_answers_held_now(responses: dict, good: list[_Row]) -> None:
+def _refuse_answers_held_now(cohort: Cohort, good: list[_Row]) -> None:
     """Refuse the import if an answer of the file arrived (a submission online) since the file was checked."""
     held = set(
-        LikertAnswer.objects.filter(response__in=responses.values()).values_list(
+        LikertAnswer.objects.filter(response__participant__cohort=cohort).values_list(
             "response__participant__code", "response__stage", "construct", "domain__key"
         )
     )
@@ -177,8 +178,8 @@ def import_responses(*, cohort_slug: str, data: bytes, create: bool = False) -> 
             Participant(cohort=cohort, code=code, name=code, role=role) for code, role in new_codes.items()
         )
         known.update({p.code: p for p in Participant.objects.filter(cohort=cohort, code__in=new_codes)})
-        responses = _responses_for_import(known, sorted({(row.code, row.stage) for row in good}))
-        _refuse_answers_held_now(responses, good)
+        responses = _responses_for_import(cohort, known, sorted({(row.code, row.stage) for row in good}))
+        _refuse_answers_held_now(cohort, good)
         LikertAnswer.objects.bulk_create(
             LikertAnswer(
                 response=responses[(row.code, row.stage)],
