@@ -21,6 +21,7 @@ from sessions.forms import (
 )
 from sessions.models import AllocationChange, AllocationRecord, Meeting, MentorWillingness, Pairing, WillingPair
 from sessions.progress import board_mentees, progress_board
+from sessions.willingness_grid import WillingnessGrid
 
 # The matrix is paged both ways, so that a page holds at most MATRIX_ROWS x MATRIX_COLUMNS cells
 # however large the cohort, and stays readable on a small screen.
@@ -48,9 +49,11 @@ def willingness_matrix(request: HttpRequest, slug: str) -> HttpResponse:
     paged = paginate(request, people.mentors().select_related("willingness"), what="mentors", per_page=MATRIX_ROWS)
     mentee_pages = paginate(request, people.mentees(), what="mentees", param="mentees", per_page=MATRIX_COLUMNS)
     mentors, mentees = list(paged.page), list(mentee_pages.page)
-    willing = set(
-        WillingPair.objects.filter(mentor__in=mentors, mentee__in=mentees).values_list("mentor_id", "mentee_id")
-    )
+    willing: dict[int, set[int]] = {}
+    for mentor_id, mentee_id in WillingPair.objects.filter(mentor__in=mentors, mentee__in=mentees).values_list(
+        "mentor_id", "mentee_id"
+    ):
+        willing.setdefault(mentor_id, set()).add(mentee_id)
     # Over every mentee of the cohort, not only those in the columns shown (and not over anyone
     # who has since become a mentor, whom the columns no longer show either).
     willing_counts = dict(
@@ -58,22 +61,14 @@ def willingness_matrix(request: HttpRequest, slug: str) -> HttpResponse:
         .values_list("mentor_id")
         .annotate(count=Count("pk"))
     )
-    rows = [
-        {
-            "mentor": mentor,
-            "answer": getattr(mentor, "willingness", None),
-            "cells": [
-                {
-                    "mentee": mentee,
-                    "willing": (mentor.pk, mentee.pk) in willing,
-                    "supervisor": mentor.supervisor_id == mentee.pk,
-                }
-                for mentee in mentees
-            ],
-            "count": willing_counts.get(mentor.pk, 0),
-        }
-        for mentor in mentors
-    ]
+    grid = WillingnessGrid(mentees)
+    rows = []
+    for mentor in mentors:
+        answer = getattr(mentor, "willingness", None)
+        cells = grid.row(
+            willing=willing.get(mentor.pk, set()), answered=answer is not None, supervisor_id=mentor.supervisor_id
+        )
+        rows.append({"mentor": mentor, "answer": answer, "cells": cells, "count": willing_counts.get(mentor.pk, 0)})
     context = _context(
         cohort, rows=rows, mentees=mentees, paged=paged, mentee_pages=mentee_pages, page_title="Willingness"
     )
