@@ -86,6 +86,8 @@ MATRIX = {
     "participants:participant_upload":       get(LOGIN, LOGIN, LOGIN, NONE,   OK,    NONE,  OK),
     "participants:participant_edit":         get(LOGIN, LOGIN, LOGIN, NONE,   OK,    NONE,  OK),
     "participants:participant_withdraw":     get(LOGIN, LOGIN, LOGIN, NONE,   OK,    NONE,  OK),
+    # The mentor here is on record (link, consent, pair): the page sends the lead back saying why.
+    "participants:participant_remove":       get(LOGIN, LOGIN, LOGIN, NONE,   AWAY,  NONE,  AWAY),
     "participants:participant_template":     get(LOGIN, LOGIN, LOGIN, NONE,   OK,    OK,    OK),
     # Everything held about one person: admins only.
     "participants:participant_data_export":  get(LOGIN, LOGIN, LOGIN, NONE,   NONE,  NONE,  OK),
