@@ -111,6 +111,7 @@ MATRIX = {
     "mentoring_sessions:interview_list":     get(LOGIN, LOGIN, LOGIN, DENIED, OK,    NONE,  OK),
     "mentoring_sessions:interview_create":   get(LOGIN, LOGIN, LOGIN, DENIED, OK,    NONE,  OK),
     "mentoring_sessions:interview_edit":     get(LOGIN, LOGIN, LOGIN, DENIED, OK,    NONE,  OK),
+    "mentoring_sessions:interview_delete":   get(LOGIN, LOGIN, LOGIN, DENIED, OK,    NONE,  OK),
     "mentoring_sessions:feedback_list":      get(LOGIN, LOGIN, LOGIN, OK,     OK,    NONE,  OK),
     "mentoring_sessions:feedback_history":   get(LOGIN, LOGIN, LOGIN, OK,     OK,    NONE,  OK),
     "mentoring_sessions:feedback_edit":      get(LOGIN, LOGIN, LOGIN, OK,     OK,    NONE,  OK),
