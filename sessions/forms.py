@@ -341,6 +341,17 @@ class MeetingScheduleForm(forms.ModelForm):
         fields = ["scheduled_at", "mode"]
         widgets = {"scheduled_at": DateTimeInput, "mode": forms.RadioSelect}
         labels = {"scheduled_at": "Date and time", "mode": "Where"}
+        error_messages = {
+            "scheduled_at": {
+                "required": "Enter the date and time of the meeting.",
+                "invalid": "Enter the date and time of the meeting as a date and a time, such as 1 December 2026 "
+                "at 14:00.",
+            },
+            "mode": {
+                "required": "Choose whether the meeting is in person or online.",
+                "invalid_choice": "Choose whether the meeting is in person or online.",
+            },
+        }
 
 
 DURATION_MESSAGE = "Enter the duration as a whole number of minutes from 1 to 600."

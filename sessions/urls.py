@@ -40,6 +40,11 @@ urlpatterns = [
         name="pairing_reallocate",
     ),
     path("cohorts/<slug:slug>/meetings/<int:meeting_id>/", phase2_views.meeting_edit, name="meeting_edit"),
+    path(
+        "cohorts/<slug:slug>/meetings/<int:meeting_id>/reschedule/",
+        phase2_views.meeting_reschedule,
+        name="meeting_reschedule",
+    ),
     path("cohorts/<slug:slug>/progress/", phase2_views.progress, name="progress"),
     # Mentors, through their personal link.
     path("r/<str:token>/mentoring/", link_views.mentor_home, name="mentor_home"),

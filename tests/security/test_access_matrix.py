@@ -135,6 +135,7 @@ MATRIX = {
     # The pair's meeting is scheduled, not cancelled: the lead is sent back with a message.
     "mentoring_sessions:pairing_reallocate": post(LOGIN, LOGIN, LOGIN, NONE,  AWAY,  NONE,  AWAY),
     "mentoring_sessions:meeting_edit":       get(LOGIN, LOGIN, LOGIN, NONE,   OK,    NONE,  OK),
+    "mentoring_sessions:meeting_reschedule": get(LOGIN, LOGIN, LOGIN, NONE,   OK,    NONE,  OK),
     "mentoring_sessions:progress":           get(LOGIN, LOGIN, LOGIN, NONE,   OK,    NONE,  OK),
     # Phase 2, the mentor's side, through their own link: only their own mentee's approved document.
     "mentoring_sessions:mentor_home":        get(NONE,  OK,    OK,    NONE,   NONE,  NONE,  NONE),
