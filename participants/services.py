@@ -2,8 +2,10 @@ from uuid import uuid4
 
 from django.contrib.auth.models import AbstractBaseUser, Group, Permission
 from django.db import transaction
+from django.http import HttpRequest
 
 from audit.models import Action, AuditEvent
+from audit.services import audit_record
 from participants.models import DEFAULT_DOMAINS, Cohort, Domain, Participant, Programme
 
 PROGRAMME_LEADS_GROUP = "Programme leads"
@@ -77,11 +79,91 @@ def participant_code_is_on_record(participant: Participant) -> bool:
     The audit trail names participants by code, and so do the exported data files; once the code
     is there (a link sent, consent, answers, a pair), another code would split their history, or
     give it to whoever took the code next. Being added, and edits, do not count: a code mistyped
-    on import can be put right until the participant takes part.
+    on import can be put right until the participant takes part. Nor does the removal of someone
+    entered by mistake under the same code (`participant_remove`), who never took part.
     """
     named_in_trail = (
         AuditEvent.objects.filter(cohort=participant.cohort_id, target=participant.code)
-        .exclude(action__in=[Action.PARTICIPANT_CREATED, Action.PARTICIPANT_UPDATED])
+        .exclude(action__in=[Action.PARTICIPANT_CREATED, Action.PARTICIPANT_UPDATED, Action.PARTICIPANT_REMOVED])
         .exists()
     )
     return named_in_trail or participant.responses.exists()
+
+
+def removal_refused_message(participant: Participant, reasons: list[str]) -> str:
+    """What the lead reads when a participant cannot be removed: why, and what to do instead."""
+    return (
+        f"{participant.code} cannot be removed: {'; '.join(reasons)}. Removing is only for someone entered "
+        "by mistake who has not taken part. Withdraw them instead if they are leaving the programme; to have "
+        "their personal data erased, ask an administrator."
+    )
+
+
+class RemovalRefused(Exception):
+    """The participant stands on record and cannot be removed; `message` says why and what to do."""
+
+    def __init__(self, participant: Participant, reasons: list[str]):
+        self.reasons = reasons
+        self.message = removal_refused_message(participant, reasons)
+        super().__init__(self.message)
+
+
+def participant_removal_blockers(participant: Participant) -> list[str]:
+    """Why the participant cannot be removed, in the lead's words; empty when they can be.
+
+    Removing deletes the participant, for someone entered by mistake. Anything that stands for
+    them on record keeps them: the study's data and the audit trail must still add up, and the
+    foreign keys that protect answers, pairs and collated feedback would refuse the delete anyway.
+    """
+    reasons = []
+    if participant.links.exists():
+        reasons.append("a personal link has been issued to them")
+    if participant.emails.exists():
+        reasons.append("e-mails have been sent to them")
+    if participant.has_consented:
+        reasons.append("they have given consent")
+    if participant.responses.exists():
+        reasons.append("questionnaire answers are on record for them")
+    if (
+        participant.willing_to_mentor.exists()
+        or participant.willing_mentors.exists()
+        or hasattr(participant, "willingness")
+    ):
+        reasons.append("willingness answers name them")
+    if participant.pairings_as_mentee.exists() or participant.pairings_as_mentor.exists():
+        reasons.append("they have been paired")
+    if participant.group_interviews.exists():
+        reasons.append("their attendance at a group interview is recorded")
+    if participant.feedback_documents.exists():
+        reasons.append("collated feedback has been written about them")
+    supervisees = list(participant.supervisees.order_by("code").values_list("code", flat=True))
+    if supervisees:
+        # Removing them would silently clear these mentors' supervisor: the lead changes that first.
+        reasons.append(f"they are recorded as the clinical supervisor of {', '.join(supervisees)}")
+    if participant.is_withdrawn:
+        reasons.append("they have withdrawn")
+    if participant.erased_at is not None:
+        reasons.append("their personal data has been erased")
+    if not reasons and participant_code_is_on_record(participant):
+        reasons.append("the audit trail already names their code")
+    return reasons
+
+
+@transaction.atomic
+def participant_remove(
+    *, participant: Participant, actor: AbstractBaseUser | None = None, request: HttpRequest | None = None
+) -> None:
+    """Delete a participant entered by mistake, with a line in the audit trail; refuse if they are on record.
+
+    Raises `RemovalRefused`, deleting nothing, when `participant_removal_blockers` names a reason.
+    """
+    # The row's lock makes a link, answer, pair or attendance saved at the same moment wait (their
+    # foreign keys take a key-share lock on it), and then fail, or be seen here first.
+    participant = Participant.objects.select_for_update().select_related("cohort").get(pk=participant.pk)
+    reasons = participant_removal_blockers(participant)
+    if reasons:
+        raise RemovalRefused(participant, reasons)
+    audit_record(
+        Action.PARTICIPANT_REMOVED, actor=actor, request=request, cohort=participant.cohort, target=participant.code
+    )
+    participant.delete()

@@ -22,6 +22,11 @@ urlpatterns = [
         name="participant_withdraw",
     ),
     path(
+        "cohorts/<slug:slug>/participants/<int:participant_id>/remove/",
+        views.participant_remove,
+        name="participant_remove",
+    ),
+    path(
         "cohorts/<slug:slug>/participants/<int:participant_id>/data.json",
         views.participant_data_export,
         name="participant_data_export",

@@ -150,6 +150,8 @@ def participant_create(request: HttpRequest, slug: str) -> HttpResponse:
 def participant_edit(request: HttpRequest, slug: str, participant_id: int) -> HttpResponse:
     cohort = get_cohort_for_user(request.user, slug)
     participant = get_participant_in_cohort(cohort, participant_id)
+    # Read before the form is bound, which puts what was typed (a new code, say) on the instance.
+    removal_blockers = services.participant_removal_blockers(participant)
     form = ParticipantForm(request.POST if request.method == "POST" else None, instance=participant, cohort=cohort)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -166,8 +168,35 @@ def participant_edit(request: HttpRequest, slug: str, participant_id: int) -> Ht
         )
         messages.success(request, f"Participant {participant.code} saved.")
         return redirect(cohort)
-    context = {"form": form, "cohort": cohort, "programme": cohort.programme, "participant": participant}
+    context = {
+        "form": form,
+        "cohort": cohort,
+        "programme": cohort.programme,
+        "participant": participant,
+        "removal_blockers": removal_blockers,
+    }
     return render(request, "participants/participant_form.html", context)
+
+
+@login_required
+def participant_remove(request: HttpRequest, slug: str, participant_id: int) -> HttpResponse:
+    """Confirm (GET) and remove (POST) a participant entered by mistake, while nothing stands on record for them."""
+    cohort = get_cohort_for_user(request.user, slug)
+    participant = get_participant_in_cohort(cohort, participant_id)
+    if request.method == "POST":
+        try:
+            services.participant_remove(participant=participant, actor=request.user, request=request)
+        except services.RemovalRefused as refused:
+            messages.error(request, refused.message)
+            return redirect(participant)
+        messages.success(request, f"{participant.code} ({participant.name}) has been removed from the cohort.")
+        return redirect(cohort)
+    reasons = services.participant_removal_blockers(participant)
+    if reasons:
+        messages.error(request, services.removal_refused_message(participant, reasons))
+        return redirect(participant)
+    context = {"cohort": cohort, "programme": cohort.programme, "participant": participant}
+    return render(request, "participants/participant_remove.html", context)
 
 
 @login_required

@@ -1,6 +1,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Min, Q
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from participants.models import Cohort, Domain, Participant
@@ -69,6 +70,25 @@ class GroupInterviewForm(forms.ModelForm):
         # whether the form is saved at once or with commit=False and save_m2m() after.
         super()._save_m2m()
         self.instance.attendees.set(self.cleaned_data["attendees"])
+
+
+class InterviewDeleteForm(forms.Form):
+    """Confirms deleting a group interview; with attendance recorded, the lead ticks that it goes too."""
+
+    delete_attendance = forms.BooleanField(
+        required=True,
+        error_messages={
+            "required": "Tick to confirm that the attendance recorded for this interview is deleted too, or cancel."
+        },
+    )
+
+    def __init__(self, *args, attendee_count: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        if attendee_count:
+            mentors = f"{attendee_count} mentor{pluralize(attendee_count)}"
+            self.fields["delete_attendance"].label = f"Delete the attendance of {mentors} recorded for it too"
+        else:
+            del self.fields["delete_attendance"]
 
 
 class FeedbackSectionForm(forms.Form):
@@ -321,6 +341,17 @@ class MeetingScheduleForm(forms.ModelForm):
         fields = ["scheduled_at", "mode"]
         widgets = {"scheduled_at": DateTimeInput, "mode": forms.RadioSelect}
         labels = {"scheduled_at": "Date and time", "mode": "Where"}
+        error_messages = {
+            "scheduled_at": {
+                "required": "Enter the date and time of the meeting.",
+                "invalid": "Enter the date and time of the meeting as a date and a time, such as 1 December 2026 "
+                "at 14:00.",
+            },
+            "mode": {
+                "required": "Choose whether the meeting is in person or online.",
+                "invalid_choice": "Choose whether the meeting is in person or online.",
+            },
+        }
 
 
 DURATION_MESSAGE = "Enter the duration as a whole number of minutes from 1 to 600."

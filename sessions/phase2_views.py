@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from participants.lookups import get_cohort_for_user, get_participant_in_cohort
@@ -237,6 +238,53 @@ def meeting_edit(request: HttpRequest, slug: str, meeting_id: int) -> HttpRespon
         return redirect("mentoring_sessions:pairing_detail", cohort.slug, meeting.pairing_id)
     context = _context(cohort, meeting=meeting, pairing=meeting.pairing, form=form, page_title="Record the meeting")
     return render(request, "mentoring_sessions/meeting_form.html", context, status=400 if form.errors else 200)
+
+
+def _reschedule_refusal(meeting: Meeting) -> str:
+    """Why the meeting's date and place cannot be corrected, or "" when they can."""
+    when = f"{timezone.localtime(meeting.scheduled_at):%-d %B %Y}"
+    if meeting.status == Meeting.Status.HELD:
+        return (
+            f"The meeting of {when} was held, so its record stays as it is. The date it was held and how long "
+            "it lasted are recorded with its outcome."
+        )
+    if meeting.status == Meeting.Status.CANCELLED:
+        return f"The meeting of {when} was cancelled, so its record stays as it is. Schedule a new meeting instead."
+    if not meeting.pairing.is_active:
+        return f"This pair was replaced, so the meeting of {when} is not rescheduled."
+    return ""
+
+
+@login_required
+def meeting_reschedule(request: HttpRequest, slug: str, meeting_id: int) -> HttpResponse:
+    """Correct the date, time and place of a meeting not yet held or cancelled."""
+    cohort = get_cohort_for_user(request.user, slug)
+    meeting = _get_meeting(cohort, meeting_id)
+    back = redirect("mentoring_sessions:pairing_detail", cohort.slug, meeting.pairing_id)
+    refusal = _reschedule_refusal(meeting)
+    if refusal:
+        messages.error(request, refusal)
+        return back
+    # A new instance, so that what was typed never shows as the meeting's current date and place.
+    form = MeetingScheduleForm(
+        request.POST if request.method == "POST" else None,
+        instance=Meeting(pairing=meeting.pairing),
+        initial={"scheduled_at": meeting.scheduled_at, "mode": meeting.mode},
+    )
+    if request.method == "POST" and form.is_valid():
+        if meeting.reschedule(scheduled_at=form.cleaned_data["scheduled_at"], mode=form.cleaned_data["mode"]):
+            when = timezone.localtime(meeting.scheduled_at)
+            messages.success(
+                request, f"Meeting moved to {when:%-d %B %Y at %H:%M}, {meeting.get_mode_display().lower()}."
+            )
+        else:
+            meeting.refresh_from_db()
+            messages.error(request, _reschedule_refusal(meeting))
+        return back
+    context = _context(
+        cohort, meeting=meeting, pairing=meeting.pairing, form=form, page_title="Change the date or place"
+    )
+    return render(request, "mentoring_sessions/meeting_reschedule.html", context, status=400 if form.errors else 200)
 
 
 @login_required

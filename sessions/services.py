@@ -6,6 +6,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Count, F, Max, Q
 from django.http import HttpRequest
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from analysis.stats import describe
@@ -19,6 +20,7 @@ from sessions.models import (
     AllocationRecord,
     FeedbackDocument,
     FeedbackSection,
+    GroupInterview,
     Meeting,
     MentorWillingness,
     Pairing,
@@ -34,6 +36,51 @@ class SectionText:
     domain_label: str
     note: str
     key_points: str
+
+
+class InterviewDeleteRefused(Exception):
+    """The group interview was not deleted; `message` says why."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@transaction.atomic
+def interview_delete(
+    *,
+    interview: GroupInterview,
+    attendance_confirmed: bool,
+    actor: AbstractBaseUser | None = None,
+    request: HttpRequest | None = None,
+) -> None:
+    """Delete a group interview, its arrangements and any attendance recorded, with a line in the audit trail.
+
+    Nothing else rests on an interview: the collated feedback is the group's view and is linked to
+    no interview by design (sessions/models.py). The attendance is the one record an interview
+    holds, so it goes only when the lead confirmed it; `InterviewDeleteRefused` otherwise (say,
+    when attendance was recorded after the confirmation page was shown).
+    """
+    # Locked so that attendance recorded at the same moment waits for this, and then finds it gone.
+    interview = GroupInterview.objects.select_for_update().select_related("cohort").filter(pk=interview.pk).first()
+    if interview is None:
+        return  # deleted already, by a second click or another lead
+    attended = interview.attendees.count()
+    if attended and not attendance_confirmed:
+        raise InterviewDeleteRefused(
+            f"Attendance is now recorded for this interview ({attended} mentor{pluralize(attended)}). "
+            "Nothing was deleted: confirm that the attendance goes too, or keep the interview."
+        )
+    audit_record(
+        Action.INTERVIEW_DELETED,
+        actor=actor,
+        request=request,
+        cohort=interview.cohort,
+        target=f"group interview {interview.pk}",
+        detail=f"scheduled for {timezone.localtime(interview.scheduled_at):%Y-%m-%d %H:%M}; "
+        f"attendance of {attended} mentor{pluralize(attended)} recorded",
+    )
+    interview.delete()
 
 
 @transaction.atomic

@@ -11,6 +11,11 @@ urlpatterns = [
     path("cohorts/<slug:slug>/group-interviews/", views.interview_list, name="interview_list"),
     path("cohorts/<slug:slug>/group-interviews/new/", views.interview_create, name="interview_create"),
     path("cohorts/<slug:slug>/group-interviews/<int:interview_id>/", views.interview_edit, name="interview_edit"),
+    path(
+        "cohorts/<slug:slug>/group-interviews/<int:interview_id>/delete/",
+        views.interview_delete,
+        name="interview_delete",
+    ),
     path("cohorts/<slug:slug>/feedback/", views.feedback_list, name="feedback_list"),
     path(f"{MENTEE_FEEDBACK}/", views.feedback_history, name="feedback_history"),
     path(f"{MENTEE_FEEDBACK}/edit/", views.feedback_edit, name="feedback_edit"),
@@ -35,6 +40,11 @@ urlpatterns = [
         name="pairing_reallocate",
     ),
     path("cohorts/<slug:slug>/meetings/<int:meeting_id>/", phase2_views.meeting_edit, name="meeting_edit"),
+    path(
+        "cohorts/<slug:slug>/meetings/<int:meeting_id>/reschedule/",
+        phase2_views.meeting_reschedule,
+        name="meeting_reschedule",
+    ),
     path("cohorts/<slug:slug>/progress/", phase2_views.progress, name="progress"),
     # Mentors, through their personal link.
     path("r/<str:token>/mentoring/", link_views.mentor_home, name="mentor_home"),

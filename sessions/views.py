@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Value
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 
 from audit.models import Action
 from audit.services import audit_record
@@ -26,7 +27,7 @@ from sessions.anonymity import (
     mentor_pattern,
     possible_mentions_in,
 )
-from sessions.forms import GroupInterviewForm, feedback_section_forms
+from sessions.forms import GroupInterviewForm, InterviewDeleteForm, feedback_section_forms
 from sessions.models import FeedbackDocument, GroupInterview
 from sessions.pdf import feedback_pdf
 
@@ -104,6 +105,31 @@ def interview_edit(request: HttpRequest, slug: str, interview_id: int) -> HttpRe
         messages.success(request, "Group interview saved.")
         return redirect("mentoring_sessions:interview_list", cohort.slug)
     return render(request, "mentoring_sessions/interview_form.html", _context(cohort, form=form, interview=interview))
+
+
+@login_required
+def interview_delete(request: HttpRequest, slug: str, interview_id: int) -> HttpResponse:
+    """Confirm (GET) and delete (POST) a group interview; attendance recorded needs ticking to go too."""
+    cohort = _get_cohort(request, slug, lead_only=True)
+    interview = _get_interview(cohort, interview_id)
+    attendee_count = interview.attendees.count()
+    form = InterviewDeleteForm(request.POST if request.method == "POST" else None, attendee_count=attendee_count)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.interview_delete(
+                interview=interview,
+                attendance_confirmed=form.cleaned_data.get("delete_attendance", False),
+                actor=request.user,
+                request=request,
+            )
+        except services.InterviewDeleteRefused as refused:
+            messages.error(request, refused.message)
+            return redirect("mentoring_sessions:interview_delete", cohort.slug, interview.pk)
+        when = timezone.localtime(interview.scheduled_at)
+        messages.success(request, f"The group interview of {when:%-d %B %Y, %H:%M} has been deleted.")
+        return redirect("mentoring_sessions:interview_list", cohort.slug)
+    context = _context(cohort, form=form, interview=interview, attendee_count=attendee_count)
+    return render(request, "mentoring_sessions/interview_delete.html", context, status=400 if form.errors else 200)
 
 
 @login_required

@@ -86,6 +86,8 @@ MATRIX = {
     "participants:participant_upload":       get(LOGIN, LOGIN, LOGIN, NONE,   OK,    NONE,  OK),
     "participants:participant_edit":         get(LOGIN, LOGIN, LOGIN, NONE,   OK,    NONE,  OK),
     "participants:participant_withdraw":     get(LOGIN, LOGIN, LOGIN, NONE,   OK,    NONE,  OK),
+    # The mentor here is on record (link, consent, pair): the page sends the lead back saying why.
+    "participants:participant_remove":       get(LOGIN, LOGIN, LOGIN, NONE,   AWAY,  NONE,  AWAY),
     "participants:participant_template":     get(LOGIN, LOGIN, LOGIN, NONE,   OK,    OK,    OK),
     # Everything held about one person: admins only.
     "participants:participant_data_export":  get(LOGIN, LOGIN, LOGIN, NONE,   NONE,  NONE,  OK),
@@ -109,6 +111,7 @@ MATRIX = {
     "mentoring_sessions:interview_list":     get(LOGIN, LOGIN, LOGIN, DENIED, OK,    NONE,  OK),
     "mentoring_sessions:interview_create":   get(LOGIN, LOGIN, LOGIN, DENIED, OK,    NONE,  OK),
     "mentoring_sessions:interview_edit":     get(LOGIN, LOGIN, LOGIN, DENIED, OK,    NONE,  OK),
+    "mentoring_sessions:interview_delete":   get(LOGIN, LOGIN, LOGIN, DENIED, OK,    NONE,  OK),
     "mentoring_sessions:feedback_list":      get(LOGIN, LOGIN, LOGIN, OK,     OK,    NONE,  OK),
     "mentoring_sessions:feedback_history":   get(LOGIN, LOGIN, LOGIN, OK,     OK,    NONE,  OK),
     "mentoring_sessions:feedback_edit":      get(LOGIN, LOGIN, LOGIN, OK,     OK,    NONE,  OK),
@@ -132,6 +135,7 @@ MATRIX = {
     # The pair's meeting is scheduled, not cancelled: the lead is sent back with a message.
     "mentoring_sessions:pairing_reallocate": post(LOGIN, LOGIN, LOGIN, NONE,  AWAY,  NONE,  AWAY),
     "mentoring_sessions:meeting_edit":       get(LOGIN, LOGIN, LOGIN, NONE,   OK,    NONE,  OK),
+    "mentoring_sessions:meeting_reschedule": get(LOGIN, LOGIN, LOGIN, NONE,   OK,    NONE,  OK),
     "mentoring_sessions:progress":           get(LOGIN, LOGIN, LOGIN, NONE,   OK,    NONE,  OK),
     # Phase 2, the mentor's side, through their own link: only their own mentee's approved document.
     "mentoring_sessions:mentor_home":        get(NONE,  OK,    OK,    NONE,   NONE,  NONE,  NONE),

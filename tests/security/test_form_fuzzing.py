@@ -43,6 +43,7 @@ from sessions.forms import (
     AllocationForm,
     FeedbackSectionForm,
     GroupInterviewForm,
+    InterviewDeleteForm,
     ManualPairingForm,
     MeetingOutcomeForm,
     MeetingScheduleForm,
@@ -259,6 +260,12 @@ FUZZED: dict[type[forms.BaseForm], Target] = {
         LEAD_HERE,
         lambda w: reverse("mentoring_sessions:interview_edit", args=[w.here.cohort.slug, w.interview.pk]),
         lambda w: [GroupInterviewForm(cohort=w.here.cohort, instance=w.interview)],
+    ),
+    # The interview here has an attendee, so deleting it needs the box ticked.
+    InterviewDeleteForm: Target(
+        LEAD_HERE,
+        lambda w: reverse("mentoring_sessions:interview_delete", args=[w.here.cohort.slug, w.interview.pk]),
+        lambda w: [InterviewDeleteForm(attendee_count=w.interview.attendees.count())],
     ),
     # One form per domain, each prefixed with the domain's key.
     FeedbackSectionForm: Target(
