@@ -5,7 +5,9 @@ import re
 import pytest
 from django.urls import reverse
 
+from sessions.models import Pairing
 from tests.helpers import page_text
+from tests.sessions.phase2 import people
 
 pytestmark = pytest.mark.django_db
 
@@ -45,3 +47,12 @@ def test_a_refused_lead_form_is_summarised_at_the_top(lead_client, cohort, name,
 
 def test_a_form_shown_for_the_first_time_has_no_summary(lead_client, cohort):
     assert summary(lead_client.get(reverse("participants:participant_create", args=[cohort.slug]))) == ""
+
+
+def test_a_meeting_refused_on_the_pairs_page_is_summarised_at_the_top(lead_client, cohort):
+    mentees, mentors = people(cohort, mentees=1, mentors=1)
+    pairing = Pairing.objects.create(cohort=cohort, mentee=mentees[0], mentor=mentors[0], source="manual")
+    url = reverse("mentoring_sessions:pairing_detail", args=[cohort.slug, pairing.pk])
+    response = lead_client.post(url, {"scheduled_at": "", "mode": "in_person"})
+    assert response.status_code == 400
+    assert summary(response).startswith("The meeting was not scheduled")
