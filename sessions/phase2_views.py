@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -103,10 +104,11 @@ def allocation(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         dry_run = request.POST.get("action") != "save"
         if not dry_run and has_pairs and not form.cleaned_data["replace_current"]:
+            pairs = current.count()
             form.add_error(
                 "replace_current",
-                f"The cohort has {current.count()} current pairs: tick “Replace the current pairs” to save a new"
-                " draw in their place, or preview it first. Nothing was saved.",
+                f"The cohort has {pairs} current pair{pluralize(pairs)}: tick “Replace the current pairs” to save a"
+                " new draw in their place, or preview it first. Nothing was saved.",
             )
         else:
             try:
