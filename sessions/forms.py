@@ -388,6 +388,13 @@ class MeetingOutcomeForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["held_on"].widget.attrs["max"] = timezone.localdate().isoformat()
+        # An outcome: held or cancelled. A recorded meeting is not put back to "scheduled", which
+        # would drop its date held and duration from the study's record; a new meeting is scheduled
+        # on the pair's page instead.
+        self.fields["status"].choices = [
+            (value, label) for value, label in Meeting.Status.choices if value != Meeting.Status.SCHEDULED
+        ]
+        self.fields["status"].error_messages["invalid_choice"] = "Choose held or cancelled."
 
     def clean(self):
         cleaned = super().clean()

@@ -86,6 +86,18 @@ def test_bad_outcomes_are_refused_with_a_message_and_nothing_saved(lead_client, 
     assert meeting.status == Meeting.Status.SCHEDULED
 
 
+def test_a_held_meeting_cannot_be_put_back_to_scheduled(lead_client, cohort, pairing):
+    meeting = Meeting.objects.create(
+        pairing=pairing, scheduled_at=timezone.now(), status="held", held_on=HELD_ON, duration_minutes=45
+    )
+    edit = reverse("mentoring_sessions:meeting_edit", args=[cohort.slug, meeting.pk])
+    assert 'value="scheduled"' not in lead_client.get(edit).content.decode()
+    response = lead_client.post(edit, {"status": "scheduled"})
+    assert response.status_code == 400 and "Choose held or cancelled." in page_text(response)
+    meeting.refresh_from_db()
+    assert (meeting.status, meeting.duration_minutes) == ("held", 45)
+
+
 def test_a_cancelled_meeting_keeps_its_reason_and_offers_reallocation(lead_client, cohort, pairing):
     meeting = Meeting.objects.create(pairing=pairing, scheduled_at=timezone.now())
     edit = reverse("mentoring_sessions:meeting_edit", args=[cohort.slug, meeting.pk])
