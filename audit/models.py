@@ -22,6 +22,8 @@ class Action(models.TextChoices):
     LINK_REVOKED = "link_revoked", "Personal link revoked"
     RESPONSES_IMPORTED = "responses_imported", "Responses imported"
     INTERVIEW_DELETED = "interview_deleted", "Group interview deleted"
+    ATTENDANCE_RECORDED = "attendance_recorded", "Group interview attendance recorded"
+    MEETING_RECORDED = "meeting_recorded", "Meeting outcome recorded"
     ALLOCATION_RUN = "allocation_run", "Allocation drawn"
     ALLOCATION_CHANGED = "allocation_changed", "Allocation changed by hand"
     DOCUMENT_APPROVED = "document_approved", "Collated feedback approved"

@@ -9,6 +9,8 @@ from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from audit.models import Action
+from audit.services import audit_record
 from participants.lookups import get_cohort_for_user, get_participant_in_cohort
 from participants.models import Cohort, Participant
 from rmprog.paging import paginate
@@ -229,6 +231,19 @@ def meeting_edit(request: HttpRequest, slug: str, meeting_id: int) -> HttpRespon
     form = MeetingOutcomeForm(request.POST or None, instance=meeting)
     if request.method == "POST" and form.is_valid():
         meeting = form.save()
+        # The outcome the study counts, never the reason given for a cancellation (free text).
+        outcome = (
+            f"held on {meeting.held_on:%Y-%m-%d}, {meeting.duration_minutes} minutes"
+            if meeting.status == Meeting.Status.HELD
+            else meeting.get_status_display().lower()
+        )
+        audit_record(
+            Action.MEETING_RECORDED,
+            request=request,
+            cohort=cohort,
+            target=meeting.pairing.mentee.code,
+            detail=f"meeting of {timezone.localtime(meeting.scheduled_at):%Y-%m-%d}: {outcome}",
+        )
         if meeting.over_limit(cohort.meeting_limit_minutes):
             messages.warning(
                 request,

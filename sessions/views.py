@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Value
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from audit.models import Action
@@ -102,6 +103,16 @@ def interview_edit(request: HttpRequest, slug: str, interview_id: int) -> HttpRe
     form = GroupInterviewForm(request.POST or None, instance=interview, cohort=cohort)
     if request.method == "POST" and form.is_valid():
         form.save()
+        if "attendees" in form.changed_data:
+            # By number: who attended is on the interview; the trail says when it changed, and by whom.
+            attended = interview.attendees.count()
+            audit_record(
+                Action.ATTENDANCE_RECORDED,
+                request=request,
+                cohort=cohort,
+                target=f"{timezone.localtime(interview.scheduled_at):%Y-%m-%d %H:%M}",
+                detail=f"{attended} mentor{pluralize(attended)} attended",
+            )
         messages.success(request, "Group interview saved.")
         return redirect("mentoring_sessions:interview_list", cohort.slug)
     return render(request, "mentoring_sessions/interview_form.html", _context(cohort, form=form, interview=interview))

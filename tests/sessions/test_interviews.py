@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 import pytest
 from django.urls import reverse
 
+from audit.models import Action, AuditEvent
 from sessions.models import GroupInterview
 from tests.factories import MenteeFactory, MentorFactory
 
@@ -61,6 +62,17 @@ def test_the_lead_records_which_mentors_attended(lead_client, interview, mentors
     assert list(interview.attendees.all()) == mentors[:1]
     page = lead_client.get(reverse("mentoring_sessions:interview_list", args=[interview.cohort.slug])).content.decode()
     assert "1 of 2" in page
+
+
+def test_attendance_recorded_or_changed_is_in_the_audit_trail_by_number(lead_client, interview, mentors):
+    edit(lead_client, interview, mentors)
+    edit(lead_client, interview, mentors)  # saved again unchanged: no new line
+    edit(lead_client, interview, mentors[:1])
+    events = list(AuditEvent.objects.filter(action=Action.ATTENDANCE_RECORDED).order_by("pk"))
+    assert [(event.actor_name, event.target, event.detail) for event in events] == [
+        ("lead", "2026-03-04 14:00", "2 mentors attended"),
+        ("lead", "2026-03-04 14:00", "1 mentor attended"),
+    ]
 
 
 def test_the_attendance_form_offers_only_this_cohorts_mentors(lead_client, interview, mentors, foreign_cohort):

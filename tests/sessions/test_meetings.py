@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.models import Action, AuditEvent
 from sessions.forms import DURATION_MESSAGE
 from sessions.models import FeedbackDocument, Meeting, Pairing
 from sessions.services import feedback_save_draft, meeting_duration_summary
@@ -84,6 +85,22 @@ def test_bad_outcomes_are_refused_with_a_message_and_nothing_saved(lead_client, 
     assert response.status_code == 400 and message in page_text(response)
     meeting.refresh_from_db()
     assert meeting.status == Meeting.Status.SCHEDULED
+
+
+def test_each_outcome_recorded_is_in_the_audit_trail_without_the_reason(lead_client, cohort, pairing):
+    meeting = Meeting.objects.create(pairing=pairing, scheduled_at=timezone.now())
+    edit = reverse("mentoring_sessions:meeting_edit", args=[cohort.slug, meeting.pk])
+    lead_client.post(edit, {"status": "cancelled", "cancelled_reason": "Mentor on sick leave"})
+    lead_client.post(edit, {"status": "held", "held_on": HELD_ON.isoformat(), "duration_minutes": "50"})
+    details = list(
+        AuditEvent.objects.filter(action=Action.MEETING_RECORDED).order_by("pk").values_list("detail", flat=True)
+    )
+    scheduled = f"{timezone.localtime(meeting.scheduled_at):%Y-%m-%d}"
+    assert details == [
+        f"meeting of {scheduled}: cancelled",
+        f"meeting of {scheduled}: held on {HELD_ON:%Y-%m-%d}, 50 minutes",
+    ]
+    assert not AuditEvent.objects.filter(detail__contains="sick leave").exists()
 
 
 def test_a_held_meeting_cannot_be_put_back_to_scheduled(lead_client, cohort, pairing):
