@@ -1,23 +1,27 @@
 """Questionnaire scores per participant, and every paired comparison the study would make.
 
-Everything here but `load_answers` is a pure function on plain data, so that it can be tested
+Everything here but `load_scores` is a pure function on plain data, so that it can be tested
 without a database. The order of the work:
 
-1. `load_answers` reads a cohort's submitted Likert answers (withdrawn participants left out)
-   as plain tuples, in one query for the domains and one streamed query for the answers.
-2. `build_scores` files them by (role, construct), stage and participant.
-3. `compare_all` compares every pair of stages at which a role answered a construct, per domain
-   and for the total (or for the single item of a construct without domains).
+1. `load_scores` reads a cohort's submitted responses (withdrawn participants left out), each
+   with its Likert scores stored in one column (questionnaires/scores.py), in one query for the
+   domains and one for the responses, and files them as arrays by (role, construct) and stage:
+   a row per participant, a column per domain and one for the single item, 0 where unanswered.
+   `build_scores` does the same from answers one by one, as tests and small callers have them.
+2. `compare_all` compares every pair of stages at which a role answered a construct, per domain
+   and for the total (or for the single item of a construct without domains), on whole arrays.
 """
 
-from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 
+import numpy as np
+
 from analysis.stats import PairedComparison, paired_comparison
 from participants.models import Cohort, Participant
-from questionnaires.models import STAGE_ORDER, Construct, LikertAnswer, Response
+from questionnaires.models import STAGE_ORDER, Construct, Response
+from questionnaires.scores import UNANSWERED
 
 # The "domain" of a construct's total, and of the one answer of a single-item construct
 # (understanding), which has no domains and so no total either.
@@ -53,19 +57,26 @@ COLUMNS = [
     "incomplete_post",
 ]
 
-ANSWER_CHUNK_ROWS = 10_000
-
 # (participant id, role, stage, construct, domain key or None for a single item, score)
 Answer = tuple[int, str, str, str, str | None, int]
+
+# Pairs of scores are counted as pre * PAIR_BASE + post; a total is at most 5 per domain.
+PAIR_BASE = 1 << 16
 
 
 @dataclass
 class ConstructScores:
-    """One role's answers to one construct: stage -> participant id -> {domain key or ITEM: score}."""
+    """One role's answers to one construct.
+
+    `by_stage[stage]` has a row per participant of `participant_ids` (the role's, in ascending
+    order) and a column per domain of the cohort, in its order, then one for the single item:
+    the score, or 0 where unanswered. A stage is there if someone answered the construct at it.
+    """
 
     role: str
     construct: str
-    by_stage: dict[str, dict[int, dict[str, int]]] = field(default_factory=dict)
+    participant_ids: np.ndarray
+    by_stage: dict[str, np.ndarray] = field(default_factory=dict)
     has_domains: bool = False
     has_item: bool = False
 
@@ -140,60 +151,101 @@ role_key = _rank(Participant.Role.values)
 construct_key = _rank(Construct.values)
 
 
-def build_scores(answers: Iterable[Answer]) -> dict[tuple[str, str], ConstructScores]:
-    """File answers by (role, construct), stage and participant.
+def _file_scores(
+    participant_ids: np.ndarray, roles: Sequence[str], stages: Sequence[str], scores: np.ndarray, domain_count: int
+) -> dict[tuple[str, str], ConstructScores]:
+    """File each response's scores (a row of `scores`, a column per slot) by (role, construct) and stage.
 
-    A later answer for the same participant, stage, construct and domain replaces an earlier
-    one; the database allows only one, so this never happens with real data.
+    The slots are those of questionnaires/scores.py: per construct in `Construct`'s order, its
+    domains and then its single item.
     """
-    scores: dict[tuple[str, str], ConstructScores] = {}
+    width = domain_count + 1
+    rows_by_role_stage: dict[tuple[str, str], list[int]] = {}
+    for index, role_stage in enumerate(zip(roles, stages, strict=True)):
+        rows_by_role_stage.setdefault(role_stage, []).append(index)
+    filed: dict[tuple[str, str], ConstructScores] = {}
+    for role in sorted({role for role, _ in rows_by_role_stage}, key=role_key):
+        role_rows = [index for (r, _), indexes in rows_by_role_stage.items() if r == role for index in indexes]
+        role_ids = np.unique(participant_ids[role_rows])
+        for stage in sorted({stage for r, stage in rows_by_role_stage if r == role}, key=stage_key):
+            rows = rows_by_role_stage[(role, stage)]
+            at_stage = np.zeros((role_ids.size, scores.shape[1]), dtype=np.uint8)
+            at_stage[np.searchsorted(role_ids, participant_ids[rows])] = scores[rows]
+            for position, construct in enumerate(Construct.values):
+                block = at_stage[:, position * width : (position + 1) * width]
+                if not block.any():
+                    continue
+                group = filed.get((role, construct))
+                if group is None:
+                    group = filed[(role, construct)] = ConstructScores(role, construct, role_ids)
+                group.by_stage[stage] = block
+                group.has_domains = group.has_domains or bool(block[:, :domain_count].any())
+                group.has_item = group.has_item or bool(block[:, domain_count].any())
+    return dict(sorted(filed.items(), key=lambda item: (role_key(item[0][0]), construct_key(item[0][1]))))
+
+
+def build_scores(answers: Iterable[Answer], domain_keys: Sequence[str]) -> dict[tuple[str, str], ConstructScores]:
+    """File answers given one by one by (role, construct), stage and participant, as `load_scores` does.
+
+    A later answer for the same participant, stage, construct and domain replaces an earlier one.
+    An answer to a domain that is not among `domain_keys`, or to an unknown construct, is refused.
+    """
+    width = len(domain_keys) + 1
+    column = {key: index for index, key in enumerate(domain_keys)}
+    responses: dict[tuple[int, str, str], np.ndarray] = {}
     for participant_id, role, stage, construct, domain, score in answers:
-        group = scores.get((role, construct))
-        if group is None:
-            group = scores[(role, construct)] = ConstructScores(role=role, construct=construct)
-        if domain is None:
-            group.has_item = True
-            key = ITEM
-        else:
-            group.has_domains = True
-            key = domain
-        group.by_stage.setdefault(stage, {}).setdefault(participant_id, {})[key] = score
-    return scores
+        if construct not in Construct.values or (domain is not None and domain not in column):
+            raise ValueError(f"no slot for an answer to {construct} {domain or 'item'}: not a question of this cohort")
+        slot = Construct.values.index(construct) * width + (column[domain] if domain is not None else width - 1)
+        response = responses.get((participant_id, role, stage))
+        if response is None:
+            response = responses[(participant_id, role, stage)] = np.zeros(len(Construct.values) * width, np.uint8)
+        response[slot] = score
+    keys = list(responses)
+    return _file_scores(
+        np.array([pid for pid, _, _ in keys], dtype=np.int64),
+        [role for _, role, _ in keys],
+        [stage for _, _, stage in keys],
+        np.array([responses[key] for key in keys], dtype=np.uint8).reshape(len(keys), len(Construct.values) * width),
+        len(domain_keys),
+    )
 
 
-def total_score(answers: dict[str, int], domain_keys: list[str]) -> int | None:
-    """The sum over every domain of the cohort, or None if any domain is unanswered."""
-    total = 0
-    for key in domain_keys:
-        score = answers.get(key)
-        if score is None:
-            return None
-        total += score
-    return total
+def stage_array(
+    group: ConstructScores, stage: str, key: str, domain_keys: Sequence[str]
+) -> tuple[np.ndarray, int | None]:
+    """Each participant's score for one domain, ITEM or TOTAL at a stage, 0 where there is none.
+
+    Also returns, for TOTAL only, how many participants answered some domains but not all: a
+    total is the sum over every domain of the cohort, and needs them all.
+    """
+    block = group.by_stage.get(stage)
+    if block is None:
+        return np.zeros(group.participant_ids.size, dtype=np.int64), (0 if key == TOTAL else None)
+    domain_count = len(domain_keys)
+    if block.shape[1] != domain_count + 1:
+        raise ValueError(f"scores filed for {block.shape[1] - 1} domains, compared as {domain_count}")
+    if key == ITEM:
+        return block[:, domain_count].astype(np.int64), None
+    if key != TOTAL:
+        return block[:, list(domain_keys).index(key)].astype(np.int64), None
+    domains = block[:, :domain_count]
+    answered = domains > 0
+    complete = answered.all(axis=1)
+    totals = np.where(complete, domains.sum(axis=1, dtype=np.int64), 0)
+    return totals, int(np.count_nonzero(answered.any(axis=1) & ~complete))
 
 
 def stage_values(
-    group: ConstructScores, stage: str, key: str, domain_keys: list[str]
+    group: ConstructScores, stage: str, key: str, domain_keys: Sequence[str]
 ) -> tuple[dict[int, int], int | None]:
-    """Each participant's score for one domain, ITEM or TOTAL at a stage.
-
-    Also returns, for TOTAL only, how many participants answered some domains but not all.
-    """
-    participants = group.by_stage.get(stage, {})
-    if key != TOTAL:
-        return {pid: answers[key] for pid, answers in participants.items() if key in answers}, None
-    totals = {}
-    incomplete = 0
-    for pid, answers in participants.items():
-        total = total_score(answers, domain_keys)
-        if total is not None:
-            totals[pid] = total
-        elif any(domain in answers for domain in domain_keys):
-            incomplete += 1
-    return totals, incomplete
+    """`stage_array` as participant id -> score, for those who have one."""
+    values, incomplete = stage_array(group, stage, key, domain_keys)
+    scored = values > 0
+    return dict(zip(group.participant_ids[scored].tolist(), values[scored].tolist(), strict=True)), incomplete
 
 
-def comparison_keys(group: ConstructScores, domain_keys: list[str]) -> list[str]:
+def comparison_keys(group: ConstructScores, domain_keys: Sequence[str]) -> list[str]:
     """What is compared for a construct: each domain and the total, and/or its single item."""
     keys = []
     if group.has_domains and domain_keys:
@@ -204,7 +256,7 @@ def comparison_keys(group: ConstructScores, domain_keys: list[str]) -> list[str]
 
 
 def planned_comparisons(
-    scores: dict[tuple[str, str], ConstructScores], domain_keys: list[str]
+    scores: dict[tuple[str, str], ConstructScores], domain_keys: Sequence[str]
 ) -> Iterator[tuple[ConstructScores, str, str, str]]:
     """(group, stage_pre, stage_post, key) for every comparison, in report order.
 
@@ -219,7 +271,7 @@ def planned_comparisons(
                 yield group, stage_pre, stage_post, key
 
 
-StageValues = Callable[[ConstructScores, str, str], tuple[dict[int, int], int | None]]
+StageArray = Callable[[ConstructScores, str, str], tuple[np.ndarray, int | None]]
 
 
 def compare(
@@ -227,8 +279,8 @@ def compare(
     stage_pre: str,
     stage_post: str,
     key: str,
-    domain_keys: list[str],
-    values: StageValues | None = None,
+    domain_keys: Sequence[str],
+    values: StageArray | None = None,
 ) -> ComparisonRow:
     """Compare one domain (or the total, or the item) between two stages on complete pairs.
 
@@ -237,42 +289,45 @@ def compare(
     """
     if values is None:
 
-        def values(group: ConstructScores, stage: str, key: str) -> tuple[dict[int, int], int | None]:
-            return stage_values(group, stage, key, domain_keys)
+        def values(group: ConstructScores, stage: str, key: str) -> tuple[np.ndarray, int | None]:
+            return stage_array(group, stage, key, domain_keys)
 
     pre, incomplete_pre = values(group, stage_pre, key)
     post, incomplete_post = values(group, stage_post, key)
-    # Sorted for a reproducible order; the statistics do not depend on it.
-    paired = sorted(pre.keys() & post.keys())
-    pre_values, post_values = [pre[pid] for pid in paired], [post[pid] for pid in paired]
-    counts = Counter(zip(pre_values, post_values, strict=True))
+    paired = (pre > 0) & (post > 0)
+    # In ascending order of participant id; the statistics do not depend on the order.
+    pre_values, post_values = pre[paired], post[paired]
+    pairs, counts = np.unique(pre_values * PAIR_BASE + post_values, return_counts=True)
     return ComparisonRow(
         role=group.role,
         construct=group.construct,
         domain=key,
         stage_pre=stage_pre,
         stage_post=stage_post,
-        result=paired_comparison(pre_values, post_values),
+        result=paired_comparison(pre_values.astype(float), post_values.astype(float)),
         incomplete_pre=incomplete_pre,
         incomplete_post=incomplete_post,
-        pair_counts=tuple((a, b, count) for (a, b), count in sorted(counts.items())),
+        pair_counts=tuple(
+            (pair // PAIR_BASE, pair % PAIR_BASE, count)
+            for pair, count in zip(pairs.tolist(), counts.tolist(), strict=True)
+        ),
     )
 
 
 def compare_all(
     scores: dict[tuple[str, str], ConstructScores],
-    domain_keys: list[str],
+    domain_keys: Sequence[str],
     on_progress: Callable[[int, int], None] | None = None,
 ) -> list[ComparisonRow]:
     """Every paired comparison of a cohort's scores; `on_progress(done, total)` after each."""
     plan = list(planned_comparisons(scores, domain_keys))
-    remembered: dict[tuple[str, str, str, str], tuple[dict[int, int], int | None]] = {}
+    remembered: dict[tuple[str, str, str, str], tuple[np.ndarray, int | None]] = {}
 
-    def values(group: ConstructScores, stage: str, key: str) -> tuple[dict[int, int], int | None]:
+    def values(group: ConstructScores, stage: str, key: str) -> tuple[np.ndarray, int | None]:
         # With three stages each stage's scores serve two comparisons: work them out once.
         found = remembered.get((group.role, group.construct, stage, key))
         if found is None:
-            found = remembered[(group.role, group.construct, stage, key)] = stage_values(group, stage, key, domain_keys)
+            found = remembered[(group.role, group.construct, stage, key)] = stage_array(group, stage, key, domain_keys)
         return found
 
     rows = []
@@ -283,36 +338,47 @@ def compare_all(
     return rows
 
 
-def answer_rows(cohort: Cohort):
-    """The query `load_answers` streams: one row per submitted Likert answer, withdrawn left out."""
-    return LikertAnswer.objects.filter(
-        response__participant__cohort=cohort,
-        response__participant__withdrawn_at__isnull=True,
-        response__status=Response.Status.SUBMITTED,
-    ).values_list(
-        "response__participant_id",
-        "response__participant__role",
-        "response__stage",
-        "construct",
-        "domain_id",
-        "score",
-    )
+class StoredScoresOutOfStep(Exception):
+    """A response's stored scores do not fit the cohort's questions (questionnaires/scores.py)."""
 
 
-def load_answers(cohort: Cohort) -> tuple[list[str], Iterator[Answer]]:
-    """The cohort's domain keys in order, and its submitted answers, streamed.
+def score_rows(cohort: Cohort):
+    """The query `load_scores` reads: one row per submitted response, withdrawn participants left out."""
+    return Response.objects.filter(
+        participant__cohort=cohort,
+        participant__withdrawn_at__isnull=True,
+        status=Response.Status.SUBMITTED,
+    ).values_list("participant_id", "participant__role", "stage", "likert_scores")
+
+
+def load_scores(cohort: Cohort) -> tuple[list[str], dict[tuple[str, str], ConstructScores]]:
+    """The cohort's domain keys in order, and its submitted scores filed by (role, construct).
 
     Withdrawn participants and unsubmitted responses are left out.
     """
-    domains = list(cohort.domains.order_by("position").values_list("pk", "key"))
-    key_for_id = dict(domains)
-    rows = answer_rows(cohort).iterator(chunk_size=ANSWER_CHUNK_ROWS)
-
-    def answers() -> Iterator[Answer]:
-        for participant_id, role, stage, construct, domain_id, score in rows:
-            if domain_id is None:
-                yield participant_id, role, stage, construct, None, score
-            elif domain_id in key_for_id:  # always, as a cohort's answers use its own domains
-                yield participant_id, role, stage, construct, key_for_id[domain_id], score
-
-    return [key for _, key in domains], answers()
+    domain_keys = list(cohort.domains.order_by("position").values_list("key", flat=True))
+    width = len(Construct.values) * (len(domain_keys) + 1)
+    rows = list(score_rows(cohort))
+    longest = max((len(stored) for *_, stored in rows), default=0)
+    # Shorter ones end in questions added since they were stored, which they did not answer.
+    digits = "".join(stored.ljust(longest, UNANSWERED) for *_, stored in rows).encode("ascii", "replace")
+    stored_scores = (np.frombuffer(digits, dtype=np.uint8) - ord(UNANSWERED)).reshape(len(rows), longest)
+    misfits = np.flatnonzero((stored_scores > 5).any(axis=1)) if longest <= width else range(len(rows))
+    for index in misfits:
+        participant_id, _, stage, stored = rows[index]
+        if len(stored) > width or stored.strip("012345"):
+            code = Participant.objects.filter(pk=participant_id).values_list("code", flat=True).first()
+            raise StoredScoresOutOfStep(
+                f"The stored scores of participant {code} at {stage} do not fit the cohort's {width} "
+                f"questions ('{stored}'). An administrator can write them again from the answers: "
+                f"python manage.py store_scores --cohort {cohort.slug}"
+            )
+    scores = np.zeros((len(rows), width), dtype=np.uint8)
+    scores[:, :longest] = stored_scores
+    return domain_keys, _file_scores(
+        np.array([row[0] for row in rows], dtype=np.int64),
+        [row[1] for row in rows],
+        [row[2] for row in rows],
+        scores,
+        len(domain_keys),
+    )

@@ -10,7 +10,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from analysis.models import MAX_ATTEMPTS, AnalysisRun
-from analysis.scoring import ComparisonRow, build_scores, compare_all, load_answers
+from analysis.scoring import ComparisonRow, compare_all, load_scores
 from participants.models import Cohort
 from rmprog.queueing import enqueue, enqueue_on_commit
 
@@ -28,8 +28,7 @@ def analysis_for_cohort(cohort: Cohort, *, on_progress: Callable[[int], None] | 
     `on_progress(percent)` is called as the work goes on; the management command and the
     Celery task both come here, so that they give the same results.
     """
-    domain_keys, answers = load_answers(cohort)
-    scores = build_scores(answers)
+    domain_keys, scores = load_scores(cohort)
     if on_progress is not None:
         on_progress(LOADED_PERCENT)
 

@@ -11,7 +11,7 @@ import os
 import tempfile
 from dataclasses import dataclass, field
 
-from analysis.scoring import ITEM, TOTAL, build_scores, comparison_keys, construct_key, load_answers, stage_values
+from analysis.scoring import ITEM, TOTAL, comparison_keys, construct_key, load_scores, stage_values
 from participants.models import Cohort, Participant
 from questionnaires.defaults import SCALES
 from questionnaires.models import STAGE_ORDER, Construct, Stage
@@ -66,9 +66,8 @@ def _score_label(construct: str, key: str, stage: str, domain_labels: dict[str, 
 
 def wide_table(cohort: Cohort, *, identified: bool = False) -> WideTable:
     """The variables and rows of the file, from the cohort's submitted answers as analysed."""
-    domain_keys, answers = load_answers(cohort)
+    domain_keys, scores = load_scores(cohort)
     domain_labels = dict(cohort.domains.values_list("key", "label"))
-    scores = build_scores(answers)
     variables = [
         Variable("code", "Participant code", numeric=False, measure="nominal"),
         Variable(

@@ -33,6 +33,7 @@ from questionnaires.models import (
     Response,
     Stage,
 )
+from questionnaires.scores import encode_scores
 
 BATCH = 5000
 
@@ -177,6 +178,8 @@ def _answers(stage: CohortStage, people: list[Participant], domain_ids: list[int
         if not questions or not of_role:
             continue
         for chunk in batched(of_role):
+            # Each response's answers, drawn first so that the response is written with its stored scores.
+            answers = [[(construct, domain_id, rng.randint(1, 5)) for construct, domain_id in questions] for _ in chunk]
             responses = Response.objects.bulk_create(
                 Response(
                     participant=participant,
@@ -184,13 +187,14 @@ def _answers(stage: CohortStage, people: list[Participant], domain_ids: list[int
                     instrument=stage.instrument_for(role),
                     status=Response.Status.SUBMITTED,
                     submitted_at=submitted,
+                    likert_scores=encode_scores(scores, domain_ids),
                 )
-                for participant in chunk
+                for participant, scores in zip(chunk, answers, strict=True)
             )
             count += _copy_likert_answers(
-                (response.pk, construct, domain_id, rng.randint(1, 5))
-                for response in responses
-                for construct, domain_id in questions
+                (response.pk, construct, domain_id, score)
+                for response, scores in zip(responses, answers, strict=True)
+                for construct, domain_id, score in scores
             )
     return count
 

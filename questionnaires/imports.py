@@ -11,6 +11,7 @@ from participants.models import DEFAULT_DOMAINS, Cohort, Participant, Programme,
 from participants.services import cohort_create
 from questionnaires.exports import LIKERT_HEADER
 from questionnaires.models import Construct, LikertAnswer, Response, Stage
+from questionnaires.scores import responses_store_scores
 
 SINGLE_ITEM_CONSTRUCTS = {Construct.UNDERSTANDING.value}
 
@@ -189,4 +190,5 @@ def import_responses(*, cohort_slug: str, data: bytes, create: bool = False) -> 
             )
             for row in good
         )
+        responses_store_scores(cohort, [response.pk for response in responses.values()])
     return ImportSummary(answers=len(good), participants_created=len(created), cohort_created=cohort_created)

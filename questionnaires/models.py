@@ -204,6 +204,8 @@ class Response(models.Model):
     source = models.CharField(max_length=20, choices=Source.choices, default=Source.ONLINE)
     # The unsubmitted answers as typed, kept so a participant can leave and resume.
     draft = models.JSONField(default=dict, blank=True)
+    # The submitted Likert answers again, a digit per question, for the analysis: questionnaires/scores.py.
+    likert_scores = models.TextField(blank=True, default="", editable=False)
     started_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)

@@ -12,6 +12,7 @@ from audit.services import audit_record
 from participants.models import Cohort, Participant
 from questionnaires import tokens
 from questionnaires.defaults import CONSENT_VERSION, DEFAULT_INSTRUMENTS, DEFAULT_STAGE_TEMPLATE
+from questionnaires.definitions import cohort_domains
 from questionnaires.models import (
     CohortStage,
     Instrument,
@@ -23,6 +24,7 @@ from questionnaires.models import (
     Response,
     Stage,
 )
+from questionnaires.scores import encode_scores
 
 
 def ensure_default_instruments() -> dict[str, Instrument]:
@@ -180,7 +182,8 @@ def response_submit(
     response.submitted_at = timezone.now()
     response.instrument = instrument
     response.draft = {}
-    response.save(update_fields=["status", "submitted_at", "instrument", "draft", "updated_at"])
+    response.likert_scores = encode_scores(answers.likert, [domain.pk for domain in cohort_domains(participant.cohort)])
+    response.save(update_fields=["status", "submitted_at", "instrument", "draft", "likert_scores", "updated_at"])
     return response, True
 
 

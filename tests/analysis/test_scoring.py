@@ -7,15 +7,15 @@ from analysis.scoring import (
     COLUMNS,
     ITEM,
     TOTAL,
+    StoredScoresOutOfStep,
     build_scores,
     compare_all,
-    load_answers,
+    load_scores,
     stage_values,
-    total_score,
 )
 from questionnaires.imports import import_responses
 from questionnaires.models import Response
-from tests.analysis.conftest import DOMAIN_KEYS, answers_csv, reference_rows
+from tests.analysis.conftest import DOMAIN_KEYS, REFERENCE_TOTALS, answers_csv, reference_rows
 from tests.factories import MentorFactory
 
 KEYS = ["a", "b", "c"]
@@ -31,10 +31,17 @@ def rows_by_key(rows) -> dict[tuple, object]:
 
 
 def test_a_total_is_the_sum_over_every_domain_and_needs_them_all():
-    assert total_score({"a": 1, "b": 2, "c": 5}, KEYS) == 8
-    assert total_score({"a": 1, "c": 5}, KEYS) is None
-    # An answer for a domain the cohort no longer has does not count towards the total.
-    assert total_score({"a": 1, "b": 2, "c": 5, "old": 4}, KEYS) == 8
+    answers = [
+        *block(1, "mentor", "baseline", "confidence", [1, 2, 5]),
+        *block(2, "mentor", "baseline", "confidence", [1, None, 5]),
+    ]
+    group = build_scores(answers, KEYS)[("mentor", "confidence")]
+    assert stage_values(group, "baseline", TOTAL, KEYS) == ({1: 8}, 1)
+
+
+def test_an_answer_to_a_question_the_cohort_does_not_have_is_refused():
+    with pytest.raises(ValueError, match="no slot for an answer to confidence old"):
+        build_scores([(1, "mentor", "baseline", "confidence", "old", 4)], KEYS)
 
 
 def test_incomplete_totals_are_left_out_and_counted():
@@ -46,12 +53,12 @@ def test_incomplete_totals_are_left_out_and_counted():
         *block(2, "mentor", "after_phase1", "confidence", [2, 3, 4]),
         *block(3, "mentor", "after_phase1", "confidence", [2, 3, 4]),
     ]
-    group = build_scores(answers)[("mentor", "confidence")]
+    group = build_scores(answers, KEYS)[("mentor", "confidence")]
     totals, incomplete = stage_values(group, "baseline", TOTAL, KEYS)
     assert totals == {1: 6}
     assert incomplete == 2
 
-    rows = rows_by_key(compare_all(build_scores(answers), KEYS))
+    rows = rows_by_key(compare_all(build_scores(answers, KEYS), KEYS))
     total = rows[("mentor", "confidence", "baseline", "after_phase1", TOTAL)]
     assert total.result.n == 1
     assert (total.incomplete_pre, total.incomplete_post) == (2, 0)
@@ -69,7 +76,7 @@ def test_every_pair_of_stages_is_compared_with_the_earlier_stage_as_pre():
         *block(1, "mentor", "baseline", "ability", [1, 1, 1]),
         *block(1, "mentor", "after_phase1", "ability", [3, 3, 3]),
     ]
-    rows = compare_all(build_scores(answers), KEYS)
+    rows = compare_all(build_scores(answers, KEYS), KEYS)
     pairs = []
     for row in rows:
         if (row.stage_pre, row.stage_post) not in pairs:
@@ -87,7 +94,8 @@ def test_rows_come_in_report_order_with_domains_in_the_cohorts_order_then_the_to
         *block(1, "mentor", "baseline", "importance", [1, 1, 1]),
         *block(1, "mentor", "after_phase1", "importance", [2, 2, 2]),
     ]
-    rows = compare_all(build_scores(answers), ["c", "a", "b"])
+    cohort_order = ["c", "a", "b"]
+    rows = compare_all(build_scores(answers, cohort_order), cohort_order)
     assert [(r.role, r.construct, r.domain) for r in rows] == [
         ("mentor", "importance", "c"),
         ("mentor", "importance", "a"),
@@ -112,7 +120,7 @@ def test_roles_are_compared_separately():
         *block(2, "mentee", "after_phase2", "awareness", [3, 3, 3]),
         *block(3, "mentee", "after_phase2", "awareness", [3, 3, 3]),
     ]
-    rows = rows_by_key(compare_all(build_scores(answers), KEYS))
+    rows = rows_by_key(compare_all(build_scores(answers, KEYS), KEYS))
     mentor = rows[("mentor", "awareness", "before_phase2", "after_phase2", TOTAL)].result
     mentee = rows[("mentee", "awareness", "before_phase2", "after_phase2", TOTAL)].result
     assert (mentor.n, mentor.n_positive, mentor.pre_median) == (1, 1, 3)
@@ -127,7 +135,7 @@ def test_a_single_item_construct_gives_one_row_per_pair_of_stages_under_domain_i
         (2, "mentor", "baseline", "understanding", None, 3),
         (2, "mentor", "after_phase2", "understanding", None, 5),
     ]
-    rows = compare_all(build_scores(answers), KEYS)
+    rows = compare_all(build_scores(answers, KEYS), KEYS)
     assert [(r.construct, r.domain, r.stage_pre, r.stage_post) for r in rows] == [
         ("understanding", ITEM, "baseline", "after_phase2")
     ]
@@ -137,7 +145,7 @@ def test_a_single_item_construct_gives_one_row_per_pair_of_stages_under_domain_i
 
 def test_a_construct_answered_at_one_stage_only_gives_no_comparison():
     answers = block(1, "mentor", "baseline", "importance", [1, 2, 3])
-    assert compare_all(build_scores(answers), KEYS) == []
+    assert compare_all(build_scores(answers, KEYS), KEYS) == []
 
 
 def test_a_domain_nobody_answered_at_both_stages_gives_a_row_with_no_pairs():
@@ -145,7 +153,7 @@ def test_a_domain_nobody_answered_at_both_stages_gives_a_row_with_no_pairs():
         *block(1, "mentor", "baseline", "importance", [1, 2, None]),
         *block(1, "mentor", "after_phase1", "importance", [1, 2, 3]),
     ]
-    rows = rows_by_key(compare_all(build_scores(answers), KEYS))
+    rows = rows_by_key(compare_all(build_scores(answers, KEYS), KEYS))
     c = rows[("mentor", "importance", "baseline", "after_phase1", "c")]
     assert c.result.n == 0
     assert c.note == "no complete pairs"
@@ -158,7 +166,7 @@ def test_progress_is_reported_after_each_comparison():
         *block(1, "mentor", "after_phase1", "importance", [1, 2, 3]),
     ]
     calls = []
-    compare_all(build_scores(answers), KEYS, on_progress=lambda done, total: calls.append((done, total)))
+    compare_all(build_scores(answers, KEYS), KEYS, on_progress=lambda done, total: calls.append((done, total)))
     assert calls == [(1, 4), (2, 4), (3, 4), (4, 4)]
 
 
@@ -167,7 +175,7 @@ def test_a_record_has_exactly_the_public_columns_in_order():
         *block(1, "mentor", "baseline", "importance", [1, 2, 3]),
         *block(1, "mentor", "after_phase1", "importance", [2, 2, 3]),
     ]
-    rows = compare_all(build_scores(answers), KEYS)
+    rows = compare_all(build_scores(answers, KEYS), KEYS)
     assert list(rows[0].as_record()) == COLUMNS
 
 
@@ -178,7 +186,7 @@ def test_the_papers_reference_case_from_plain_answers():
         (ids.setdefault(code, len(ids) + 1), role, stage, construct, domain, score)
         for code, role, stage, construct, domain, score in reference_rows()
     ]
-    rows = rows_by_key(compare_all(build_scores(answers), DOMAIN_KEYS))
+    rows = rows_by_key(compare_all(build_scores(answers, DOMAIN_KEYS), DOMAIN_KEYS))
     total = rows[("mentor", "confidence", "baseline", "after_phase1", TOTAL)].result
     assert (total.n, total.pre_median, total.post_median) == (5, 23, 29)
     assert round(total.z, 3) == 2.023
@@ -193,13 +201,25 @@ def test_the_papers_reference_case_from_plain_answers():
 
 
 @pytest.mark.django_db
-def test_the_loader_reads_a_cohort_in_two_queries(reference_cohort, django_assert_num_queries):
+def test_the_loader_reads_a_cohort_in_two_queries_and_scores_it_as_its_answers_say(
+    reference_cohort, django_assert_num_queries
+):
     with django_assert_num_queries(2):
-        domain_keys, answers = load_answers(reference_cohort)
-        answers = list(answers)
+        domain_keys, scores = load_scores(reference_cohort)
     assert domain_keys == DOMAIN_KEYS
-    assert len(answers) == 5 * 2 * 7
-    assert {answer[4] for answer in answers} == set(DOMAIN_KEYS)
+    ids = dict(reference_cohort.participants.values_list("code", "pk"))
+    from_answers = build_scores(
+        [
+            (ids[code], role, stage, construct, domain, score)
+            for code, role, stage, construct, domain, score in reference_rows()
+        ],
+        DOMAIN_KEYS,
+    )
+    assert [row.as_record() for row in compare_all(scores, domain_keys)] == [
+        row.as_record() for row in compare_all(from_answers, DOMAIN_KEYS)
+    ]
+    totals, _ = stage_values(scores[("mentor", "confidence")], "after_phase1", TOTAL, domain_keys)
+    assert sorted(totals.values()) == sorted(post for _, post in REFERENCE_TOTALS)
 
 
 @pytest.mark.django_db
@@ -213,6 +233,19 @@ def test_the_loader_leaves_out_withdrawn_participants_and_unsubmitted_answers(re
     Response.objects.filter(participant__code="M06").update(status=Response.Status.DRAFT)
     MentorFactory(cohort=reference_cohort, code="M07", withdrawn_at=timezone.now())
 
-    _, answers = load_answers(reference_cohort)
+    domain_keys, scores = load_scores(reference_cohort)
+    assert list(scores) == [("mentor", "confidence")]
     codes = dict(reference_cohort.participants.values_list("pk", "code"))
-    assert {codes[answer[0]] for answer in answers} == {"M02", "M03", "M04", "M05"}
+    totals, _ = stage_values(scores[("mentor", "confidence")], "baseline", TOTAL, domain_keys)
+    assert {codes[pid] for pid in totals} == {"M02", "M03", "M04", "M05"}
+
+
+@pytest.mark.django_db
+def test_stored_scores_that_do_not_fit_the_cohorts_questions_stop_the_loader_with_the_response_named(
+    reference_cohort,
+):
+    m03 = reference_cohort.participants.get(code="M03")
+    Response.objects.filter(participant=m03, stage="baseline").update(likert_scores="9" * 50)
+    with pytest.raises(StoredScoresOutOfStep, match="participant M03 at baseline do not fit the cohort's 40") as stop:
+        load_scores(reference_cohort)
+    assert f"python manage.py store_scores --cohort {reference_cohort.slug}" in str(stop.value)

@@ -1,8 +1,8 @@
 """A worker killed mid-task (SIGKILL): the task runs again and its result appears exactly once.
 
-The subject is an analysis run. The test holds an exclusive lock on the answers table, so
-that the worker claims the run and then waits, mid-task, reading the answers; the test
-kills it there. Settings that make this safe: CELERY_TASK_ACKS_LATE (the message is
+The subject is an analysis run. The test holds an exclusive lock on the responses table, so
+that the worker claims the run and then waits, mid-task, reading the responses and their
+scores; the test kills it there. Settings that make this safe: CELERY_TASK_ACKS_LATE (the message is
 acknowledged only after the task), CELERY_TASK_REJECT_ON_WORKER_LOST (a lost task goes back
 to the queue, marked redelivered), a visibility timeout longer than any task, and runs
 claimed by attempt number so that only one attempt can store results.
@@ -26,7 +26,7 @@ from tests.analysis.conftest import answers_csv, reference_rows
 from tests.conftest import start_celery_worker, stop_celery_worker, wait_for_worker, worker_environment
 from tests.faults.conftest import pool_children, wait_for
 
-LOCKED_TABLE = "questionnaires_likertanswer"
+LOCKED_TABLE = "questionnaires_response"
 
 
 def test_the_settings_make_lost_tasks_come_back(settings):

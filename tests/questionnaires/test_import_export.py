@@ -5,7 +5,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.urls import reverse
 
-from analysis.scoring import load_answers
+from analysis.scoring import load_scores, stage_values
 from participants.imports import MAX_ROWS
 from participants.models import DEFAULT_DOMAINS, Cohort, Participant
 from questionnaires.models import ItemAnswer, LikertAnswer, Response
@@ -236,7 +236,9 @@ def test_answers_imported_over_a_draft_count_in_the_analysis(tmp_path, client, c
         "--cohort",
         cohort.slug,
     )
-    domain_keys, answers = load_answers(cohort)
-    assert [(stage, construct, domain, score) for _, _, stage, construct, domain, score in answers] == [
-        ("baseline", "importance", "technology", 5)
-    ]
+    domain_keys, scores = load_scores(cohort)
+    assert list(scores) == [("mentor", "importance")]
+    importance = scores[("mentor", "importance")]
+    assert list(importance.by_stage) == ["baseline"]
+    mentor = cohort.participants.get(code="M01").pk
+    assert stage_values(importance, "baseline", "technology", domain_keys) == ({mentor: 5}, None)
