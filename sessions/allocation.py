@@ -42,7 +42,7 @@ import itertools
 import json
 import secrets
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
@@ -79,9 +79,9 @@ class AllocationProblem:
     max_mentees_per_mentor: int = 1
 
     def __post_init__(self) -> None:
-        for field in ("mentees", "mentors", "willing"):
-            if isinstance(getattr(self, field), str):
-                raise ValueError(f"{field} must be a collection of codes, not one string.")
+        for name in ("mentees", "mentors", "willing"):
+            if isinstance(getattr(self, name), str):
+                raise ValueError(f"{name} must be a collection of codes, not one string.")
         object.__setattr__(self, "mentees", tuple(self.mentees))
         object.__setattr__(self, "mentors", tuple(self.mentors))
         object.__setattr__(self, "willing", frozenset(self.willing))
@@ -100,6 +100,9 @@ class Allocation:
     seed: int
     method: str
     inputs_digest: str
+    # The inputs in the canonical form that `inputs_digest` hashes (see `canonical_inputs`): kept
+    # with a saved draw, so that it can be replayed (`problem_from_canonical`).
+    inputs: str = field(default="", repr=False)
 
 
 class AllocationInfeasible(Exception):
@@ -122,14 +125,33 @@ def new_seed() -> int:
     return secrets.randbelow(SEED_LIMIT)
 
 
-def inputs_digest(problem: AllocationProblem) -> str:
-    """SHA-256 (hex) of the inputs in canonical form, independent of input order.
+def canonical_inputs(problem: AllocationProblem) -> str:
+    """The inputs as one text, independent of input order: what `inputs_digest` hashes.
 
-    The hashed text is the UTF-8 JSON (keys sorted, no spaces, non-ASCII kept) of
-    {"max_mentees_per_mentor": 1, "mentees": [sorted codes], "mentors": [sorted codes],
-    "willing": [[mentor, mentee], ...] sorted}.
+    The UTF-8 JSON (keys sorted, no spaces, non-ASCII kept) of {"max_mentees_per_mentor": 1,
+    "mentees": [sorted codes], "mentors": [sorted codes], "willing": [[mentor, mentee], ...] sorted}.
     """
-    return _Graph(problem).digest()
+    return _Graph(problem).canonical_text()
+
+
+def inputs_digest(problem: AllocationProblem) -> str:
+    """SHA-256 (hex) of the inputs in canonical form (`canonical_inputs`), independent of input order."""
+    return _sha256(canonical_inputs(problem))
+
+
+def problem_from_canonical(text: str) -> AllocationProblem:
+    """The problem whose canonical form is `text`: a recorded draw's inputs, to replay it."""
+    data = json.loads(text)
+    return AllocationProblem(
+        mentees=data["mentees"],
+        mentors=data["mentors"],
+        willing={(mentor, mentee) for mentor, mentee in data["willing"]},
+        max_mentees_per_mentor=data["max_mentees_per_mentor"],
+    )
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def allocate(problem: AllocationProblem, seed: int) -> Allocation:
@@ -149,7 +171,8 @@ def allocate(problem: AllocationProblem, seed: int) -> Allocation:
         method = METHOD_ASSIGNMENT
         chosen = _draw_random_assignment(graph, capacity, _RandomStream(seed, method))
     pairs = {graph.mentees[mentee]: graph.mentors[mentor] for mentee, mentor in sorted(chosen.items())}
-    return Allocation(pairs=pairs, seed=seed, method=method, inputs_digest=graph.digest())
+    inputs = graph.canonical_text()
+    return Allocation(pairs=pairs, seed=seed, method=method, inputs_digest=_sha256(inputs), inputs=inputs)
 
 
 class _Graph:
@@ -193,8 +216,8 @@ class _Graph:
         self.willing_mentors = [mentors[bounds[i] : bounds[i + 1]] for i in range(self.mentee_count)]
         self._matchings: dict[int, np.ndarray] = {}
 
-    def digest(self) -> str:
-        """`inputs_digest`, written out by hand from the numbered pairs.
+    def canonical_text(self) -> str:
+        """`canonical_inputs`, written out by hand from the numbered pairs.
 
         json.dumps on 400,000 freshly sorted pairs takes over a second, mostly sorting and
         garbage collection; quoting each code once and joining gives the same text. A test
@@ -205,11 +228,10 @@ class _Graph:
         order = np.lexsort((self.edge_mentee, self.edge_mentor))
         pairs = zip(self.edge_mentor[order].tolist(), self.edge_mentee[order].tolist(), strict=True)
         willing = ",".join([f"[{mentors[mentor]},{mentees[mentee]}]" for mentor, mentee in pairs])
-        text = (
+        return (
             f'{{"max_mentees_per_mentor":{self.capacity},"mentees":[{",".join(mentees)}],'
             f'"mentors":[{",".join(mentors)}],"willing":[{willing}]}}'
         )
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     def matching(self, capacity: int) -> np.ndarray:
         """A maximum matching of mentees to mentor slots: slot (or -1) per mentee.
@@ -458,13 +480,14 @@ def _headline(graph: _Graph, capacity: int, shortage: bool) -> str:
         return "No allocation covers every mentee."
     mentees = _count(graph.mentee_count, "mentee")
     mentors = _count(graph.mentor_count, "available mentor")
+    there_are = "There is" if graph.mentee_count == 1 else "There are"
     if graph.mentor_count == 0:
-        return f"There are {mentees} but no available mentors."
+        return f"{there_are} {mentees} but no available mentors."
     if capacity > 1:
-        return f"There are {mentees} but only {mentors}, and each mentor takes at most {_word(capacity)}."
+        return f"{there_are} {mentees} but only {mentors}, and each mentor takes at most {_word(capacity)}."
     if 2 * graph.mentor_count < graph.mentee_count:
-        return f"There are {mentees} but only {mentors}: too few even with two mentees each."
-    return f"There are {mentees} but only {mentors}."
+        return f"{there_are} {mentees} but only {mentors}: too few even with two mentees each."
+    return f"{there_are} {mentees} but only {mentors}."
 
 
 def _count(count: int, noun: str) -> str:

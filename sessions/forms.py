@@ -202,12 +202,13 @@ class WillingnessForm(forms.Form):
             )
         return cleaned
 
-    def save(self, *, source: str) -> MentorWillingness:
+    def save(self, *, source: str, request=None) -> MentorWillingness:
         return willingness_save(
             mentor=self.mentor,
             mentees=self.cleaned_data["mentees"],
             would_mentor_supervisor=self.cleaned_data.get("would_mentor_supervisor") if self.supervisor else None,
             source=source,
+            request=request,
         )
 
 
@@ -287,7 +288,7 @@ class ManualPairingForm(forms.Form):
         mentoring: dict[int, list[str]] = {}
         for mentor_id, mentee_code in (
             Pairing.objects.filter(cohort=cohort)
-            .active()
+            .mentoring()
             .order_by("mentee__code")
             .values_list("mentor_id", "mentee__code")
         ):
@@ -370,6 +371,8 @@ class MeetingOutcomeForm(forms.ModelForm):
         widget=forms.NumberInput(attrs={"class": "input-number"}),
         error_messages={"invalid": DURATION_MESSAGE, "min_value": DURATION_MESSAGE, "max_value": DURATION_MESSAGE},
     )
+    # Offered only for a meeting recorded as held: changing it to cancelled drops its date and duration.
+    held_by_mistake = forms.BooleanField(required=False, label="It was recorded as held by mistake")
 
     class Meta:
         model = Meeting
@@ -395,6 +398,9 @@ class MeetingOutcomeForm(forms.ModelForm):
             (value, label) for value, label in Meeting.Status.choices if value != Meeting.Status.SCHEDULED
         ]
         self.fields["status"].error_messages["invalid_choice"] = "Choose held or cancelled."
+        self.was_held = self.instance.status == Meeting.Status.HELD
+        if not self.was_held:
+            del self.fields["held_by_mistake"]
 
     def clean(self):
         cleaned = super().clean()
@@ -441,6 +447,17 @@ class MeetingOutcomeForm(forms.ModelForm):
                 )
             cleaned["cancelled_reason"] = ""
         elif status == Meeting.Status.CANCELLED:
+            if self.was_held and not cleaned.get("held_by_mistake"):
+                self.add_error(
+                    "status",
+                    ValidationError(
+                        f"This meeting is recorded as held on {self.instance.held_on:%-d %B %Y}, for "
+                        f"{self.instance.duration_minutes} minutes. Recorded as cancelled, that would leave the "
+                        "study's record: correct the date or duration instead, or tick “It was recorded as held "
+                        "by mistake”.",
+                        code="was_held",
+                    ),
+                )
             if not (cleaned.get("cancelled_reason") or "").strip() and "cancelled_reason" not in self.errors:
                 self.add_error(
                     "cancelled_reason", ValidationError("Say why the meeting was cancelled.", code="required")

@@ -89,7 +89,7 @@ def mentor_home(request: HttpRequest, token: str, mentor: Participant) -> HttpRe
 
 def _has_mentee(mentor: Participant) -> bool:
     """Whether the mentor has a mentee who is still taking part (one who withdrew leaves them without)."""
-    return Pairing.objects.filter(mentor=mentor, mentee__withdrawn_at__isnull=True).active().exists()
+    return Pairing.objects.filter(mentor=mentor).mentoring().exists()
 
 
 @_link_view("willingness")
@@ -106,7 +106,7 @@ def mentor_willingness(request: HttpRequest, token: str, mentor: Participant) ->
     answer = MentorWillingness.objects.filter(mentor=mentor).first()
     form = willingness_form(mentor, answer, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        form.save(source=MentorWillingness.Source.LINK)
+        form.save(source=MentorWillingness.Source.LINK, request=request)
         messages.success(request, "Thank you: your answer is saved. You can change it with the same link.")
         return redirect("mentoring_sessions:mentor_home", token)
     context = {"participant": mentor, "cohort": mentor.cohort, "token": token, "form": form, "answer": answer}

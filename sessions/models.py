@@ -240,15 +240,19 @@ class MentorWillingness(models.Model):
 
 
 class AllocationRecord(models.Model):
-    """One saved draw: its seed, a digest of its inputs and its result, who ran it and when.
+    """One saved draw: its seed, its inputs and their digest, its result, who ran it and when.
 
     `result` is the {mentee code: mentor code} mapping the draw gave; `options` says how it was
     asked for (a second mentee allowed, or the reallocation of one mentee and who was left out).
+    `inputs` holds who could be paired with whom as the draw saw them, in the canonical form that
+    `inputs_digest` hashes (`sessions.allocation.canonical_inputs`), so that the draw can be replayed
+    however the willingness answers change afterwards; it is empty for draws saved before 7 Dec 2026.
     """
 
     cohort = models.ForeignKey(Cohort, on_delete=models.PROTECT, related_name="allocation_records")
     seed = models.BigIntegerField()
     inputs_digest = models.CharField(max_length=64)
+    inputs = models.TextField(blank=True, default="", editable=False)
     method = models.CharField(max_length=40)
     result = models.JSONField()
     options = models.JSONField(default=dict, blank=True)
@@ -277,6 +281,10 @@ class AllocationRecord(models.Model):
 class PairingQuerySet(models.QuerySet):
     def active(self) -> "PairingQuerySet":
         return self.filter(status=Pairing.Status.ACTIVE)
+
+    def mentoring(self) -> "PairingQuerySet":
+        """The pairs that keep their mentor busy: current, with a mentee still taking part."""
+        return self.active().filter(mentee__withdrawn_at__isnull=True)
 
 
 class Pairing(models.Model):

@@ -88,7 +88,7 @@ def willingness_edit(request: HttpRequest, slug: str, mentor_id: int) -> HttpRes
     answer = MentorWillingness.objects.filter(mentor=mentor).first()
     form = willingness_form(mentor, answer, request.POST or None, by_lead=True)
     if request.method == "POST" and form.is_valid():
-        form.save(source=MentorWillingness.Source.LEAD)
+        form.save(source=MentorWillingness.Source.LEAD, request=request)
         messages.success(request, f"Willingness of {mentor.code} saved.")
         return redirect("mentoring_sessions:willingness_matrix", cohort.slug)
     context = _context(cohort, mentor=mentor, form=form, answer=answer, page_title=f"Willingness of {mentor.code}")
@@ -119,6 +119,7 @@ def allocation(request: HttpRequest, slug: str) -> HttpResponse:
                     seed=form.cleaned_data["seed"],
                     allow_second_mentee=form.cleaned_data["allow_second_mentee"],
                     dry_run=dry_run,
+                    replace_current=form.cleaned_data.get("replace_current", False),
                     actor=request.user,
                     request=request,
                 )
@@ -131,7 +132,7 @@ def allocation(request: HttpRequest, slug: str) -> HttpResponse:
                     messages.success(
                         request,
                         f"Allocation drawn with seed {outcome.allocation.seed} and saved: "
-                        f"{len(outcome.allocation.pairs)} pairs.",
+                        f"{len(outcome.allocation.pairs)} pair{pluralize(len(outcome.allocation.pairs))}.",
                     )
                     return redirect("mentoring_sessions:allocation", cohort.slug)
                 preview = outcome
@@ -202,15 +203,43 @@ def allocation_record(request: HttpRequest, slug: str, record_id: int) -> HttpRe
 
 
 @login_required
+def allocation_record_inputs(request: HttpRequest, slug: str, record_id: int) -> HttpResponse:
+    """The inputs a saved draw was made from (codes only), as kept with it: to check or replay it elsewhere."""
+    cohort = get_cohort_for_user(request.user, slug)
+    record = get_object_or_404(AllocationRecord, cohort=cohort, pk=record_id)
+    if not record.inputs:
+        raise Http404("This draw was saved before the inputs of draws were kept.")
+    audit_record(
+        Action.EXPORT, request=request, cohort=cohort, target=f"allocation {record.pk}", detail="draw inputs (codes)"
+    )
+    response = HttpResponse(record.inputs, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{cohort.slug}-draw-{record.pk}-inputs.json"'
+    return response
+
+
+@login_required
 def pairing_detail(request: HttpRequest, slug: str, pairing_id: int) -> HttpResponse:
     """A pair's meetings, and the form to schedule the next one."""
     cohort = get_cohort_for_user(request.user, slug)
     pairing = _get_pairing(cohort, pairing_id)
-    form = MeetingScheduleForm(request.POST or None, instance=Meeting(pairing=pairing))
-    if request.method == "POST" and pairing.is_active and form.is_valid():
-        form.save()
-        messages.success(request, "Meeting scheduled.")
-        return redirect("mentoring_sessions:pairing_detail", cohort.slug, pairing.pk)
+    form = MeetingScheduleForm(request.POST if request.method == "POST" else None, instance=Meeting(pairing=pairing))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.meeting_schedule(
+                pairing=pairing,
+                scheduled_at=form.cleaned_data["scheduled_at"],
+                mode=form.cleaned_data["mode"],
+                actor=request.user,
+                request=request,
+            )
+        except services.MeetingRefused as refused:
+            if not pairing.is_active:  # from a page opened before the pair was replaced
+                messages.error(request, refused.message)
+                return redirect("mentoring_sessions:pairing_detail", cohort.slug, pairing.pk)
+            form.add_error(None, refused.message)
+        else:
+            messages.success(request, "Meeting scheduled.")
+            return redirect("mentoring_sessions:pairing_detail", cohort.slug, pairing.pk)
     meetings = list(pairing.meetings.order_by("scheduled_at", "pk"))
     latest = meetings[-1] if meetings else None
     context = _context(
@@ -291,6 +320,13 @@ def meeting_reschedule(request: HttpRequest, slug: str, meeting_id: int) -> Http
     if request.method == "POST" and form.is_valid():
         if meeting.reschedule(scheduled_at=form.cleaned_data["scheduled_at"], mode=form.cleaned_data["mode"]):
             when = timezone.localtime(meeting.scheduled_at)
+            audit_record(
+                Action.MEETING_SCHEDULED,
+                request=request,
+                cohort=cohort,
+                target=meeting.pairing.mentee.code,
+                detail=f"meeting moved to {when:%Y-%m-%d}",
+            )
             messages.success(
                 request, f"Meeting moved to {when:%-d %B %Y at %H:%M}, {meeting.get_mode_display().lower()}."
             )

@@ -40,9 +40,14 @@ def _next_action(path: MenteePath) -> str:
         return "Approve the collated feedback" if path.has_draft else "Write the collated feedback"
     if path.pairing is None:
         return "Allocate a mentor"
-    if path.pairing.mentor.is_withdrawn:
-        return f"Pair by hand: {path.pairing.mentor.code} has withdrawn"
     meeting = path.meeting
+    held = meeting is not None and meeting.status == Meeting.Status.HELD
+    # Once the meeting was held, the pair has done its part: a mentor who leaves afterwards
+    # needs no replacement.
+    if not held and path.pairing.mentor.is_withdrawn:
+        return f"Pair by hand: {path.pairing.mentor.code} has withdrawn"
+    if not held and not path.pairing.mentor.available_for_phase2:
+        return f"Pair by hand: {path.pairing.mentor.code} is not available for phase 2"
     if meeting is None:
         return "Schedule the meeting"
     if meeting.status == Meeting.Status.SCHEDULED:
@@ -87,7 +92,9 @@ def progress_board(
     # With only the mentor's code and withdrawal (a hundred whole participants took a tenth of the
     # page) and in no order (the default joins the mentee to sort by code).
     active_pairings = Pairing.objects.filter(cohort=cohort, mentee__in=mentees).active().select_related("mentor")
-    active_pairings = active_pairings.only("mentee_id", "mentor__code", "mentor__withdrawn_at").order_by()
+    active_pairings = active_pairings.only(
+        "mentee_id", "mentor__code", "mentor__withdrawn_at", "mentor__available_for_phase2"
+    ).order_by()
     pairings = {pairing.mentee_id: pairing for pairing in active_pairings}
     latest = {}
     for meeting in Meeting.objects.filter(pairing__in=pairings.values()).order_by("scheduled_at", "pk"):

@@ -1,3 +1,4 @@
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -13,7 +14,14 @@ from analysis.stats import describe
 from audit.models import Action
 from audit.services import audit_record
 from participants.models import Cohort, Participant
-from sessions.allocation import Allocation, AllocationInfeasible, AllocationProblem, allocate, new_seed
+from sessions.allocation import (
+    Allocation,
+    AllocationInfeasible,
+    AllocationProblem,
+    allocate,
+    new_seed,
+    problem_from_canonical,
+)
 from sessions.anonymity import Mention, document_mentor_mentions
 from sessions.models import (
     AllocationChange,
@@ -150,14 +158,28 @@ def supervisor_of(mentor: Participant) -> Participant | None:
 
 @transaction.atomic
 def willingness_save(
-    *, mentor: Participant, mentees: Iterable[Participant], would_mentor_supervisor: bool | None, source: str
+    *,
+    mentor: Participant,
+    mentees: Iterable[Participant],
+    would_mentor_supervisor: bool | None,
+    source: str,
+    request: HttpRequest | None = None,
 ) -> MentorWillingness:
     """Replace the mentor's answer: the mentees they would mentor and what they say about their supervisor."""
     WillingPair.objects.filter(mentor=mentor).delete()
-    WillingPair.objects.bulk_create(WillingPair(mentor=mentor, mentee=mentee) for mentee in mentees)
+    willing = WillingPair.objects.bulk_create(WillingPair(mentor=mentor, mentee=mentee) for mentee in mentees)
     answer, _ = MentorWillingness.objects.update_or_create(
         mentor=mentor,
         defaults={"would_mentor_supervisor": would_mentor_supervisor, "source": source, "answered_at": timezone.now()},
+    )
+    # How many, never whom: the answer is the mentor's own, and it is an input of the draw.
+    audit_record(
+        Action.WILLINGNESS_RECORDED,
+        request=request,
+        cohort=mentor.cohort,
+        target=mentor.code,
+        detail=f"{len(willing)} mentee(s) ticked; answered by {answer.get_source_display()[:1].lower()}"
+        f"{answer.get_source_display()[1:]}",
     )
     return answer
 
@@ -275,6 +297,25 @@ def _meetings_recorded(cohort: Cohort) -> bool:
     return Meeting.objects.filter(pairing__cohort=cohort, pairing__status=Pairing.Status.ACTIVE).exists()
 
 
+def allocation_replay(record: AllocationRecord) -> Allocation:
+    """Draw again from a saved draw's kept inputs and seed; the caller compares the pairs with its result.
+
+    Refused (`AllocationRefused`) for a draw saved before its inputs were kept, and for kept inputs
+    that no longer match their digest, which would mean that the record was altered.
+    """
+    if not record.inputs:
+        raise AllocationRefused(
+            f"Draw {record.pk} was saved before the inputs of draws were kept (7 December 2026): only their "
+            "digest is on record, so it cannot be replayed from the record."
+        )
+    if hashlib.sha256(record.inputs.encode("utf-8")).hexdigest() != record.inputs_digest:
+        raise AllocationRefused(
+            f"The inputs kept with draw {record.pk} do not match the digest recorded with them: the record "
+            "has been altered since the draw. Tell the administrator."
+        )
+    return allocate(problem_from_canonical(record.inputs), record.seed)
+
+
 def _record_draw(
     cohort: Cohort,
     allocation: Allocation,
@@ -290,6 +331,7 @@ def _record_draw(
         cohort=cohort,
         seed=allocation.seed,
         inputs_digest=allocation.inputs_digest,
+        inputs=allocation.inputs,
         method=allocation.method,
         result=allocation.pairs,
         options=options,
@@ -317,10 +359,14 @@ def allocation_run(
     seed: int | None = None,
     allow_second_mentee: bool = False,
     dry_run: bool = False,
+    replace_current: bool = True,
     actor: AbstractBaseUser | None = None,
     request: HttpRequest | None = None,
 ) -> AllocationOutcome:
     """Draw a mentor for every active mentee and, unless a dry run, put the pairs on record.
+
+    With `replace_current` false, a saved draw is refused if the cohort has current pairs by the
+    time it holds the cohort's lock (another draw saved meanwhile, e.g. by a second click).
 
     A saved draw replaces the cohort's current pairs, so it is refused once a meeting has been
     scheduled for any of them: change one pair by hand or reallocate after a cancelled meeting.
@@ -334,6 +380,11 @@ def allocation_run(
             raise AllocationRefused(
                 "Meetings are already on record for this cohort's pairs, so a new draw cannot replace them. "
                 "Pair a mentee by hand, or reallocate one after a cancelled meeting."
+            )
+        if not dry_run and not replace_current and Pairing.objects.filter(cohort=cohort).active().exists():
+            raise AllocationRefused(
+                "The cohort has current pairs now (a draw was saved meanwhile): they are shown below. "
+                "Tick “Replace the current pairs” to replace them. Nothing was saved."
             )
         inputs = allocation_inputs(cohort, allow_second_mentee=allow_second_mentee)
         if not inputs.mentees:
@@ -432,7 +483,7 @@ def pairing_by_hand_problems(*, mentee: Participant, mentor: Participant) -> lis
             problems.append(f"{mentor.code} did not say they were willing to mentor {mentee.code}.")
     others = list(
         Pairing.objects.filter(mentor=mentor)
-        .active()
+        .mentoring()
         .exclude(mentee=mentee)
         .order_by("mentee__code")
         .values_list("mentee__code", flat=True)
@@ -493,8 +544,9 @@ def pairing_reallocate(
 ) -> Pairing:
     """After a cancelled meeting, draw another mentor for the mentee among those still free.
 
-    The current mentor is left out, and so are mentors already mentoring someone else (or two
-    others, with a second mentee allowed). Raises `AllocationInfeasible` when nobody is left.
+    The current mentor is left out, and so are mentors already mentoring someone else; with a
+    second mentee allowed, a mentor who has one is drawn only when no free mentor is willing.
+    Raises `AllocationInfeasible` when nobody is left.
     """
     cohort = pairing.cohort
     Cohort.objects.select_for_update().only("pk").get(pk=cohort.pk)
@@ -504,25 +556,31 @@ def pairing_reallocate(
         raise AllocationRefused("Only a current pair whose latest meeting was cancelled can be reallocated.")
     if pairing.mentee.is_withdrawn:
         raise AllocationRefused(f"{pairing.mentee.code} has withdrawn, so they are not reallocated.")
-    capacity = 2 if allow_second_mentee else 1
-    busy = [
-        row["mentor"]
-        for row in Pairing.objects.filter(cohort=cohort)
-        .active()
-        .values("mentor")
-        .annotate(n=Count("pk"))
-        .filter(n__gte=capacity)
-    ]
-    inputs = allocation_inputs(cohort, mentees=[pairing.mentee], left_out_mentors=[pairing.mentor_id, *busy])
+    mentees_of = dict(
+        Pairing.objects.filter(cohort=cohort).mentoring().values_list("mentor").annotate(n=Count("pk")).order_by()
+    )
+    # Mentors who are free first; those with one mentee only if nobody free is willing and a
+    # second mentee is allowed.
+    capacities = [1, 2] if allow_second_mentee else [1]
     seed = new_seed() if seed is None else seed
-    try:
-        allocation = allocate(inputs.problem, seed)
-    except AllocationInfeasible as infeasible:
-        prefix = (
-            f"Reallocating {pairing.mentee.code}: {pairing.mentor.code} and the mentors who already have "
-            f"{'two mentees' if allow_second_mentee else 'a mentee'} are left out. "
+    for capacity in capacities:
+        busy = [mentor_id for mentor_id, count in mentees_of.items() if count >= capacity]
+        inputs = allocation_inputs(
+            cohort,
+            mentees=[pairing.mentee],
+            left_out_mentors=[pairing.mentor_id, *busy],
+            allow_second_mentee=capacity > 1,
         )
-        raise AllocationInfeasible(prefix + infeasible.message, infeasible.uncovered) from None
+        try:
+            allocation = allocate(inputs.problem, seed)
+            break
+        except AllocationInfeasible as infeasible:
+            if capacity == capacities[-1]:
+                prefix = (
+                    f"Reallocating {pairing.mentee.code}: {pairing.mentor.code} and the mentors who already have "
+                    f"{'two mentees' if allow_second_mentee else 'a mentee'} are left out. "
+                )
+                raise AllocationInfeasible(prefix + infeasible.message, infeasible.uncovered) from None
     left_out = Participant.objects.filter(pk__in=[pairing.mentor_id, *busy]).order_by("code")
     options = {
         "reallocate": pairing.mentee.code,
@@ -539,6 +597,52 @@ def pairing_reallocate(
 
 
 # Phase 2 meetings
+
+
+class MeetingRefused(Exception):
+    """Why a meeting cannot be scheduled now, in words for the lead."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@transaction.atomic
+def meeting_schedule(
+    *,
+    pairing: Pairing,
+    scheduled_at: datetime,
+    mode: str,
+    actor: AbstractBaseUser | None = None,
+    request: HttpRequest | None = None,
+) -> tuple[Meeting, bool]:
+    """Schedule the pair's next meeting; (meeting, False) when the same one is already scheduled.
+
+    One meeting at a time: while one is scheduled, it is recorded as held or cancelled, or moved,
+    before another is made. So a second click, or a second lead, never makes a duplicate.
+    """
+    pairing = Pairing.objects.select_for_update().select_related("mentee").get(pk=pairing.pk)
+    if not pairing.is_active:
+        raise MeetingRefused(f"This pair was replaced, so no meeting was scheduled for {pairing.mentee.code} with it.")
+    pending = pairing.meetings.filter(status=Meeting.Status.SCHEDULED).order_by("scheduled_at").first()
+    if pending is not None:
+        if pending.scheduled_at == scheduled_at and pending.mode == mode:
+            return pending, False
+        when = timezone.localtime(pending.scheduled_at)
+        raise MeetingRefused(
+            f"A meeting is already scheduled for {when:%-d %B %Y at %H:%M}. Record its outcome, or change its "
+            "date or place, instead of scheduling another. Nothing was saved."
+        )
+    meeting = Meeting.objects.create(pairing=pairing, scheduled_at=scheduled_at, mode=mode)
+    audit_record(
+        Action.MEETING_SCHEDULED,
+        actor=actor,
+        request=request,
+        cohort=pairing.cohort,
+        target=pairing.mentee.code,
+        detail=f"meeting for {timezone.localtime(scheduled_at):%Y-%m-%d}",
+    )
+    return meeting, True
 
 
 def meeting_duration_summary(cohort: Cohort) -> dict:

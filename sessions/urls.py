@@ -33,6 +33,11 @@ urlpatterns = [
         phase2_views.allocation_record,
         name="allocation_record",
     ),
+    path(
+        "cohorts/<slug:slug>/allocation/draws/<int:record_id>/inputs.json",
+        phase2_views.allocation_record_inputs,
+        name="allocation_record_inputs",
+    ),
     path("cohorts/<slug:slug>/pairings/<int:pairing_id>/", phase2_views.pairing_detail, name="pairing_detail"),
     path(
         "cohorts/<slug:slug>/pairings/<int:pairing_id>/reallocate/",

@@ -46,7 +46,7 @@ def test_a_cohort_goes_from_willingness_through_allocation_to_a_held_meeting(pag
     lead.get_by_role("button", name="Preview (nothing saved)").click()
     expect(lead.get_by_role("heading", name=re.compile(r"Preview with seed \d+: nothing saved"))).to_be_visible()
     lead.get_by_role("button", name="Draw and save").click()
-    expect(lead.get_by_text(re.compile(r"Allocation drawn with seed \d+ and saved: 1 pairs."))).to_be_visible()
+    expect(lead.get_by_text(re.compile(r"Allocation drawn with seed \d+ and saved: 1 pair\."))).to_be_visible()
     record = AllocationRecord.objects.get()
     expect(lead.get_by_role("table", name="Saved draws, latest first")).to_contain_text(str(record.seed))
     assert Pairing.objects.active().get().mentor == mentor

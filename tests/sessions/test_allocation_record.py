@@ -1,10 +1,15 @@
 """The draw on record: seeds replay, willingness and availability are honoured, infeasible draws save nothing."""
 
+import hashlib
+import io
 import itertools
+import json
 import re
 from collections import Counter
 
 import pytest
+from django.core.management import CommandError, call_command
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from scipy.stats import chisquare
@@ -12,10 +17,11 @@ from scipy.stats import chisquare
 from audit.models import Action, AuditEvent
 from participants.models import Participant
 from sessions.allocation import AllocationInfeasible
-from sessions.models import AllocationChange, AllocationRecord, Meeting, MentorWillingness, Pairing
+from sessions.models import AllocationChange, AllocationRecord, Meeting, MentorWillingness, Pairing, WillingPair
 from sessions.services import (
     AllocationRefused,
     allocation_inputs,
+    allocation_replay,
     allocation_run,
     pairing_reallocate,
     pairing_set_by_hand,
@@ -233,6 +239,25 @@ def test_each_saved_draw_has_a_page_of_its_own_with_its_seed_digest_and_every_pa
     assert f"Who {lead.get_username()}" in text
     for mentee, mentor in outcome.allocation.pairs.items():
         assert f"{mentee} {mentor}" in text
+    assert f"python manage.py replay_allocation --cohort {cohort.slug} --draw {outcome.record.pk}" in text
+
+    download = lead_client.get(
+        reverse("mentoring_sessions:allocation_record_inputs", args=[cohort.slug, outcome.record.pk])
+    )
+    assert (
+        download["Content-Disposition"] == f'attachment; filename="{cohort.slug}-draw-{outcome.record.pk}-inputs.json"'
+    )
+    assert json.loads(download.content)["mentors"] == ["M01", "M02", "M03"]
+    assert AuditEvent.objects.filter(action=Action.EXPORT, target=f"allocation {outcome.record.pk}").exists()
+
+
+def test_another_programmes_lead_cannot_download_a_draws_inputs(client, other_lead, cohort):
+    people(cohort, mentees=1, mentors=1)
+    everyone_willing(cohort)
+    record = allocation_run(cohort=cohort, seed=3).record
+    client.force_login(other_lead)
+    url = reverse("mentoring_sessions:allocation_record_inputs", args=[cohort.slug, record.pk])
+    assert client.get(url).status_code == 404
 
 
 def test_the_current_pairs_show_50_a_page(lead_client, cohort):
@@ -295,3 +320,108 @@ def test_a_withdrawn_mentee_is_not_reallocated(cohort):
     with pytest.raises(AllocationRefused, match="C01 has withdrawn"):
         pairing_reallocate(pairing=pairing)
     assert Pairing.objects.active().get() == pairing
+
+
+def cancel_latest_meeting(pairing: Pairing) -> None:
+    Meeting.objects.create(
+        pairing=pairing, scheduled_at=timezone.now(), status=Meeting.Status.CANCELLED, cancelled_reason="Mentor ill"
+    )
+
+
+def test_reallocation_with_a_second_mentee_allowed_still_draws_a_free_mentor_when_one_is_willing(cohort):
+    people(cohort, mentees=3, mentors=4)
+    willing(cohort, {"M01": ["C01"], "M02": ["C01", "C02"], "M03": ["C01", "C03"], "M04": ["C01"]})
+    by_code = {p.code: p for p in Participant.objects.filter(cohort=cohort)}
+    for mentee, mentor in (("C01", "M01"), ("C02", "M02"), ("C03", "M03")):
+        Pairing.objects.create(
+            cohort=cohort, mentee=by_code[mentee], mentor=by_code[mentor], source=Pairing.Source.MANUAL
+        )
+    pairing = Pairing.objects.active().get(mentee__code="C01")
+    cancel_latest_meeting(pairing)
+    # M02 and M03 have a mentee each; M04 is free and willing, so every seed draws M04.
+    for seed in range(20):
+        with transaction.atomic():
+            new = pairing_reallocate(pairing=pairing, seed=seed, allow_second_mentee=True)
+            assert new.mentor.code == "M04"
+            transaction.set_rollback(True)
+
+
+def test_reallocation_with_a_second_mentee_allowed_turns_to_a_busy_mentor_only_when_nobody_free_is_willing(cohort):
+    people(cohort, mentees=2, mentors=2)
+    willing(cohort, {"M01": ["C01"], "M02": ["C01", "C02"]})
+    by_code = {p.code: p for p in Participant.objects.filter(cohort=cohort)}
+    for mentee, mentor in (("C01", "M01"), ("C02", "M02")):
+        Pairing.objects.create(
+            cohort=cohort, mentee=by_code[mentee], mentor=by_code[mentor], source=Pairing.Source.MANUAL
+        )
+    pairing = Pairing.objects.active().get(mentee__code="C01")
+    cancel_latest_meeting(pairing)
+    with pytest.raises(AllocationInfeasible, match="There is 1 mentee but no available mentors"):
+        pairing_reallocate(pairing=pairing, seed=1)
+    new = pairing_reallocate(pairing=pairing, seed=1, allow_second_mentee=True)
+    assert new.mentor.code == "M02"
+    assert new.record.options["left_out"] == ["M01"]
+
+
+def test_a_mentor_whose_mentee_withdrew_counts_as_free(lead_client, cohort):
+    mentees, mentors = people(cohort, mentees=2, mentors=2)
+    willing(cohort, {"M01": ["C01"], "M02": ["C01", "C02"]})
+    for mentee, mentor in zip(mentees, mentors, strict=True):
+        Pairing.objects.create(cohort=cohort, mentee=mentee, mentor=mentor, source=Pairing.Source.MANUAL)
+    mentees[1].withdraw("Retired")
+    pairing = Pairing.objects.active().get(mentee__code="C01")
+    cancel_latest_meeting(pairing)
+    # M02's mentee withdrew: M02 is free to be drawn, and to be paired by hand without a confirmation.
+    assert pairing_reallocate(pairing=pairing, seed=1).mentor.code == "M02"
+    page = lead_client.get(reverse("mentoring_sessions:pairing_by_hand", args=[cohort.slug])).content.decode()
+    assert "(mentors C02)" not in page
+
+
+def test_a_second_click_on_draw_and_save_does_not_replace_the_draw_the_first_saved(lead_client, cohort):
+    people(cohort, mentees=3, mentors=3)
+    everyone_willing(cohort)
+    url = reverse("mentoring_sessions:allocation", args=[cohort.slug])
+    lead_client.post(url, {"seed": "", "action": "save"})
+    first = active_pairs(cohort)
+    response = lead_client.post(url, {"seed": "", "action": "save"})
+    assert "The cohort has 3 current pairs: tick “Replace the current pairs”" in page_text(response)
+    # A click that arrived while the first was still drawing found no pairs on the page, and
+    # learns of them only under the cohort's lock.
+    with pytest.raises(AllocationRefused, match=r"The cohort has current pairs now \(a draw was saved meanwhile\)"):
+        allocation_run(cohort=cohort, replace_current=False)
+    assert AllocationRecord.objects.count() == 1
+    assert active_pairs(cohort) == first
+
+
+def test_a_saved_draw_keeps_its_inputs_and_replays_from_them_after_willingness_changes(cohort, lead):
+    people(cohort, mentees=3, mentors=4)
+    everyone_willing(cohort)
+    outcome = allocation_run(cohort=cohort, seed=77, actor=lead)
+    record = AllocationRecord.objects.get()
+    assert json.loads(record.inputs)["mentees"] == ["C01", "C02", "C03"]
+    assert hashlib.sha256(record.inputs.encode()).hexdigest() == record.inputs_digest
+
+    WillingPair.objects.filter(mentor__cohort=cohort).delete()  # everyone changes their mind afterwards
+    out = io.StringIO()
+    call_command("replay_allocation", "--cohort", cohort.slug, "--draw", str(record.pk), stdout=out)
+    assert f"Draw {record.pk} of {cohort.slug} replays: seed 77 on its kept inputs" in out.getvalue()
+    assert "gives the same 3 pair(s)" in out.getvalue()
+    assert allocation_replay(record).pairs == outcome.allocation.pairs
+
+
+def test_a_draw_whose_record_was_altered_does_not_replay(cohort):
+    people(cohort, mentees=2, mentors=2)
+    everyone_willing(cohort)
+    allocation_run(cohort=cohort, seed=5)
+    record = AllocationRecord.objects.get()
+    result = dict(record.result)
+    result["C01"], result["C02"] = result["C02"], result["C01"]
+    AllocationRecord.objects.filter(pk=record.pk).update(result=result)
+    with pytest.raises(CommandError, match=f"Draw {record.pk} does NOT replay: .* other mentors for C01, C02"):
+        call_command("replay_allocation", "--cohort", cohort.slug, "--draw", str(record.pk))
+    AllocationRecord.objects.filter(pk=record.pk).update(inputs=record.inputs.replace("C01", "C09"))
+    with pytest.raises(CommandError, match="do not match the digest recorded with them"):
+        call_command("replay_allocation", "--cohort", cohort.slug, "--draw", str(record.pk))
+    AllocationRecord.objects.filter(pk=record.pk).update(inputs="")
+    with pytest.raises(CommandError, match="saved before the inputs of draws were kept"):
+        call_command("replay_allocation", "--cohort", cohort.slug, "--draw", str(record.pk))

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.models import Action, AuditEvent
 from sessions.models import Meeting, Pairing
 from tests.helpers import page_text
 from tests.sessions.phase2 import people
@@ -51,6 +52,8 @@ def test_the_lead_moves_a_scheduled_meeting_to_another_day_and_online(lead_clien
         Meeting.Mode.ONLINE,
         Meeting.Status.SCHEDULED,
     )
+    moved = AuditEvent.objects.get(action=Action.MEETING_SCHEDULED)
+    assert (moved.target, moved.detail) == (meeting.pairing.mentee.code, "meeting moved to 2026-12-08")
 
 
 @pytest.mark.parametrize(

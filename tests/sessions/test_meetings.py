@@ -239,3 +239,62 @@ def test_the_duration_box_offers_1_to_600_and_the_date_box_nothing_after_today(l
         r'<input type="number" name="duration_minutes"[^>]*max="600"[^>]*min="1"', html
     )
     assert re.search(rf'<input type="date" name="held_on"[^>]*max="{timezone.localdate().isoformat()}"', html)
+
+
+def test_a_second_click_on_schedule_meeting_records_one_meeting(lead_client, cohort, pairing):
+    url = reverse("mentoring_sessions:pairing_detail", args=[cohort.slug, pairing.pk])
+    for _ in range(2):
+        response = lead_client.post(url, {"scheduled_at": "2026-12-01T14:00", "mode": "online"}, follow=True)
+        assert "Meeting scheduled." in page_text(response)
+    assert Meeting.objects.count() == 1
+    scheduled = AuditEvent.objects.filter(action=Action.MEETING_SCHEDULED)
+    assert list(scheduled.values_list("target", "detail")) == [("C01", "meeting for 2026-12-01")]
+
+
+def test_another_meeting_is_not_scheduled_while_one_is_still_scheduled(lead_client, cohort, pairing):
+    url = reverse("mentoring_sessions:pairing_detail", args=[cohort.slug, pairing.pk])
+    lead_client.post(url, {"scheduled_at": "2026-12-01T14:00", "mode": "online"})
+    response = lead_client.post(url, {"scheduled_at": "2026-12-03T09:30", "mode": "in_person"})
+    assert response.status_code == 400
+    assert (
+        "A meeting is already scheduled for 1 December 2026 at 14:00. Record its outcome, or change its date or "
+        "place, instead of scheduling another. Nothing was saved." in page_text(response)
+    )
+    assert Meeting.objects.count() == 1
+
+
+def test_a_meeting_scheduled_from_a_page_opened_before_the_pair_was_replaced_is_refused_with_a_reason(
+    lead_client, cohort, pairing
+):
+    pairing.status = Pairing.Status.REPLACED
+    pairing.replaced_at = timezone.now()
+    pairing.save()
+    url = reverse("mentoring_sessions:pairing_detail", args=[cohort.slug, pairing.pk])
+    response = lead_client.post(url, {"scheduled_at": "2026-12-01T14:00", "mode": "online"}, follow=True)
+    assert "This pair was replaced, so no meeting was scheduled for C01 with it." in page_text(response)
+    assert not Meeting.objects.exists()
+
+
+def test_a_held_meeting_is_changed_to_cancelled_only_when_it_was_recorded_as_held_by_mistake(
+    lead_client, cohort, pairing
+):
+    meeting = Meeting.objects.create(
+        pairing=pairing, scheduled_at=timezone.now(), status="held", held_on=HELD_ON, duration_minutes=45
+    )
+    edit = reverse("mentoring_sessions:meeting_edit", args=[cohort.slug, meeting.pk])
+    cancelled = {"status": "cancelled", "cancelled_reason": "Entered against the wrong pair"}
+    response = lead_client.post(edit, cancelled)
+    assert response.status_code == 400
+    assert f"This meeting is recorded as held on {HELD_ON:%-d %B %Y}, for 45 minutes." in page_text(response)
+    meeting.refresh_from_db()
+    assert (meeting.status, meeting.held_on, meeting.duration_minutes) == ("held", HELD_ON, 45)
+
+    lead_client.post(edit, {**cancelled, "held_by_mistake": "on"})
+    meeting.refresh_from_db()
+    assert (meeting.status, meeting.held_on, meeting.duration_minutes) == ("cancelled", None, None)
+
+
+def test_a_scheduled_meeting_offers_no_held_by_mistake_box(lead_client, cohort, pairing):
+    meeting = Meeting.objects.create(pairing=pairing, scheduled_at=timezone.now())
+    edit = reverse("mentoring_sessions:meeting_edit", args=[cohort.slug, meeting.pk])
+    assert "recorded as held by mistake" not in page_text(lead_client.get(edit))

@@ -99,3 +99,26 @@ def test_a_withdrawn_mentor_is_flagged_for_pairing_by_hand(lead_client, cohort):
     Pairing.objects.create(cohort=cohort, mentee=mentees[0], mentor=mentors[0], source=Pairing.Source.MANUAL)
     mentors[0].withdraw("Left the trust")
     assert board_rows(lead_client.get(board_url(cohort)))["C01"].endswith("Pair by hand: M01 has withdrawn")
+
+
+def test_a_mentor_not_available_for_phase_2_is_flagged_for_pairing_by_hand(lead_client, cohort):
+    mentees, mentors = people(cohort, mentees=1, mentors=1)
+    feedback_save_draft(mentee=mentees[0], sections=sections_for(cohort, "View")).approve()
+    Pairing.objects.create(cohort=cohort, mentee=mentees[0], mentor=mentors[0], source=Pairing.Source.MANUAL)
+    mentors[0].available_for_phase2 = False
+    mentors[0].save()
+    row = board_rows(lead_client.get(board_url(cohort)))["C01"]
+    assert row.endswith("Pair by hand: M01 is not available for phase 2")
+
+
+def test_a_mentor_who_withdraws_after_the_meeting_was_held_needs_no_replacement(lead_client, cohort):
+    mentees, mentors = people(cohort, mentees=1, mentors=1)
+    feedback_save_draft(mentee=mentees[0], sections=sections_for(cohort, "View")).approve()
+    pairing = Pairing.objects.create(cohort=cohort, mentee=mentees[0], mentor=mentors[0], source=Pairing.Source.MANUAL)
+    Meeting.objects.create(
+        pairing=pairing, scheduled_at=timezone.now(), status="held", held_on=timezone.localdate(), duration_minutes=40
+    )
+    mentors[0].withdraw("Left the trust")
+    row = board_rows(lead_client.get(board_url(cohort)))["C01"]
+    assert "Pair by hand" not in row
+    assert row.endswith("Follow up the after phase 2 questionnaire")

@@ -7,6 +7,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.models import Action, AuditEvent
 from participants.imports import MAX_ROWS
 from questionnaires.models import Stage
 from questionnaires.services import link_issue
@@ -48,6 +49,12 @@ def test_a_mentor_consents_first_then_comes_back_to_the_willingness_page(client,
     assert willing_codes(mentor.cohort) == {("M01", "C02")}
     answer = MentorWillingness.objects.get(mentor=mentor)
     assert answer.would_mentor_supervisor is False and answer.source == MentorWillingness.Source.LINK
+    recorded = AuditEvent.objects.get(action=Action.WILLINGNESS_RECORDED)
+    assert (recorded.actor, recorded.target, recorded.detail) == (
+        None,
+        "M01",
+        "1 mentee(s) ticked; answered by the mentor, through their personal link",
+    )
 
 
 def test_ticking_the_supervisor_after_saying_no_is_refused_with_a_clear_message(client, pair_of_mentees):
@@ -89,6 +96,9 @@ def test_the_lead_enters_a_mentors_answer_and_the_matrix_shows_it(lead_client, p
     assert response.status_code == 302
     assert willing_codes(cohort) == {("M01", "C01"), ("M01", "C02")}
     assert MentorWillingness.objects.get(mentor=mentor).source == MentorWillingness.Source.LEAD
+    recorded = AuditEvent.objects.get(action=Action.WILLINGNESS_RECORDED)
+    assert recorded.actor is not None
+    assert recorded.detail == "2 mentee(s) ticked; answered by a programme lead"
     matrix = lead_client.get(reverse("mentoring_sessions:willingness_matrix", args=[cohort.slug]))
     text = page_text(matrix)
     assert "willing to mentor C01" in text and "willing to mentor C02" in text
@@ -117,6 +127,9 @@ def test_the_import_replaces_what_was_there(tmp_path, cohort):
     assert willing_codes(cohort) == {("M02", "C01"), ("M01", "C02")}
     assert "Imported 2 willing pair(s)" in out.getvalue()
     assert MentorWillingness.objects.filter(source=MentorWillingness.Source.IMPORT).count() == 2
+    assert AuditEvent.objects.get(action=Action.WILLINGNESS_RECORDED).detail == (
+        "2 willing pair(s) from willingness.csv (command line), replacing every mentor's"
+    )
 
 
 def test_a_bad_import_lists_every_problem_by_line_and_changes_nothing(tmp_path, cohort):

@@ -2,6 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from audit.models import Action
+from audit.services import audit_record
 from participants.imports import import_from_command
 from participants.models import Cohort
 from sessions.imports import import_willingness
@@ -22,6 +24,11 @@ class Command(BaseCommand):
         if found is None:
             raise CommandError(f"There is no cohort with the short name {cohort!r}.")
         count = import_from_command(self, file, lambda data: import_willingness(cohort=found, data=data))
+        audit_record(
+            Action.WILLINGNESS_RECORDED,
+            cohort=found,
+            detail=f"{count} willing pair(s) from {file.name} (command line), replacing every mentor's",
+        )
         self.stdout.write(
             self.style.SUCCESS(f"Imported {count} willing pair(s) into {cohort}, replacing what was there.")
         )
