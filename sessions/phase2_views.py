@@ -91,7 +91,21 @@ def willingness_edit(request: HttpRequest, slug: str, mentor_id: int) -> HttpRes
         form.save(source=MentorWillingness.Source.LEAD, request=request)
         messages.success(request, f"Willingness of {mentor.code} saved.")
         return redirect("mentoring_sessions:willingness_matrix", cohort.slug)
-    context = _context(cohort, mentor=mentor, form=form, answer=answer, page_title=f"Willingness of {mentor.code}")
+    context = _context(
+        cohort,
+        mentor=mentor,
+        form=form,
+        answer=answer,
+        # A change now counts only in later draws: say so before the lead makes it.
+        mentees_now=list(
+            Pairing.objects.filter(mentor=mentor)
+            .mentoring()
+            .order_by("mentee__code")
+            .values_list("mentee__code", flat=True)
+        ),
+        drawn=AllocationRecord.objects.filter(cohort=cohort).exists(),
+        page_title=f"Willingness of {mentor.code}",
+    )
     return render(request, "mentoring_sessions/willingness_form.html", context)
 
 

@@ -11,7 +11,7 @@ from audit.models import Action, AuditEvent
 from participants.imports import MAX_ROWS
 from questionnaires.models import Stage
 from questionnaires.services import link_issue
-from sessions.models import MentorWillingness, WillingPair
+from sessions.models import MentorWillingness, Pairing, WillingPair
 from tests.helpers import page_text
 from tests.sessions.phase2 import people, willing
 
@@ -207,3 +207,13 @@ def test_consent_with_an_unknown_next_page_goes_back_to_the_questionnaire(client
         reverse("questionnaires:consent", args=[token]) + "?next=https://evil.example", {"agree": "on"}
     )
     assert response.status_code == 302 and response.url == reverse("questionnaires:respond", args=[token])
+
+
+def test_the_lead_is_told_that_a_changed_answer_does_not_change_a_mentors_current_pair(lead_client, pair_of_mentees):
+    mentees, mentor = pair_of_mentees
+    cohort = mentor.cohort
+    url = reverse("mentoring_sessions:willingness_edit", args=[cohort.slug, mentor.pk])
+    assert "counts only in a later draw" not in page_text(lead_client.get(url))
+
+    Pairing.objects.create(cohort=cohort, mentee=mentees[1], mentor=mentor, source=Pairing.Source.MANUAL)
+    assert "M01 mentors C02 now. A changed answer does not change that pair" in page_text(lead_client.get(url))
