@@ -156,6 +156,14 @@ def supervisor_of(mentor: Participant) -> Participant | None:
     return None if supervisor.is_withdrawn else supervisor
 
 
+# Who gave a willingness answer, as the audit trail says it.
+ANSWERED_BY = {
+    MentorWillingness.Source.LINK: "the mentor, through their personal link",
+    MentorWillingness.Source.LEAD: "a programme lead",
+    MentorWillingness.Source.IMPORT: "a CSV import",
+}
+
+
 @transaction.atomic
 def willingness_save(
     *,
@@ -178,8 +186,7 @@ def willingness_save(
         request=request,
         cohort=mentor.cohort,
         target=mentor.code,
-        detail=f"{len(willing)} mentee(s) ticked; answered by {answer.get_source_display()[:1].lower()}"
-        f"{answer.get_source_display()[1:]}",
+        detail=f"{len(willing)} mentee(s) ticked; answered by {ANSWERED_BY[answer.source]}",
     )
     return answer
 

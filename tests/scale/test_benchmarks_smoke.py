@@ -5,6 +5,7 @@ They need PostgreSQL, where each makes and drops a scratch database of its own.
 """
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -39,7 +40,8 @@ def test_the_benchmark_runs_at_a_tiny_size_and_prints_its_verdicts(script):
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "Measured:" in result.stdout and "Machine:" in result.stdout
-    assert "Met" in result.stdout
+    # A verdict, whichever it is: at this size, on a busy machine, a timing target may be missed.
+    assert re.search(r"\b(Met|NOT met)\b", result.stdout), result.stdout[-3000:]
 
 
 def test_no_benchmark_is_left_without_a_smoke_run():

@@ -131,6 +131,7 @@ MATRIX = {
     "mentoring_sessions:allocation":         get(LOGIN, LOGIN, LOGIN, NONE,   OK,    NONE,  OK),
     "mentoring_sessions:pairing_by_hand":    get(LOGIN, LOGIN, LOGIN, NONE,   OK,    NONE,  OK),
     "mentoring_sessions:allocation_record":  get(LOGIN, LOGIN, LOGIN, NONE,   OK,    NONE,  OK),
+    "mentoring_sessions:allocation_record_inputs": get(LOGIN, LOGIN, LOGIN, NONE, OK, NONE, OK),
     "mentoring_sessions:pairing_detail":     get(LOGIN, LOGIN, LOGIN, NONE,   OK,    NONE,  OK),
     # The pair's meeting is scheduled, not cancelled: the lead is sent back with a message.
     "mentoring_sessions:pairing_reallocate": post(LOGIN, LOGIN, LOGIN, NONE,  AWAY,  NONE,  AWAY),

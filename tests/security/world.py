@@ -8,6 +8,7 @@ a script and look for it on every page.
 """
 
 import datetime
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -171,6 +172,14 @@ def build_world(text: Callable[[str], str] = plain) -> World:
         inputs_digest="0" * 64,
         method="random-assignment",
         result={here.mentee.code: here.mentor.code},
+        inputs=json.dumps(
+            {
+                "max_mentees_per_mentor": 1,
+                "mentees": [here.mentee.code],
+                "mentors": [here.mentor.code],
+                "willing": [[here.mentor.code, here.mentee.code]],
+            }
+        ),
     )
     theme = codebook(here.cohort)[0]
     users = {
