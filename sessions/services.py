@@ -10,7 +10,7 @@ from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from analysis.stats import describe
-from audit.models import Action
+from audit.models import Action, AuditEvent
 from audit.services import audit_record
 from participants.models import Cohort, Participant
 from sessions.allocation import Allocation, AllocationInfeasible, AllocationProblem, allocate, new_seed
@@ -46,6 +46,11 @@ class InterviewDeleteRefused(Exception):
         self.message = message
 
 
+def _interview_target(interview_id: int) -> str:
+    """How the audit trail names a group interview: by number, as it outlives the interview."""
+    return f"group interview {interview_id}"
+
+
 @transaction.atomic
 def interview_delete(
     *,
@@ -53,18 +58,19 @@ def interview_delete(
     attendance_confirmed: bool,
     actor: AbstractBaseUser | None = None,
     request: HttpRequest | None = None,
-) -> None:
+) -> bool:
     """Delete a group interview, its arrangements and any attendance recorded, with a line in the audit trail.
 
     Nothing else rests on an interview: the collated feedback is the group's view and is linked to
     no interview by design (sessions/models.py). The attendance is the one record an interview
     holds, so it goes only when the lead confirmed it; `InterviewDeleteRefused` otherwise (say,
-    when attendance was recorded after the confirmation page was shown).
+    when attendance was recorded after the confirmation page was shown). Returns False, changing
+    nothing, when the interview was deleted already (a second click, or another lead).
     """
     # Locked so that attendance recorded at the same moment waits for this, and then finds it gone.
     interview = GroupInterview.objects.select_for_update().select_related("cohort").filter(pk=interview.pk).first()
     if interview is None:
-        return  # deleted already, by a second click or another lead
+        return False
     attended = interview.attendees.count()
     if attended and not attendance_confirmed:
         raise InterviewDeleteRefused(
@@ -76,11 +82,20 @@ def interview_delete(
         actor=actor,
         request=request,
         cohort=interview.cohort,
-        target=f"group interview {interview.pk}",
+        target=_interview_target(interview.pk),
         detail=f"scheduled for {timezone.localtime(interview.scheduled_at):%Y-%m-%d %H:%M}; "
         f"attendance of {attended} mentor{pluralize(attended)} recorded",
     )
     interview.delete()
+    return True
+
+
+def interview_deleted_at(*, cohort: Cohort, interview_id: int) -> datetime | None:
+    """When the cohort's group interview of this number was deleted, as the audit trail says; None if never."""
+    deleted = AuditEvent.objects.filter(
+        action=Action.INTERVIEW_DELETED, cohort=cohort, target=_interview_target(interview_id)
+    ).aggregate(at=Max("at"))
+    return deleted["at"]
 
 
 @transaction.atomic

@@ -7,11 +7,13 @@ facilitate, a facilitator asking for a lead's page (interviews, approval) gets
 mislead them.
 """
 
+from datetime import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Value
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
@@ -122,12 +124,18 @@ def interview_edit(request: HttpRequest, slug: str, interview_id: int) -> HttpRe
 def interview_delete(request: HttpRequest, slug: str, interview_id: int) -> HttpResponse:
     """Confirm (GET) and delete (POST) a group interview; attendance recorded needs ticking to go too."""
     cohort = _get_cohort(request, slug, lead_only=True)
-    interview = _get_interview(cohort, interview_id)
+    interview = GroupInterview.objects.filter(cohort=cohort, pk=interview_id).first()
+    if interview is None:
+        # A second click on Delete, a reload, or another lead was quicker: say it is gone, not 404.
+        deleted_at = services.interview_deleted_at(cohort=cohort, interview_id=interview_id)
+        if deleted_at is None:
+            raise Http404("No such group interview in this cohort.")
+        return _interview_deleted_already(request, cohort, deleted_at)
     attendee_count = interview.attendees.count()
     form = InterviewDeleteForm(request.POST if request.method == "POST" else None, attendee_count=attendee_count)
     if request.method == "POST" and form.is_valid():
         try:
-            services.interview_delete(
+            deleted = services.interview_delete(
                 interview=interview,
                 attendance_confirmed=form.cleaned_data.get("delete_attendance", False),
                 actor=request.user,
@@ -136,11 +144,20 @@ def interview_delete(request: HttpRequest, slug: str, interview_id: int) -> Http
         except services.InterviewDeleteRefused as refused:
             messages.error(request, refused.message)
             return redirect("mentoring_sessions:interview_delete", cohort.slug, interview.pk)
+        if not deleted:  # by another request between the lookup above and the service's lock
+            deleted_at = services.interview_deleted_at(cohort=cohort, interview_id=interview_id)
+            return _interview_deleted_already(request, cohort, deleted_at)
         when = timezone.localtime(interview.scheduled_at)
         messages.success(request, f"The group interview of {when:%-d %B %Y, %H:%M} has been deleted.")
         return redirect("mentoring_sessions:interview_list", cohort.slug)
     context = _context(cohort, form=form, interview=interview, attendee_count=attendee_count)
     return render(request, "mentoring_sessions/interview_delete.html", context, status=400 if form.errors else 200)
+
+
+def _interview_deleted_already(request: HttpRequest, cohort: Cohort, deleted_at: datetime | None) -> HttpResponse:
+    when = f" at {timezone.localtime(deleted_at):%H:%M on %-d %B %Y}" if deleted_at else ""
+    messages.info(request, f"That group interview had already been deleted{when}. Nothing more was deleted.")
+    return redirect("mentoring_sessions:interview_list", cohort.slug)
 
 
 @login_required
