@@ -12,6 +12,7 @@ from datetime import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Value
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
@@ -87,12 +88,30 @@ def interview_list(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "mentoring_sessions/interview_list.html", context)
 
 
+def _record_attendance(request: HttpRequest, cohort: Cohort, interview: GroupInterview) -> None:
+    """A line in the audit trail for attendance ticked or changed, whether at creation or on an edit.
+
+    By number: who attended is on the interview; the trail says when it changed, and by whom.
+    """
+    attended = interview.attendees.count()
+    audit_record(
+        Action.ATTENDANCE_RECORDED,
+        request=request,
+        cohort=cohort,
+        target=f"{timezone.localtime(interview.scheduled_at):%Y-%m-%d %H:%M}",
+        detail=f"{attended} mentor{pluralize(attended)} attended",
+    )
+
+
 @login_required
 def interview_create(request: HttpRequest, slug: str) -> HttpResponse:
     cohort = _get_cohort(request, slug, lead_only=True)
     form = GroupInterviewForm(request.POST or None, cohort=cohort)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        with transaction.atomic():
+            interview = form.save()
+            if "attendees" in form.changed_data:  # ticked at once, for an interview entered after it took place
+                _record_attendance(request, cohort, interview)
         messages.success(request, "Group interview scheduled.")
         return redirect("mentoring_sessions:interview_list", cohort.slug)
     return render(request, "mentoring_sessions/interview_form.html", _context(cohort, form=form))
@@ -104,17 +123,10 @@ def interview_edit(request: HttpRequest, slug: str, interview_id: int) -> HttpRe
     interview = _get_interview(cohort, interview_id)
     form = GroupInterviewForm(request.POST or None, instance=interview, cohort=cohort)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        if "attendees" in form.changed_data:
-            # By number: who attended is on the interview; the trail says when it changed, and by whom.
-            attended = interview.attendees.count()
-            audit_record(
-                Action.ATTENDANCE_RECORDED,
-                request=request,
-                cohort=cohort,
-                target=f"{timezone.localtime(interview.scheduled_at):%Y-%m-%d %H:%M}",
-                detail=f"{attended} mentor{pluralize(attended)} attended",
-            )
+        with transaction.atomic():
+            form.save()
+            if "attendees" in form.changed_data:
+                _record_attendance(request, cohort, interview)
         messages.success(request, "Group interview saved.")
         return redirect("mentoring_sessions:interview_list", cohort.slug)
     return render(request, "mentoring_sessions/interview_form.html", _context(cohort, form=form, interview=interview))
