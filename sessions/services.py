@@ -138,18 +138,45 @@ class MentorNamed(Exception):
         self.mentions = mentions
 
 
+class FeedbackApprovalRefused(Exception):
+    """The draft was not approved; `message` says which version and why."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def feedback_is_blank(sections: Iterable[FeedbackSection]) -> bool:
+    """True when no section says anything (no note, no key point): there is no feedback to approve."""
+    return all(section.is_empty for section in sections)
+
+
 @transaction.atomic
 def feedback_approve(*, document: FeedbackDocument) -> bool:
-    """Approve a draft, as `FeedbackDocument.approve`, unless its text names a mentor (MentorNamed).
+    """Approve a draft, as `FeedbackDocument.approve`, unless it cannot be handed to the mentee's mentor.
 
-    The text is checked and approved while holding the mentee's row, which draft saves wait for,
-    so no save can slip a name in between the check and the approval.
+    Refused (`FeedbackApprovalRefused`) when the mentee has withdrawn, as no feedback is written
+    for them, or when every section is blank; `MentorNamed` when the text names a mentor. All is
+    checked and approved while holding the mentee's row, which draft saves and withdrawals wait
+    for, so neither can slip in between the checks and the approval.
     """
-    Participant.objects.select_for_update().only("pk").get(pk=document.mentee_id)
+    mentee = Participant.objects.select_for_update().only("pk", "code", "withdrawn_at").get(pk=document.mentee_id)
     document.refresh_from_db(fields=["status"])
-    if document.is_draft and (mentions := document_mentor_mentions(document)):
+    if not document.is_draft:
+        return False  # approved or superseded already: nothing to approve
+    if mentee.is_withdrawn:
+        raise FeedbackApprovalRefused(
+            f"Version {document.version} was not approved: {mentee.code} has withdrawn from the programme, "
+            "and no collated feedback is approved for a mentee who has withdrawn."
+        )
+    if feedback_is_blank(document.sections.all()):
+        raise FeedbackApprovalRefused(
+            f"Version {document.version} was not approved: every domain is blank. "
+            "Edit the draft and write the group's feedback first."
+        )
+    if mentions := document_mentor_mentions(document):
         raise MentorNamed(mentions)
-    return document.approve()  # False for a version no longer a draft: nothing to approve
+    return document.approve()  # False if no longer a draft after all
 
 
 # Willingness

@@ -245,7 +245,13 @@ def feedback_detail(request: HttpRequest, slug: str, mentee_id: int, version: in
         mentions = mentions_in(sections, mentor_pattern(mentors))
         possible = possible_mentions_in(sections, mentors)
     context = _context(
-        cohort, mentee=mentee, document=document, sections=sections, mentions=mentions, possible_mentions=possible
+        cohort,
+        mentee=mentee,
+        document=document,
+        sections=sections,
+        mentions=mentions,
+        possible_mentions=possible,
+        is_blank=services.feedback_is_blank(sections),
     )
     return render(request, "mentoring_sessions/feedback_detail.html", context)
 
@@ -262,6 +268,9 @@ def feedback_approve(request: HttpRequest, slug: str, mentee_id: int, version: i
         approved = services.feedback_approve(document=document)
     except services.MentorNamed as named:
         messages.error(request, _names_a_mentor(named.mentions, f"Version {document.version} was not approved."))
+        return redirect("mentoring_sessions:feedback_detail", cohort.slug, mentee.pk, document.version)
+    except services.FeedbackApprovalRefused as refused:
+        messages.error(request, refused.message)
         return redirect("mentoring_sessions:feedback_detail", cohort.slug, mentee.pk, document.version)
     if approved:
         # The document holds no user (anonymity by construction); who approved it is on the audit trail.
