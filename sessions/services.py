@@ -1,6 +1,6 @@
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -98,18 +98,88 @@ def interview_deleted_at(*, cohort: Cohort, interview_id: int) -> datetime | Non
     return deleted["at"]
 
 
+def feedback_opened_as(document: FeedbackDocument | None) -> str:
+    """Which version an edit page starts from, as the page posts it back: its id and last save, or "none".
+
+    `document` is the mentee's draft, or else their approved version, or None for a first draft.
+    Any save, approval or supersession changes `updated_at`, so the value changes with them.
+    """
+    if document is None:
+        return "none"
+    return f"{document.pk}@{document.updated_at.astimezone(UTC).isoformat()}"
+
+
+def _at(moment: datetime) -> str:
+    """The moment in local time: 14:05 today, or 14:05 on 3 March 2026 another day."""
+    local = timezone.localtime(moment)
+    return f"{local:%H:%M}" if local.date() == timezone.localdate() else f"{local:%H:%M on %-d %B %Y}"
+
+
+class FeedbackChanged(Exception):
+    """Someone else saved or approved the mentee's feedback after the edit page was opened; nothing was saved.
+
+    `current` is the version the page should now start from (the draft, else the approved
+    version); `message` says what happened and when.
+    """
+
+    def __init__(self, current: FeedbackDocument | None):
+        if current is None:
+            message = (
+                "The collated feedback changed after you opened this page, so your text has not been saved. "
+                "It is below: check it before saving again."
+            )
+        elif current.is_draft:
+            message = (
+                f"Someone else saved draft version {current.version} at {_at(current.updated_at)}, after you opened "
+                "this page, so your text has not been saved. Your text is below, with theirs under each domain: "
+                "compare them before saving again, which replaces their draft with your text."
+            )
+        else:
+            message = (
+                f"Version {current.version} was approved at {_at(current.approved_at)}, after you opened this page, "
+                f"so your text has not been saved. Your text is below, with version {current.version} under each "
+                f"domain: compare them before saving again, which makes version {current.version + 1} from your text."
+            )
+        super().__init__(message)
+        self.current = current
+        self.message = message
+
+
+def _holds(draft: FeedbackDocument, sections: list[SectionText]) -> bool:
+    """True when the draft says exactly this, domain by domain in this order."""
+    saved = [
+        SectionText(domain_key=s.domain_key, domain_label=s.domain_label, note=s.note, key_points=s.key_points)
+        for s in draft.sections.order_by("position")
+    ]
+    return saved == list(sections)
+
+
 @transaction.atomic
-def feedback_save_draft(*, mentee: Participant, sections: list[SectionText]) -> FeedbackDocument:
+def feedback_save_draft(
+    *, mentee: Participant, sections: list[SectionText], opened: str | None = None
+) -> FeedbackDocument:
     """Write the mentee's draft, in the given domain order, and return it.
 
     With no draft open, the text becomes a new version after the latest one;
     approved and superseded versions are never changed.
+
+    `opened` is `feedback_opened_as` of the version the writer's page started from. When
+    someone else has saved or approved a version since, nothing is saved and `FeedbackChanged`
+    says so, rather than overwriting their text; unless the draft already holds exactly this
+    text (a second click on Save, a resent form), which is returned as it is. None skips the check.
     """
     # Writers of one mentee's documents queue on the mentee's row, so two
-    # first saves cannot both start a new version.
+    # first saves cannot both start a new version, and no save slips in
+    # between the check below and the write.
     Participant.objects.select_for_update().only("pk").get(pk=mentee.pk)
     versions = FeedbackDocument.objects.filter(mentee=mentee)
     draft = versions.select_for_update().filter(status=FeedbackDocument.Status.DRAFT).first()
+    if opened is not None:
+        current = draft or versions.filter(status=FeedbackDocument.Status.APPROVED).first()
+        if opened != feedback_opened_as(current):
+            if draft is not None and _holds(draft, sections):
+                return draft
+            raise FeedbackChanged(current)
     if draft is None:
         latest = versions.aggregate(latest=Max("version"))["latest"] or 0
         draft = FeedbackDocument.objects.create(mentee=mentee, version=latest + 1)

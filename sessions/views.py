@@ -192,31 +192,66 @@ def feedback_edit(request: HttpRequest, slug: str, mentee_id: int) -> HttpRespon
     if mentee.is_withdrawn:
         messages.info(request, f"{mentee.code} has withdrawn, so no feedback is written for them.")
         return redirect("mentoring_sessions:feedback_history", cohort.slug, mentee.pk)
-    versions = FeedbackDocument.objects.filter(mentee=mentee)
-    draft = versions.filter(status=FeedbackDocument.Status.DRAFT).first()
-    approved = versions.filter(status=FeedbackDocument.Status.APPROVED).first()
+    draft, approved = _current_versions(mentee)
     base = draft or approved
     sections = list(base.sections.all()) if base else []
     forms = feedback_section_forms(list(cohort.domains.all()), data=request.POST or None, sections=sections)
+    # Which version the page was opened on, posted back in a hidden field so that the save can tell whether
+    # someone else saved since. Not a form: the value is only compared, never cleaned or stored, and any
+    # string is safe (one that no longer matches is refused with a message). A page opened before this
+    # field existed posts none, and saves unchecked, as it did then.
+    opened = request.POST.get("opened") if request.method == "POST" else services.feedback_opened_as(base)
+    changed = None
     if request.method == "POST" and all(form.is_valid() for _, form in forms):
-        draft = services.feedback_save_draft(
-            mentee=mentee,
-            sections=[
-                services.SectionText(
-                    domain_key=domain.key,
-                    domain_label=domain.label,
-                    note=form.cleaned_data["note"],
-                    key_points=form.cleaned_data["key_points"],
-                )
-                for domain, form in forms
-            ],
-        )
-        messages.success(request, f"Draft version {draft.version} saved.")
-        if mentions := document_mentor_mentions(draft):
-            messages.warning(request, _names_a_mentor(mentions, "It cannot be approved until they are removed."))
-        return redirect("mentoring_sessions:feedback_detail", cohort.slug, mentee.pk, draft.version)
-    context = _context(cohort, mentee=mentee, forms=forms, draft=draft, approved=approved)
-    return render(request, "mentoring_sessions/feedback_form.html", context)
+        try:
+            draft = services.feedback_save_draft(
+                mentee=mentee,
+                sections=[
+                    services.SectionText(
+                        domain_key=domain.key,
+                        domain_label=domain.label,
+                        note=form.cleaned_data["note"],
+                        key_points=form.cleaned_data["key_points"],
+                    )
+                    for domain, form in forms
+                ],
+                opened=opened or None,
+            )
+        except services.FeedbackChanged as error:
+            # The typed text stays in the bound forms; the page now starts from what was saved meanwhile.
+            changed = error
+            draft, approved = _current_versions(mentee)
+            opened = services.feedback_opened_as(changed.current)
+        else:
+            messages.success(request, f"Draft version {draft.version} saved.")
+            if mentions := document_mentor_mentions(draft):
+                messages.warning(request, _names_a_mentor(mentions, "It cannot be approved until they are removed."))
+            return redirect("mentoring_sessions:feedback_detail", cohort.slug, mentee.pk, draft.version)
+    theirs = {}
+    if changed and changed.current:
+        theirs = {section.domain_key: section for section in changed.current.sections.all()}
+    context = _context(
+        cohort,
+        mentee=mentee,
+        forms=[(domain, form, theirs.get(domain.key)) for domain, form in forms],
+        opened=opened,
+        changed=changed,
+        draft=draft,
+        approved=approved,
+    )
+    return render(request, "mentoring_sessions/feedback_form.html", context, status=409 if changed else 200)
+
+
+def _current_versions(mentee: Participant) -> tuple[FeedbackDocument | None, FeedbackDocument | None]:
+    """The mentee's draft and approved version, either None when there is none."""
+    versions = FeedbackDocument.objects.filter(mentee=mentee).current()
+    draft = approved = None
+    for document in versions:
+        if document.is_draft:
+            draft = document
+        else:
+            approved = document
+    return draft, approved
 
 
 @login_required
