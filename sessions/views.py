@@ -244,7 +244,7 @@ def feedback_edit(request: HttpRequest, slug: str, mentee_id: int) -> HttpRespon
 
 def _current_versions(mentee: Participant) -> tuple[FeedbackDocument | None, FeedbackDocument | None]:
     """The mentee's draft and approved version, either None when there is none."""
-    versions = FeedbackDocument.objects.filter(mentee=mentee).current()
+    versions = FeedbackDocument.objects.filter(mentee=mentee).current().order_by()  # no join to sort
     draft = approved = None
     for document in versions:
         if document.is_draft:
