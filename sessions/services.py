@@ -1,7 +1,7 @@
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -11,7 +11,7 @@ from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from analysis.stats import describe
-from audit.models import Action
+from audit.models import Action, AuditEvent
 from audit.services import audit_record
 from participants.models import Cohort, Participant
 from sessions.allocation import (
@@ -54,6 +54,11 @@ class InterviewDeleteRefused(Exception):
         self.message = message
 
 
+def _interview_target(interview_id: int) -> str:
+    """How the audit trail names a group interview: by number, as it outlives the interview."""
+    return f"group interview {interview_id}"
+
+
 @transaction.atomic
 def interview_delete(
     *,
@@ -61,18 +66,19 @@ def interview_delete(
     attendance_confirmed: bool,
     actor: AbstractBaseUser | None = None,
     request: HttpRequest | None = None,
-) -> None:
+) -> bool:
     """Delete a group interview, its arrangements and any attendance recorded, with a line in the audit trail.
 
     Nothing else rests on an interview: the collated feedback is the group's view and is linked to
     no interview by design (sessions/models.py). The attendance is the one record an interview
     holds, so it goes only when the lead confirmed it; `InterviewDeleteRefused` otherwise (say,
-    when attendance was recorded after the confirmation page was shown).
+    when attendance was recorded after the confirmation page was shown). Returns False, changing
+    nothing, when the interview was deleted already (a second click, or another lead).
     """
     # Locked so that attendance recorded at the same moment waits for this, and then finds it gone.
     interview = GroupInterview.objects.select_for_update().select_related("cohort").filter(pk=interview.pk).first()
     if interview is None:
-        return  # deleted already, by a second click or another lead
+        return False
     attended = interview.attendees.count()
     if attended and not attendance_confirmed:
         raise InterviewDeleteRefused(
@@ -84,25 +90,104 @@ def interview_delete(
         actor=actor,
         request=request,
         cohort=interview.cohort,
-        target=f"group interview {interview.pk}",
+        target=_interview_target(interview.pk),
         detail=f"scheduled for {timezone.localtime(interview.scheduled_at):%Y-%m-%d %H:%M}; "
         f"attendance of {attended} mentor{pluralize(attended)} recorded",
     )
     interview.delete()
+    return True
+
+
+def interview_deleted_at(*, cohort: Cohort, interview_id: int) -> datetime | None:
+    """When the cohort's group interview of this number was deleted, as the audit trail says; None if never."""
+    deleted = AuditEvent.objects.filter(
+        action=Action.INTERVIEW_DELETED, cohort=cohort, target=_interview_target(interview_id)
+    ).aggregate(at=Max("at"))
+    return deleted["at"]
+
+
+def feedback_opened_as(document: FeedbackDocument | None) -> str:
+    """Which version an edit page starts from, as the page posts it back: its id and last save, or "none".
+
+    `document` is the mentee's draft, or else their approved version, or None for a first draft.
+    Any save, approval or supersession changes `updated_at`, so the value changes with them.
+    """
+    if document is None:
+        return "none"
+    return f"{document.pk}@{document.updated_at.astimezone(UTC).isoformat()}"
+
+
+def _at(moment: datetime) -> str:
+    """The moment in local time: 14:05 today, or 14:05 on 3 March 2026 another day."""
+    local = timezone.localtime(moment)
+    return f"{local:%H:%M}" if local.date() == timezone.localdate() else f"{local:%H:%M on %-d %B %Y}"
+
+
+class FeedbackChanged(Exception):
+    """Someone else saved or approved the mentee's feedback after the edit page was opened; nothing was saved.
+
+    `current` is the version the page should now start from (the draft, else the approved
+    version); `message` says what happened and when.
+    """
+
+    def __init__(self, current: FeedbackDocument | None):
+        if current is None:
+            message = (
+                "The collated feedback changed after you opened this page, so your text has not been saved. "
+                "It is below: check it before saving again."
+            )
+        elif current.is_draft:
+            message = (
+                f"Someone else saved draft version {current.version} at {_at(current.updated_at)}, after you opened "
+                "this page, so your text has not been saved. Your text is below, with theirs under each domain: "
+                "compare them before saving again, which replaces their draft with your text."
+            )
+        else:
+            message = (
+                f"Version {current.version} was approved at {_at(current.approved_at)}, after you opened this page, "
+                f"so your text has not been saved. Your text is below, with version {current.version} under each "
+                f"domain: compare them before saving again, which makes version {current.version + 1} from your text."
+            )
+        super().__init__(message)
+        self.current = current
+        self.message = message
+
+
+def _holds(draft: FeedbackDocument, sections: list[SectionText]) -> bool:
+    """True when the draft says exactly this, domain by domain in this order."""
+    saved = [
+        SectionText(domain_key=s.domain_key, domain_label=s.domain_label, note=s.note, key_points=s.key_points)
+        for s in draft.sections.order_by("position")
+    ]
+    return saved == list(sections)
 
 
 @transaction.atomic
-def feedback_save_draft(*, mentee: Participant, sections: list[SectionText]) -> FeedbackDocument:
+def feedback_save_draft(
+    *, mentee: Participant, sections: list[SectionText], opened: str | None = None
+) -> FeedbackDocument:
     """Write the mentee's draft, in the given domain order, and return it.
 
     With no draft open, the text becomes a new version after the latest one;
     approved and superseded versions are never changed.
+
+    `opened` is `feedback_opened_as` of the version the writer's page started from. When
+    someone else has saved or approved a version since, nothing is saved and `FeedbackChanged`
+    says so, rather than overwriting their text; unless the draft already holds exactly this
+    text (a second click on Save, a resent form), which is returned as it is. None skips the check.
     """
     # Writers of one mentee's documents queue on the mentee's row, so two
-    # first saves cannot both start a new version.
+    # first saves cannot both start a new version, and no save slips in
+    # between the check below and the write.
     Participant.objects.select_for_update().only("pk").get(pk=mentee.pk)
     versions = FeedbackDocument.objects.filter(mentee=mentee)
     draft = versions.select_for_update().filter(status=FeedbackDocument.Status.DRAFT).first()
+    if opened is not None:
+        current = draft or versions.filter(status=FeedbackDocument.Status.APPROVED).first()
+        if opened != feedback_opened_as(current):
+            if draft is not None and _holds(draft, sections):
+                return draft
+            raise FeedbackChanged(current)
     if draft is None:
         latest = versions.aggregate(latest=Max("version"))["latest"] or 0
         draft = FeedbackDocument.objects.create(mentee=mentee, version=latest + 1)
@@ -131,18 +216,45 @@ class MentorNamed(Exception):
         self.mentions = mentions
 
 
+class FeedbackApprovalRefused(Exception):
+    """The draft was not approved; `message` says which version and why."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def feedback_is_blank(sections: Iterable[FeedbackSection]) -> bool:
+    """True when no section says anything (no note, no key point): there is no feedback to approve."""
+    return all(section.is_empty for section in sections)
+
+
 @transaction.atomic
 def feedback_approve(*, document: FeedbackDocument) -> bool:
-    """Approve a draft, as `FeedbackDocument.approve`, unless its text names a mentor (MentorNamed).
+    """Approve a draft, as `FeedbackDocument.approve`, unless it cannot be handed to the mentee's mentor.
 
-    The text is checked and approved while holding the mentee's row, which draft saves wait for,
-    so no save can slip a name in between the check and the approval.
+    Refused (`FeedbackApprovalRefused`) when the mentee has withdrawn, as no feedback is written
+    for them, or when every section is blank; `MentorNamed` when the text names a mentor. All is
+    checked and approved while holding the mentee's row, which draft saves and withdrawals wait
+    for, so neither can slip in between the checks and the approval.
     """
-    Participant.objects.select_for_update().only("pk").get(pk=document.mentee_id)
+    mentee = Participant.objects.select_for_update().only("pk", "code", "withdrawn_at").get(pk=document.mentee_id)
     document.refresh_from_db(fields=["status"])
-    if document.is_draft and (mentions := document_mentor_mentions(document)):
+    if not document.is_draft:
+        return False  # approved or superseded already: nothing to approve
+    if mentee.is_withdrawn:
+        raise FeedbackApprovalRefused(
+            f"Version {document.version} was not approved: {mentee.code} has withdrawn from the programme, "
+            "and no collated feedback is approved for a mentee who has withdrawn."
+        )
+    if feedback_is_blank(document.sections.all()):
+        raise FeedbackApprovalRefused(
+            f"Version {document.version} was not approved: every domain is blank. "
+            "Edit the draft and write the group's feedback first."
+        )
+    if mentions := document_mentor_mentions(document):
         raise MentorNamed(mentions)
-    return document.approve()  # False for a version no longer a draft: nothing to approve
+    return document.approve()  # False if no longer a draft after all
 
 
 # Willingness

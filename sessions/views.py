@@ -7,11 +7,14 @@ facilitate, a facilitator asking for a lead's page (interviews, approval) gets
 mislead them.
 """
 
+from datetime import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Value
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
@@ -85,12 +88,30 @@ def interview_list(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "mentoring_sessions/interview_list.html", context)
 
 
+def _record_attendance(request: HttpRequest, cohort: Cohort, interview: GroupInterview) -> None:
+    """A line in the audit trail for attendance ticked or changed, whether at creation or on an edit.
+
+    By number: who attended is on the interview; the trail says when it changed, and by whom.
+    """
+    attended = interview.attendees.count()
+    audit_record(
+        Action.ATTENDANCE_RECORDED,
+        request=request,
+        cohort=cohort,
+        target=f"{timezone.localtime(interview.scheduled_at):%Y-%m-%d %H:%M}",
+        detail=f"{attended} mentor{pluralize(attended)} attended",
+    )
+
+
 @login_required
 def interview_create(request: HttpRequest, slug: str) -> HttpResponse:
     cohort = _get_cohort(request, slug, lead_only=True)
     form = GroupInterviewForm(request.POST or None, cohort=cohort)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        with transaction.atomic():
+            interview = form.save()
+            if "attendees" in form.changed_data:  # ticked at once, for an interview entered after it took place
+                _record_attendance(request, cohort, interview)
         messages.success(request, "Group interview scheduled.")
         return redirect("mentoring_sessions:interview_list", cohort.slug)
     return render(request, "mentoring_sessions/interview_form.html", _context(cohort, form=form))
@@ -102,17 +123,10 @@ def interview_edit(request: HttpRequest, slug: str, interview_id: int) -> HttpRe
     interview = _get_interview(cohort, interview_id)
     form = GroupInterviewForm(request.POST or None, instance=interview, cohort=cohort)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        if "attendees" in form.changed_data:
-            # By number: who attended is on the interview; the trail says when it changed, and by whom.
-            attended = interview.attendees.count()
-            audit_record(
-                Action.ATTENDANCE_RECORDED,
-                request=request,
-                cohort=cohort,
-                target=f"{timezone.localtime(interview.scheduled_at):%Y-%m-%d %H:%M}",
-                detail=f"{attended} mentor{pluralize(attended)} attended",
-            )
+        with transaction.atomic():
+            form.save()
+            if "attendees" in form.changed_data:
+                _record_attendance(request, cohort, interview)
         messages.success(request, "Group interview saved.")
         return redirect("mentoring_sessions:interview_list", cohort.slug)
     return render(request, "mentoring_sessions/interview_form.html", _context(cohort, form=form, interview=interview))
@@ -122,12 +136,18 @@ def interview_edit(request: HttpRequest, slug: str, interview_id: int) -> HttpRe
 def interview_delete(request: HttpRequest, slug: str, interview_id: int) -> HttpResponse:
     """Confirm (GET) and delete (POST) a group interview; attendance recorded needs ticking to go too."""
     cohort = _get_cohort(request, slug, lead_only=True)
-    interview = _get_interview(cohort, interview_id)
+    interview = GroupInterview.objects.filter(cohort=cohort, pk=interview_id).first()
+    if interview is None:
+        # A second click on Delete, a reload, or another lead was quicker: say it is gone, not 404.
+        deleted_at = services.interview_deleted_at(cohort=cohort, interview_id=interview_id)
+        if deleted_at is None:
+            raise Http404("No such group interview in this cohort.")
+        return _interview_deleted_already(request, cohort, deleted_at)
     attendee_count = interview.attendees.count()
     form = InterviewDeleteForm(request.POST if request.method == "POST" else None, attendee_count=attendee_count)
     if request.method == "POST" and form.is_valid():
         try:
-            services.interview_delete(
+            deleted = services.interview_delete(
                 interview=interview,
                 attendance_confirmed=form.cleaned_data.get("delete_attendance", False),
                 actor=request.user,
@@ -136,11 +156,20 @@ def interview_delete(request: HttpRequest, slug: str, interview_id: int) -> Http
         except services.InterviewDeleteRefused as refused:
             messages.error(request, refused.message)
             return redirect("mentoring_sessions:interview_delete", cohort.slug, interview.pk)
+        if not deleted:  # by another request between the lookup above and the service's lock
+            deleted_at = services.interview_deleted_at(cohort=cohort, interview_id=interview_id)
+            return _interview_deleted_already(request, cohort, deleted_at)
         when = timezone.localtime(interview.scheduled_at)
         messages.success(request, f"The group interview of {when:%-d %B %Y, %H:%M} has been deleted.")
         return redirect("mentoring_sessions:interview_list", cohort.slug)
     context = _context(cohort, form=form, interview=interview, attendee_count=attendee_count)
     return render(request, "mentoring_sessions/interview_delete.html", context, status=400 if form.errors else 200)
+
+
+def _interview_deleted_already(request: HttpRequest, cohort: Cohort, deleted_at: datetime | None) -> HttpResponse:
+    when = f" at {timezone.localtime(deleted_at):%H:%M on %-d %B %Y}" if deleted_at else ""
+    messages.info(request, f"That group interview had already been deleted{when}. Nothing more was deleted.")
+    return redirect("mentoring_sessions:interview_list", cohort.slug)
 
 
 @login_required
@@ -163,31 +192,66 @@ def feedback_edit(request: HttpRequest, slug: str, mentee_id: int) -> HttpRespon
     if mentee.is_withdrawn:
         messages.info(request, f"{mentee.code} has withdrawn, so no feedback is written for them.")
         return redirect("mentoring_sessions:feedback_history", cohort.slug, mentee.pk)
-    versions = FeedbackDocument.objects.filter(mentee=mentee)
-    draft = versions.filter(status=FeedbackDocument.Status.DRAFT).first()
-    approved = versions.filter(status=FeedbackDocument.Status.APPROVED).first()
+    draft, approved = _current_versions(mentee)
     base = draft or approved
     sections = list(base.sections.all()) if base else []
     forms = feedback_section_forms(list(cohort.domains.all()), data=request.POST or None, sections=sections)
+    # Which version the page was opened on, posted back in a hidden field so that the save can tell whether
+    # someone else saved since. Not a form: the value is only compared, never cleaned or stored, and any
+    # string is safe (one that no longer matches is refused with a message). A page opened before this
+    # field existed posts none, and saves unchecked, as it did then.
+    opened = request.POST.get("opened") if request.method == "POST" else services.feedback_opened_as(base)
+    changed = None
     if request.method == "POST" and all(form.is_valid() for _, form in forms):
-        draft = services.feedback_save_draft(
-            mentee=mentee,
-            sections=[
-                services.SectionText(
-                    domain_key=domain.key,
-                    domain_label=domain.label,
-                    note=form.cleaned_data["note"],
-                    key_points=form.cleaned_data["key_points"],
-                )
-                for domain, form in forms
-            ],
-        )
-        messages.success(request, f"Draft version {draft.version} saved.")
-        if mentions := document_mentor_mentions(draft):
-            messages.warning(request, _names_a_mentor(mentions, "It cannot be approved until they are removed."))
-        return redirect("mentoring_sessions:feedback_detail", cohort.slug, mentee.pk, draft.version)
-    context = _context(cohort, mentee=mentee, forms=forms, draft=draft, approved=approved)
-    return render(request, "mentoring_sessions/feedback_form.html", context)
+        try:
+            draft = services.feedback_save_draft(
+                mentee=mentee,
+                sections=[
+                    services.SectionText(
+                        domain_key=domain.key,
+                        domain_label=domain.label,
+                        note=form.cleaned_data["note"],
+                        key_points=form.cleaned_data["key_points"],
+                    )
+                    for domain, form in forms
+                ],
+                opened=opened or None,
+            )
+        except services.FeedbackChanged as error:
+            # The typed text stays in the bound forms; the page now starts from what was saved meanwhile.
+            changed = error
+            draft, approved = _current_versions(mentee)
+            opened = services.feedback_opened_as(changed.current)
+        else:
+            messages.success(request, f"Draft version {draft.version} saved.")
+            if mentions := document_mentor_mentions(draft):
+                messages.warning(request, _names_a_mentor(mentions, "It cannot be approved until they are removed."))
+            return redirect("mentoring_sessions:feedback_detail", cohort.slug, mentee.pk, draft.version)
+    theirs = {}
+    if changed and changed.current:
+        theirs = {section.domain_key: section for section in changed.current.sections.all()}
+    context = _context(
+        cohort,
+        mentee=mentee,
+        forms=[(domain, form, theirs.get(domain.key)) for domain, form in forms],
+        opened=opened,
+        changed=changed,
+        draft=draft,
+        approved=approved,
+    )
+    return render(request, "mentoring_sessions/feedback_form.html", context, status=409 if changed else 200)
+
+
+def _current_versions(mentee: Participant) -> tuple[FeedbackDocument | None, FeedbackDocument | None]:
+    """The mentee's draft and approved version, either None when there is none."""
+    versions = FeedbackDocument.objects.filter(mentee=mentee).current().order_by()  # no join to sort
+    draft = approved = None
+    for document in versions:
+        if document.is_draft:
+            draft = document
+        else:
+            approved = document
+    return draft, approved
 
 
 @login_required
@@ -216,7 +280,13 @@ def feedback_detail(request: HttpRequest, slug: str, mentee_id: int, version: in
         mentions = mentions_in(sections, mentor_pattern(mentors))
         possible = possible_mentions_in(sections, mentors)
     context = _context(
-        cohort, mentee=mentee, document=document, sections=sections, mentions=mentions, possible_mentions=possible
+        cohort,
+        mentee=mentee,
+        document=document,
+        sections=sections,
+        mentions=mentions,
+        possible_mentions=possible,
+        is_blank=services.feedback_is_blank(sections),
     )
     return render(request, "mentoring_sessions/feedback_detail.html", context)
 
@@ -233,6 +303,9 @@ def feedback_approve(request: HttpRequest, slug: str, mentee_id: int, version: i
         approved = services.feedback_approve(document=document)
     except services.MentorNamed as named:
         messages.error(request, _names_a_mentor(named.mentions, f"Version {document.version} was not approved."))
+        return redirect("mentoring_sessions:feedback_detail", cohort.slug, mentee.pk, document.version)
+    except services.FeedbackApprovalRefused as refused:
+        messages.error(request, refused.message)
         return redirect("mentoring_sessions:feedback_detail", cohort.slug, mentee.pk, document.version)
     if approved:
         # The document holds no user (anonymity by construction); who approved it is on the audit trail.

@@ -82,3 +82,33 @@ def test_another_lead_gets_404_and_a_facilitator_403(client, other_lead, facilit
     assert client.get(delete_url(interview)).status_code == 403
     assert client.post(delete_url(interview)).status_code == 403
     assert GroupInterview.objects.filter(pk=interview.pk).exists()
+
+
+def test_a_second_click_on_delete_says_the_interview_was_deleted_already(lead_client, cohort, interview):
+    lead_client.post(delete_url(interview))
+    response = lead_client.post(delete_url(interview), follow=True)
+    assert response.redirect_chain == [(reverse("mentoring_sessions:interview_list", args=[cohort.slug]), 302)]
+    assert "That group interview had already been deleted at " in page_text(response)
+    assert AuditEvent.objects.filter(action=Action.INTERVIEW_DELETED).count() == 1
+
+
+def test_reloading_the_confirmation_page_of_a_deleted_interview_goes_back_to_the_list(lead_client, cohort, interview):
+    lead_client.post(delete_url(interview))
+    response = lead_client.get(delete_url(interview))
+    assert (response.status_code, response["Location"]) == (
+        302,
+        reverse("mentoring_sessions:interview_list", args=[cohort.slug]),
+    )
+
+
+def test_an_interview_that_never_existed_in_the_cohort_is_still_not_found(lead_client, cohort, interview):
+    """Only an interview the audit trail says was deleted from this cohort is reported as deleted."""
+    missing = GroupInterview(pk=interview.pk + 1000, cohort=cohort)
+    assert lead_client.post(delete_url(missing)).status_code == 404
+    assert lead_client.get(delete_url(missing)).status_code == 404
+
+
+def test_another_lead_deleting_it_first_is_reported_not_an_error(cohort, interview):
+    assert interview_delete(interview=interview, attendance_confirmed=False)
+    assert not interview_delete(interview=interview, attendance_confirmed=False)
+    assert AuditEvent.objects.filter(action=Action.INTERVIEW_DELETED).count() == 1

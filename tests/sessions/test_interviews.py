@@ -154,3 +154,23 @@ def test_the_list_counts_attendees_out_of_the_mentors_the_attendance_form_offers
     form = lead_client.get(reverse("mentoring_sessions:interview_edit", args=[cohort.slug, interview.pk]))
     assert len(form.context["form"].fields["attendees"].choices) == 3
     assert "<td>2 of 3</td>" in page
+
+
+def test_attendance_ticked_when_the_interview_is_created_is_in_the_audit_trail_by_number(lead_client, cohort, mentors):
+    url = reverse("mentoring_sessions:interview_create", args=[cohort.slug])
+    data = {"scheduled_at": "2026-03-04T14:00", "location": "Seminar room 2", "attendees": [m.pk for m in mentors]}
+    assert lead_client.post(url, data).status_code == 302
+    event = AuditEvent.objects.get(action=Action.ATTENDANCE_RECORDED)
+    assert (event.actor_name, event.cohort_id, event.target, event.detail) == (
+        "lead",
+        cohort.pk,
+        "2026-03-04 14:00",
+        "2 mentors attended",
+    )
+
+
+def test_an_interview_created_with_no_attendance_adds_no_attendance_line(lead_client, cohort, mentors):
+    url = reverse("mentoring_sessions:interview_create", args=[cohort.slug])
+    lead_client.post(url, {"scheduled_at": "2026-03-04T14:00", "location": "Seminar room 2"})
+    assert GroupInterview.objects.exists()
+    assert not AuditEvent.objects.filter(action=Action.ATTENDANCE_RECORDED).exists()
