@@ -46,3 +46,14 @@ def test_the_top_bar_links_are_white_and_show_where_the_keyboard_is(page: Page, 
         "element => getComputedStyle(element).outlineStyle + ' ' + getComputedStyle(element).outlineWidth"
     )
     assert outline == "solid 3px"
+
+
+def test_a_wide_table_without_links_scrolls_sideways_with_the_arrow_keys(page: Page, live_server, cohort):
+    sign_in_as_lead(page, live_server.url)
+    page.goto(live_server.url + reverse("analysis:cohort_report", args=[cohort.slug]))
+    table = page.get_by_role("region", name="Questionnaires submitted per stage and role")
+    assert table.evaluate("box => box.scrollWidth > box.clientWidth")  # wider than the phone
+    table.focus()
+    assert table.evaluate("box => getComputedStyle(box).outlineStyle") == "solid"  # the focus shows
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("box => box.scrollLeft > 0", arg=table.element_handle(), timeout=3000)
