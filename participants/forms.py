@@ -91,6 +91,8 @@ class RoleFixedOnRecord:
     record was made, is refused with the same words rather than dropped without a word.
     """
 
+    role_records: list[str] = []
+
     def fix_role_if_on_record(self) -> None:
         participant = self.instance
         self.role_records = participant_role_records(participant) if participant.pk else []

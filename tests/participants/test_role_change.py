@@ -6,13 +6,14 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.models import Action, AuditEvent
 from participants.models import Participant
 from participants.services import participant_role_records
 from questionnaires.models import Response, Stage
 from questionnaires.services import consent_record, link_issue
 from sessions.models import GroupInterview, Meeting, MentorWillingness, Pairing, WillingPair
 from sessions.services import feedback_save_draft
-from tests.factories import MenteeFactory, MentorFactory
+from tests.factories import MenteeFactory, MentorFactory, UserFactory
 from tests.helpers import page_text
 from tests.sessions.helpers import sections_for
 
@@ -242,3 +243,40 @@ def test_what_is_recorded_is_found_in_one_query_however_much_there_is(cohort, dj
     with django_assert_num_queries(1):
         records = participant_role_records(mentor)
     assert records == ["pair", "willingness_given", "attendance", "responses"]
+
+
+@pytest.fixture
+def admin_client_root(client):
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    return client
+
+
+def admin_post_role(client, participant: Participant, role: str):
+    url = reverse("admin:participants_participant_change", args=[participant.pk])
+    data = {"code": participant.code, "name": participant.name, "email": participant.email, "role": role}
+    data.update({"grade": participant.grade, "available_for_phase2": "on"})
+    return client.post(url, data)
+
+
+def test_the_administration_pages_keep_a_role_on_record_fixed_too(admin_client_root, cohort):
+    mentor = MentorFactory(cohort=cohort, code="M01")
+    _willingness_answer(mentor)
+    page = admin_client_root.get(reverse("admin:participants_participant_change", args=[mentor.pk]))
+    assert role_is_fixed(page)
+    assert "The role cannot change now: M01 has willingness answers recorded as a mentor." in page_text(page)
+
+    response = admin_post_role(admin_client_root, mentor, MENTEE)
+
+    assert response.status_code == 200
+    assert "The role cannot change now: M01 has willingness answers recorded as a mentor." in page_text(response)
+    assert role_of(mentor) == MENTOR
+    assert not AuditEvent.objects.filter(action=Action.PARTICIPANT_UPDATED, target="M01").exists()
+
+
+def test_the_administration_pages_change_the_role_of_someone_with_nothing_recorded(admin_client_root, cohort):
+    mentor = MentorFactory(cohort=cohort, code="M01")
+    assert not role_is_fixed(admin_client_root.get(reverse("admin:participants_participant_change", args=[mentor.pk])))
+    assert admin_post_role(admin_client_root, mentor, MENTEE).status_code == 302
+    assert role_of(mentor) == MENTEE
+    event = AuditEvent.objects.get(action=Action.PARTICIPANT_UPDATED, target="M01")
+    assert event.detail == "changed in the administration pages: role"
