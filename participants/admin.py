@@ -1,11 +1,13 @@
 import smtplib
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 
 from audit.models import Action
 from audit.services import audit_record
+from participants.forms import RoleFixedOnRecord
 from participants.models import Cohort, Domain, Participant, Programme
 from participants.services import participant_code_is_on_record
 from rmprog.accounts import password_link_send
@@ -66,8 +68,17 @@ class CohortAdmin(admin.ModelAdmin):
         )
 
 
+class ParticipantAdminForm(RoleFixedOnRecord, forms.ModelForm):
+    """The admin's participant form (the admin chooses its fields), with the role fixed as on the edit page."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fix_role_if_on_record()
+
+
 @admin.register(Participant)
 class ParticipantAdmin(admin.ModelAdmin):
+    form = ParticipantAdminForm  # the role stays fixed once anything recorded rests on it, as on the edit page
     list_display = [
         "code",
         "name",

@@ -6,7 +6,7 @@ from django.utils.text import slugify
 
 from participants.imports import MAX_UPLOAD_BYTES
 from participants.models import ERASED_NAME, Cohort, Participant, Programme, key_validator
-from participants.services import participant_code_is_on_record
+from participants.services import participant_code_is_on_record, participant_role_records, role_fixed_reason
 from rmprog.dates import day
 from rmprog.widgets import LongSelect, NativeDateInput
 
@@ -84,7 +84,36 @@ class BaseDomainFormSet(forms.BaseFormSet):
 DomainFormSet = formset_factory(DomainForm, formset=BaseDomainFormSet, extra=1, can_delete=True, max_num=20)
 
 
-class ParticipantForm(forms.ModelForm):
+class RoleFixedOnRecord:
+    """For a form of a participant: the role stays as it is while anything recorded rests on it.
+
+    The field is disabled and says why. A change posted anyway, from a page opened before the
+    record was made, is refused with the same words rather than dropped without a word.
+    """
+
+    role_records: list[str] = []
+
+    def fix_role_if_on_record(self) -> None:
+        participant = self.instance
+        self.role_records = participant_role_records(participant) if participant.pk else []
+        if self.role_records:
+            self.fields["role"].disabled = True
+            self.fields["role"].help_text = self.role_fixed_message()
+
+    def role_fixed_message(self) -> str:
+        return f"The role cannot change now: {role_fixed_reason(self.instance, self.role_records)}"
+
+    def clean_role(self) -> str:
+        role = self.cleaned_data["role"]
+        field = self["role"]
+        # What was sent, which a disabled field otherwise ignores (a browser sends nothing for it).
+        if self.role_records and field.data and field.data != self.instance.role:
+            field.help_text = ""  # the error by the field says the same
+            raise ValidationError(self.role_fixed_message(), code="on_record")
+        return role
+
+
+class ParticipantForm(RoleFixedOnRecord, forms.ModelForm):
     class Meta:
         model = Participant
         fields = [
@@ -140,6 +169,7 @@ class ParticipantForm(forms.ModelForm):
             for name in ("name", "email"):
                 self.fields[name].disabled = True
                 self.fields[name].help_text = erased_on
+        self.fix_role_if_on_record()
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"]
@@ -185,19 +215,6 @@ class ParticipantForm(forms.ModelForm):
                 "role",
                 ValidationError(
                     "This participant supervises mentors in this cohort, so must stay a mentee.", code="supervisor"
-                ),
-            )
-        if (
-            cleaned.get("role") == Participant.Role.MENTOR
-            and self.instance.pk
-            and self.instance.feedback_documents.exists()
-        ):
-            self.add_error(
-                "role",
-                ValidationError(
-                    "This mentee already has collated feedback documents, so must stay a mentee: "
-                    "the feedback was written about them as a mentee.",
-                    code="has_feedback",
                 ),
             )
         return cleaned

@@ -2,11 +2,15 @@ from uuid import uuid4
 
 from django.contrib.auth.models import AbstractBaseUser, Group, Permission
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest
+from django.utils.text import get_text_list
 
 from audit.models import Action, AuditEvent
 from audit.services import audit_record
 from participants.models import DEFAULT_DOMAINS, Cohort, Domain, Participant, Programme
+from questionnaires.models import Response
+from sessions.models import FeedbackDocument, GroupInterview, Meeting, MentorWillingness, Pairing, WillingPair
 
 PROGRAMME_LEADS_GROUP = "Programme leads"
 
@@ -88,6 +92,63 @@ def participant_code_is_on_record(participant: Participant) -> bool:
         .exists()
     )
     return named_in_trail or participant.responses.exists()
+
+
+# What can be recorded for a participant that rests on their role, in the lead's words, in the
+# order the message names them. Pairs and meetings count whether current or past.
+ROLE_RECORDS = {
+    "pair": "a pair",
+    "meeting": "a meeting",
+    "willingness_given": "willingness answers",
+    "willingness_named": "willingness answers naming them",
+    "attendance": "group interview attendance",
+    "responses": "questionnaire answers",
+    "feedback": "collated feedback documents",
+}
+
+
+def participant_role_records(participant: Participant) -> list[str]:
+    """The kinds of record (keys of `ROLE_RECORDS`) standing for the participant that rest on their role.
+
+    Empty when the role may still change. Any of these would stop adding up under the other role:
+    a pair whose mentor is a mentee, a mentor's answers filed as a mentee's, attendance that the
+    group interview's page no longer offers (and drops at its next save), collated feedback about a
+    mentor. One query, whatever the number of rows behind it.
+    """
+    me = OuterRef("pk")
+    exists = {
+        "pair": Exists(Pairing.objects.filter(Q(mentor=me) | Q(mentee=me))),
+        "meeting": Exists(Meeting.objects.filter(Q(pairing__mentor=me) | Q(pairing__mentee=me))),
+        "willingness_given": Exists(MentorWillingness.objects.filter(mentor=me))
+        | Exists(WillingPair.objects.filter(mentor=me)),
+        "willingness_named": Exists(WillingPair.objects.filter(mentee=me)),
+        "attendance": Exists(GroupInterview.attendees.through.objects.filter(participant=me)),
+        "responses": Exists(Response.objects.filter(participant=me)),  # submitted or only started
+        "feedback": Exists(FeedbackDocument.objects.filter(mentee=me)),
+    }
+    # Named apart from the model's own relations (Participant.responses, say), which they would clash with.
+    found = Participant.objects.filter(pk=participant.pk).values(**{f"has_{kind}": e for kind, e in exists.items()})
+    row = found.first() or {}
+    return [kind for kind in ROLE_RECORDS if row.get(f"has_{kind}")]
+
+
+def role_fixed_reason(participant: Participant, records: list[str]) -> str:
+    """What is recorded under the participant's role (`participant_role_records`), and what the lead can do instead."""
+    role = participant.role  # the role on record: what the records were made under
+    recorded = get_text_list([ROLE_RECORDS[kind] for kind in records], "and")
+    what = f"{participant.code} has {recorded} recorded as a {role}."
+    # A mentor's attendance can be unticked, and a mentee taken out of mentors' willingness answers;
+    # everything else stays on record for good.
+    if role == Participant.Role.MENTOR and set(records) == {"attendance"}:
+        return f"{what} If it was recorded by mistake, untick them on the group interview's page, then change the role."
+    if role == Participant.Role.MENTEE and set(records) == {"willingness_named"}:
+        return f"{what} If they were recorded by mistake, correct them on the willingness page, then change the role."
+    steps = [] if participant.is_withdrawn else ["withdraw them"]
+    if participant.email:
+        # A cohort holds one participant per e-mail address, withdrawn or not.
+        steps.append("take the e-mail address off this record (a cohort holds one participant per address)")
+    steps.append("add them again with the right role under a new code")
+    return f"{what} If {participant.code} was entered with the wrong role, {get_text_list(steps, 'and')}."
 
 
 def removal_refused_message(participant: Participant, reasons: list[str]) -> str:
