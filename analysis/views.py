@@ -1,4 +1,5 @@
 import io
+from collections import Counter
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -384,10 +385,15 @@ def compare_cohorts(request: HttpRequest) -> HttpResponse:
     offered = Cohort.objects.for_user(request.user).select_related("programme")
     chosen = [get_cohort_for_user(request.user, slug) for slug in dict.fromkeys(request.GET.getlist("cohort"))]
     cohort_runs = [(cohort, latest_run(cohort)) for cohort in chosen]
+    # Cohorts are often named by year: two of the same name are told apart by their programme.
+    names = Counter(cohort.name for cohort in chosen)
     context = {
         "offered": offered,
         "chosen_slugs": {cohort.slug for cohort in chosen},
         "cohort_runs": cohort_runs,
+        "column_titles": [
+            cohort.name if names[cohort.name] == 1 else f"{cohort.programme.name}: {cohort.name}" for cohort in chosen
+        ],
         "groups": side_by_side(cohort_runs),
     }
     return render(request, "analysis/compare_cohorts.html", context)

@@ -58,3 +58,10 @@ def test_a_cohort_of_another_programme_is_not_found(lead_client, reference_cohor
 
 def test_signing_in_is_required(client):
     assert client.get(COMPARE_URL).status_code == 302
+
+
+def test_two_cohorts_of_the_same_name_are_told_apart_by_their_programme(lead_client, lead, reference_cohort):
+    other = CohortFactory(programme=ProgrammeFactory(name="Cardiology", leads=[lead]), name="Gastro 2026", slug="c-26")
+    done_run(reference_cohort, lead)
+    page = page_text(lead_client.get(COMPARE_URL, {"cohort": ["gastro-2026", other.slug]}))
+    assert "Domain Gastroenterology: Gastro 2026 Cardiology: Gastro 2026 n Before" in page
