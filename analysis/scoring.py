@@ -359,22 +359,22 @@ def load_scores(cohort: Cohort) -> tuple[list[str], dict[tuple[str, str], Constr
     domain_keys = list(cohort.domains.order_by("position").values_list("key", flat=True))
     width = len(Construct.values) * (len(domain_keys) + 1)
     rows = list(score_rows(cohort))
-    longest = max((len(stored) for *_, stored in rows), default=0)
-    # Shorter ones end in questions added since they were stored, which they did not answer.
-    digits = "".join(stored.ljust(longest, UNANSWERED) for *_, stored in rows).encode("ascii", "replace")
-    stored_scores = (np.frombuffer(digits, dtype=np.uint8) - ord(UNANSWERED)).reshape(len(rows), longest)
-    misfits = np.flatnonzero((stored_scores > 5).any(axis=1)) if longest <= width else range(len(rows))
-    for index in misfits:
-        participant_id, _, stage, stored = rows[index]
-        if len(stored) > width or stored.strip("012345"):
-            code = Participant.objects.filter(pk=participant_id).values_list("code", flat=True).first()
-            raise StoredScoresOutOfStep(
-                f"The stored scores of participant {code} at {stage} do not fit the cohort's {width} "
-                f"questions ('{stored}'). An administrator can write them again from the answers: "
-                f"python manage.py store_scores --cohort {cohort.slug}"
-            )
-    scores = np.zeros((len(rows), width), dtype=np.uint8)
-    scores[:, :longest] = stored_scores
+    # Every stored value has one digit per question of the cohort, or none (no Likert answers).
+    stored = [value or UNANSWERED * width for *_, value in rows]
+    digits = "".join(stored).encode("ascii", "replace")
+    misfit = next((index for index, value in enumerate(stored) if len(value) != width), None)
+    if misfit is None:
+        scores = (np.frombuffer(digits, dtype=np.uint8) - ord(UNANSWERED)).reshape(len(rows), width)
+        bad = np.flatnonzero((scores > 5).any(axis=1))
+        misfit = int(bad[0]) if bad.size else None
+    if misfit is not None:
+        participant_id, _, stage, value = rows[misfit]
+        code = Participant.objects.filter(pk=participant_id).values_list("code", flat=True).first()
+        raise StoredScoresOutOfStep(
+            f"The stored scores of participant {code} at {stage} do not fit the cohort's {width} "
+            f"questions ('{value}'). An administrator can write them again from the answers: "
+            f"python manage.py store_scores --cohort {cohort.slug}"
+        )
     return domain_keys, _file_scores(
         np.array([row[0] for row in rows], dtype=np.int64),
         [row[1] for row in rows],

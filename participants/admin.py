@@ -10,6 +10,7 @@ from audit.services import audit_record
 from participants.forms import RoleFixedOnRecord
 from participants.models import Cohort, Domain, Participant, Programme
 from participants.services import participant_code_is_on_record
+from questionnaires.models import cohort_has_answers
 from rmprog.accounts import password_link_send
 from rmprog.paging import PER_PAGE
 
@@ -41,8 +42,26 @@ class ProgrammeAdmin(admin.ModelAdmin):
 
 
 class DomainInline(admin.TabularInline):
+    """A cohort's domains: fixed once answers exist, as on the lead's Domains page.
+
+    Answers and the scores kept for the analysis (questionnaires/scores.py) are filed by domain,
+    in the domains' order: a domain added, removed or moved afterwards would mislabel them.
+    """
+
     model = Domain
     extra = 0
+
+    def _fixed(self, obj) -> bool:
+        return obj is not None and cohort_has_answers(obj)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return not self._fixed(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return not self._fixed(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return not self._fixed(obj) and super().has_delete_permission(request, obj)
 
 
 @admin.register(Cohort)

@@ -23,8 +23,8 @@ LikertScore = tuple[str, int | None, int]
 def score_slots(domain_ids: Sequence[int]) -> list[tuple[str, int | None]]:
     """(construct, domain id or None) of each digit: every construct's domains in the cohort's order, then its item.
 
-    Constructs come in `Construct`'s order, so a construct added at the end of it adds slots at the
-    end, and the scores stored before then read as unanswered there.
+    A change to `Construct` changes the slots: it needs a migration that writes the stored scores
+    again (the analysis refuses any stored value of the wrong length rather than guess).
     """
     return [(construct, domain_id) for construct in Construct.values for domain_id in [*domain_ids, None]]
 

@@ -153,3 +153,16 @@ def test_leads_and_facilitators_changed_in_the_admin_are_in_the_audit_trail(admi
     assert admin_user_client.post(url, {**data, "leads": [newcomer.pk]}).status_code == 302
     event = AuditEvent.objects.get(action=Action.ACCESS_CHANGED)
     assert (event.target, event.detail) == (programme.name, "leads added: newlead; leads removed: lead")
+
+
+def test_a_cohorts_domains_are_fixed_in_the_admin_once_answers_exist(admin_user_client, cohort):
+    url = reverse("admin:participants_cohort_change", args=[cohort.pk])
+    assert 'name="domains-0-label"' in admin_user_client.get(url).content.decode()
+
+    mentor = Participant.objects.create(cohort=cohort, code="M01", name="Dr A", role="mentor")
+    Response.objects.create(participant=mentor, stage=Stage.BASELINE)
+    page = admin_user_client.get(url).content.decode()
+    # Shown, not editable: no inputs for the label or the position, and no blank row to add one.
+    assert 'name="domains-0-label"' not in page and 'name="domains-0-position"' not in page
+    assert 'name="domains-__prefix__-label"' not in page
+    assert "Use of technology" in page

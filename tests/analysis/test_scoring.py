@@ -249,3 +249,12 @@ def test_stored_scores_that_do_not_fit_the_cohorts_questions_stop_the_loader_wit
     with pytest.raises(StoredScoresOutOfStep, match="participant M03 at baseline do not fit the cohort's 40") as stop:
         load_scores(reference_cohort)
     assert f"python manage.py store_scores --cohort {reference_cohort.slug}" in str(stop.value)
+
+
+@pytest.mark.django_db
+def test_stored_scores_one_question_short_are_refused_rather_than_read_against_other_domains(reference_cohort):
+    m02 = reference_cohort.participants.get(code="M02")
+    stored = Response.objects.get(participant=m02, stage="after_phase1").likert_scores
+    Response.objects.filter(participant=m02, stage="after_phase1").update(likert_scores=stored[1:])
+    with pytest.raises(StoredScoresOutOfStep, match="participant M02 at after_phase1 do not fit the cohort's 40"):
+        load_scores(reference_cohort)
