@@ -27,3 +27,17 @@ class AuditFilterForm(forms.Form):
         if data.get("date_to"):
             events = events.filter(at__date__lte=data["date_to"])
         return events
+
+    def problems(self) -> str:
+        """What is wrong with the filter, field by field, e.g. "Cohort short name: Enter a valid …"."""
+        problems = []
+        for name, errors in self.errors.items():
+            field = self.fields.get(name)
+            label = (field.label or name.capitalize()) if field else "Filter"
+            problems.append(f"{label}: {' '.join(errors)}")
+        return "; ".join(problems)
+
+    def described(self) -> str:
+        """The filters used, for the audit line of a download, e.g. "cohort=gastro-2026, action=export"."""
+        used = [f"{name}={value}" for name, value in self.cleaned_data.items() if value not in ("", None)]
+        return ", ".join(used) if used else "none (the whole trail)"

@@ -1,5 +1,5 @@
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import render
 
 from audit.forms import AuditFilterForm
@@ -18,11 +18,11 @@ def _require_admin(request: HttpRequest) -> None:
 
 
 def _filtered_events(request: HttpRequest):
+    """The filter form and the events it lets through: none at all while the filter is wrong,
+    never the whole trail in place of a filter that could not be read."""
     form = AuditFilterForm(request.GET)
     events = AuditEvent.objects.select_related("cohort")
-    if form.is_valid():
-        events = form.filter(events)
-    return form, events
+    return form, form.filter(events) if form.is_valid() else events.none()
 
 
 @login_required
@@ -37,10 +37,21 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def audit_log_csv(request: HttpRequest) -> StreamingHttpResponse:
+def audit_log_csv(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     _require_admin(request)
     form, events = _filtered_events(request)
-    audit_record(Action.EXPORT, request=request, target="audit log", detail="audit trail downloaded as CSV")
+    if not form.is_valid():
+        return HttpResponseBadRequest(
+            f"The audit trail was not downloaded: the filter is wrong. {form.problems()}. "
+            "Correct it on the audit trail page and download again.",
+            content_type="text/plain; charset=utf-8",
+        )
+    audit_record(
+        Action.EXPORT,
+        request=request,
+        target="audit log",
+        detail=f"audit trail downloaded as CSV; filters: {form.described()}",
+    )
 
     def rows():
         yield AUDIT_HEADER

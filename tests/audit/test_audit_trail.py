@@ -138,3 +138,35 @@ def test_starting_an_analysis_is_recorded(lead_client, lead, cohort):
     lead_client.post(reverse("analysis:run_start", args=[cohort.slug]))
     event = AuditEvent.objects.get(action=Action.ANALYSIS_RUN)
     assert (event.actor, event.cohort) == (lead, cohort)
+
+
+def test_a_wrong_filter_shows_what_is_wrong_and_no_events(client, admin_user, cohort):
+    audit_record(Action.LINK_ISSUED, cohort=cohort, target="M01", detail="baseline")
+    client.force_login(admin_user)
+    page = page_text(client.get(reverse("audit:audit_log"), {"cohort": "Gastro 2019", "action": "link_issued"}))
+    assert "Enter a valid “slug”" in page
+    assert "No events are shown: correct the filter above." in page
+    assert "M01" not in page  # the event's target: no row is listed
+    assert "Download as CSV" not in page
+
+
+def test_a_download_with_a_wrong_filter_is_refused_rather_than_giving_the_whole_trail(client, admin_user, cohort):
+    audit_record(Action.LINK_ISSUED, cohort=cohort, target="M01", detail="baseline")
+    client.force_login(admin_user)
+    response = client.get(reverse("audit:audit_log_csv"), {"cohort": "Gastro 2019", "date_from": "yesterday"})
+    assert response.status_code == 400
+    reason = response.content.decode()
+    assert "The audit trail was not downloaded" in reason
+    assert "Cohort short name: Enter a valid" in reason and "From: Enter a valid date." in reason
+    assert not AuditEvent.objects.filter(action=Action.EXPORT).exists()
+
+
+def test_a_download_records_the_filters_it_used(client, admin_user, cohort):
+    client.force_login(admin_user)
+    b"".join(client.get(reverse("audit:audit_log_csv"), {"cohort": cohort.slug, "action": "link_issued"}))
+    b"".join(client.get(reverse("audit:audit_log_csv")))
+    details = list(AuditEvent.objects.filter(action=Action.EXPORT).order_by("id").values_list("detail", flat=True))
+    assert details == [
+        "audit trail downloaded as CSV; filters: action=link_issued, cohort=gastro-2026",
+        "audit trail downloaded as CSV; filters: none (the whole trail)",
+    ]
