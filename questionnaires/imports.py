@@ -1,6 +1,6 @@
 """All-or-nothing import of Likert answers in the long CSV format (see exports.LIKERT_HEADER)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -131,7 +131,9 @@ def import_responses(*, cohort_slug: str, data: bytes, create: bool = False) -> 
         raise ImportRejected([RowError(0, f"There is no cohort '{cohort_slug}'. Use --create to create it.")])
     domain_keys = {d.key for d in cohort.domains.all()} if cohort else {key for key, _ in DEFAULT_DOMAINS}
     domain_ids = {d.key: d.pk for d in cohort.domains.all()} if cohort else {}
-    known = {p.code: p for p in Participant.objects.filter(cohort=cohort)} if cohort else {}
+    # Codes are matched ignoring case, as in the browser upload of participants: "m01" is M01.
+    known = {p.code.lower(): p for p in Participant.objects.filter(cohort=cohort)} if cohort else {}
+    spelling_in_file: dict[str, str] = {}  # a new code is spelt as on its first line
     held = set()
     if cohort:
         held = set(
@@ -147,8 +149,12 @@ def import_responses(*, cohort_slug: str, data: bytes, create: bool = False) -> 
     for line, record in rows:
         row, row_errors = _check_row(line, record, domain_keys)
         if row is not None:
-            participant = known.get(row.code)
-            if participant is not None and participant.role != row.role:
+            participant = known.get(row.code.lower())
+            code = participant.code if participant else spelling_in_file.setdefault(row.code.lower(), row.code)
+            row = replace(row, code=code)
+            if participant is not None and participant.is_withdrawn:
+                row_errors.append(f"participant {row.code} has withdrawn: no answers are imported for them")
+            elif participant is not None and participant.role != row.role:
                 row_errors.append(f"participant {row.code} is a {participant.role} in this cohort, not a {row.role}")
             elif participant is None and not create:
                 row_errors.append(f"participant {row.code} is not in this cohort (use --create to add them)")
@@ -174,12 +180,13 @@ def import_responses(*, cohort_slug: str, data: bytes, create: bool = False) -> 
             programme = Programme.objects.create(name=cohort_slug)
             cohort = cohort_create(cohort=Cohort(programme=programme, name=cohort_slug, slug=cohort_slug))
             domain_ids = {d.key: d.pk for d in cohort.domains.all()}
-        new_codes = {row.code: row.role for row in good if row.code not in known}
+        new_codes = {row.code: row.role for row in good if row.code.lower() not in known}
         created = Participant.objects.bulk_create(
             Participant(cohort=cohort, code=code, name=code, role=role) for code, role in new_codes.items()
         )
-        known.update({p.code: p for p in Participant.objects.filter(cohort=cohort, code__in=new_codes)})
-        responses = _responses_for_import(cohort, known, sorted({(row.code, row.stage) for row in good}))
+        participants = {p.code: p for p in known.values()}
+        participants.update({p.code: p for p in Participant.objects.filter(cohort=cohort, code__in=new_codes)})
+        responses = _responses_for_import(cohort, participants, sorted({(row.code, row.stage) for row in good}))
         _refuse_answers_held_now(cohort, good)
         LikertAnswer.objects.bulk_create(
             LikertAnswer(

@@ -144,6 +144,54 @@ def test_an_answer_already_held_is_refused(tmp_path, cohort, capsys):
     assert LikertAnswer.objects.count() == 1
 
 
+def test_codes_are_matched_ignoring_case_so_create_adds_nobody_twice(tmp_path, cohort, capsys):
+    mentor = MentorFactory(cohort=cohort, code="M01")
+    lines = [
+        HEADER,
+        "m01,mentor,baseline,confidence,technology,4",
+        "c07,mentee,before_phase2,awareness,technology,3",
+        "C07,mentee,after_phase2,awareness,technology,5",
+    ]
+    call_command("import_responses", str(write(tmp_path, lines)), "--cohort", cohort.slug, "--create")
+    assert "1 new participant(s)" in capsys.readouterr().out
+    assert sorted(Participant.objects.filter(cohort=cohort).values_list("code", flat=True)) == ["M01", "c07"]
+    assert LikertAnswer.objects.get(response__participant=mentor).score == 4
+    assert LikertAnswer.objects.filter(response__participant__code="c07").count() == 2
+
+
+def test_an_answer_held_under_another_case_of_the_code_is_refused(tmp_path, cohort, capsys):
+    MentorFactory(cohort=cohort, code="M01")
+    call_command(
+        "import_responses",
+        str(write(tmp_path, [HEADER, "M01,mentor,baseline,confidence,technology,4"])),
+        "--cohort",
+        cohort.slug,
+    )
+    path = write(tmp_path, [HEADER, "m01,mentor,baseline,confidence,technology,2"], name="again.csv")
+    with pytest.raises(CommandError):
+        call_command("import_responses", str(path), "--cohort", cohort.slug, "--create")
+    assert "Line 2: this answer is already held" in capsys.readouterr().err
+    assert LikertAnswer.objects.get().score == 4
+
+
+def test_answers_for_a_withdrawn_participant_are_refused_and_nothing_is_saved(tmp_path, cohort, capsys):
+    MentorFactory(cohort=cohort, code="M01")
+    MenteeFactory(cohort=cohort, code="C01").withdraw("Moved away")
+    lines = [
+        HEADER,
+        "M01,mentor,baseline,confidence,technology,4",
+        "C01,mentee,before_phase2,awareness,technology,3",
+        "c01,mentee,after_phase2,awareness,technology,4",
+    ]
+    with pytest.raises(CommandError, match="was not imported: 2 problem"):
+        call_command("import_responses", str(write(tmp_path, lines)), "--cohort", cohort.slug)
+    errors = capsys.readouterr().err
+    assert "Line 3: participant C01 has withdrawn: no answers are imported for them" in errors
+    assert "Line 4: participant C01 has withdrawn" in errors
+    assert not LikertAnswer.objects.exists()
+    assert not Response.objects.exists()
+
+
 def test_a_wrong_header_is_named(tmp_path, cohort, capsys):
     with pytest.raises(CommandError):
         call_command(
