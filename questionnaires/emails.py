@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from questionnaires import tokens
-from questionnaires.models import CohortStage, OutboundEmail, Stage
+from questionnaires.models import CohortStage, OutboundEmail, Response, Stage
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +45,29 @@ def outbound_emails_requeue_lost() -> int:
     ).update(status=OutboundEmail.Status.QUEUED)
 
 
+def _reason_not_to_send(email: OutboundEmail, cohort_stage: CohortStage) -> str:
+    """Why a queued e-mail is of no use any more, in words for the lead; "" if it should go.
+
+    Things change between queueing and sending (a busy or stopped worker, the sweep after the
+    broker was down): the participant may have answered, or the questionnaire closed.
+    """
+    if email.participant.is_withdrawn:
+        return "participant has withdrawn"
+    if not email.link.is_live:
+        return "the link was revoked before sending"
+    today = timezone.localdate()
+    if cohort_stage.closes_on is not None and today > cohort_stage.closes_on:
+        return "the questionnaire has closed"
+    if not cohort_stage.is_open(today):
+        return "the questionnaire is not open"
+    if (
+        email.kind == OutboundEmail.Kind.REMINDER
+        and Response.objects.submitted().filter(participant=email.participant, stage=cohort_stage.stage).exists()
+    ):
+        return "already answered"
+    return ""
+
+
 def outbound_email_send(*, email_id: int) -> str:
     """Write and send one invitation or reminder, recording success or the reason for failure."""
     email = _claim(email_id)
@@ -52,13 +75,13 @@ def outbound_email_send(*, email_id: int) -> str:
         return "skipped"
     participant = email.participant
     link = email.link
-    if participant.is_withdrawn or not link.is_live:
-        reason = "participant has withdrawn" if participant.is_withdrawn else "the link was revoked before sending"
+    cohort_stage = CohortStage.objects.get(cohort=participant.cohort, stage=link.stage)
+    reason = _reason_not_to_send(email, cohort_stage)
+    if reason:
         OutboundEmail.objects.filter(pk=email.pk).update(
             status=OutboundEmail.Status.FAILED, error=f"Not sent: {reason}."
         )
         return "cancelled"
-    cohort_stage = CohortStage.objects.get(cohort=participant.cohort, stage=link.stage)
     context = {
         "participant": participant,
         "cohort": participant.cohort,

@@ -8,7 +8,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.utils import timezone
 
 from questionnaires.emails import outbound_email_send
-from questionnaires.models import OutboundEmail, Stage
+from questionnaires.models import OutboundEmail, Response, Stage
 from questionnaires.services import link_issue
 from questionnaires.tasks import send_queued_emails
 
@@ -62,3 +62,32 @@ def test_the_sweep_leaves_alone_an_email_a_worker_is_sending_now(open_baseline, 
     sending.refresh_from_db()
     assert sending.status == OutboundEmail.Status.SENDING
     assert mail.outbox == []
+
+
+def test_a_queued_reminder_does_not_go_to_someone_who_has_answered_since(open_baseline, mentor):
+    reminder = queued_email(mentor, kind=OutboundEmail.Kind.REMINDER)
+    Response.objects.create(
+        participant=mentor, stage=Stage.BASELINE, status=Response.Status.SUBMITTED, submitted_at=timezone.now()
+    )
+    outbound_email_send(email_id=reminder.pk)
+    assert mail.outbox == []
+    reminder.refresh_from_db()
+    assert (reminder.status, reminder.error) == (OutboundEmail.Status.FAILED, "Not sent: already answered.")
+
+
+def test_a_queued_reminder_still_goes_to_someone_who_has_only_started(open_baseline, mentor):
+    reminder = queued_email(mentor, kind=OutboundEmail.Kind.REMINDER)
+    Response.objects.create(participant=mentor, stage=Stage.BASELINE)
+    outbound_email_send(email_id=reminder.pk)
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.parametrize("kind", [OutboundEmail.Kind.INVITATION, OutboundEmail.Kind.REMINDER])
+def test_a_queued_email_does_not_go_once_the_questionnaire_has_closed(open_baseline, mentor, kind):
+    email = queued_email(mentor, kind=kind)
+    open_baseline.closes_on = timezone.localdate() - datetime.timedelta(days=1)
+    open_baseline.save()
+    outbound_email_send(email_id=email.pk)
+    assert mail.outbox == []
+    email.refresh_from_db()
+    assert (email.status, email.error) == (OutboundEmail.Status.FAILED, "Not sent: the questionnaire has closed.")
