@@ -91,12 +91,15 @@ def link_issue(
     return link, token
 
 
-def link_revoke(*, link: PersonalLink, actor: AbstractBaseUser | None = None) -> None:
-    if PersonalLink.objects.filter(pk=link.pk, revoked_at__isnull=True).update(revoked_at=timezone.now()):
-        participant = link.participant
-        audit_record(
-            Action.LINK_REVOKED, actor=actor, cohort=participant.cohort, target=participant.code, detail=link.stage
-        )
+def link_revoke(*, link: PersonalLink, actor: AbstractBaseUser | None = None) -> bool:
+    """Stop the link working; False if it had been revoked already (by a double click, say)."""
+    if not PersonalLink.objects.filter(pk=link.pk, revoked_at__isnull=True).update(revoked_at=timezone.now()):
+        return False
+    participant = link.participant
+    audit_record(
+        Action.LINK_REVOKED, actor=actor, cohort=participant.cohort, target=participant.code, detail=link.stage
+    )
+    return True
 
 
 def link_for_token(token: str) -> PersonalLink | None:

@@ -288,9 +288,15 @@ def link_revoke(request: HttpRequest, slug: str, stage: str, participant_id: int
     cohort = get_cohort_for_user(request.user, slug)
     cohort_stage = _get_stage_for_cohort(cohort, stage)
     participant = get_participant_in_cohort(cohort, participant_id)
-    link = get_object_or_404(PersonalLink, participant=participant, stage=cohort_stage.stage, revoked_at__isnull=True)
-    services.link_revoke(link=link, actor=request.user)
-    messages.success(request, f"The link of {participant.code} for this stage no longer works.")
+    links = PersonalLink.objects.filter(participant=participant, stage=cohort_stage.stage)
+    link = links.filter(revoked_at__isnull=True).first()
+    if link is None and not links.exists():
+        raise Http404("No link for that participant at this stage.")
+    # A double click (or two leads at once) revokes the link once; the second click is told so.
+    if link is not None and services.link_revoke(link=link, actor=request.user):
+        messages.success(request, f"The link of {participant.code} for this stage no longer works.")
+    else:
+        messages.info(request, "That link was already revoked.")
     return redirect("questionnaires:stage_detail", slug=cohort.slug, stage=stage)
 
 
