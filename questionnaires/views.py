@@ -233,23 +233,32 @@ def stage_send(request: HttpRequest, slug: str, stage: str) -> HttpResponse:
     if role not in Participant.Role.values or cohort_stage.instrument_for(role) is None:
         raise Http404("No questionnaire for that role at this stage.")
     resend = request.POST.get("resend") == "1"
+    skipped = 0
     try:
-        count = services.invitations_send(
-            cohort_stage=cohort_stage, role=role, requested_by=request.user, resend=resend
-        )
+        if resend:
+            count, skipped = services.reminders_send(cohort_stage=cohort_stage, role=role, requested_by=request.user)
+        else:
+            count = services.invitations_send(cohort_stage=cohort_stage, role=role, requested_by=request.user)
     except services.SendingRefused as refusal:
         messages.error(request, str(refusal))
         return redirect("questionnaires:cohort_questionnaires", slug=cohort.slug)
     level = messages.SUCCESS if count else messages.INFO
-    messages.add_message(request, level, _sent_message(cohort_stage, role, count, reminders=resend))
+    messages.add_message(request, level, _sent_message(cohort_stage, role, count, reminders=resend, skipped=skipped))
     return redirect("questionnaires:cohort_questionnaires", slug=cohort.slug)
 
 
-def _sent_message(cohort_stage: CohortStage, role: str, count: int, *, reminders: bool) -> str:
+def _sent_message(cohort_stage: CohortStage, role: str, count: int, *, reminders: bool, skipped: int = 0) -> str:
     """What the lead is told went out, in words: "7 invitations queued for mentors (junior doctors)."."""
     what = "reminder" if reminders else "invitation"
     one, many = services.role_noun(role, plural=False), services.role_noun(role)
     questionnaire = f"the {cohort_stage.get_stage_display().lower()} questionnaire"
+    if skipped:
+        people = "1 person was" if skipped == 1 else f"{skipped} people were"
+        reminded = f"{people} left out as they were reminded in the last hour."
+        if count == 0:
+            return f"No reminders sent: {reminded}"
+        queued = f"1 reminder queued for a {one}" if count == 1 else f"{count} reminders queued for {many}"
+        return f"{queued}; {reminded}"
     if count == 0 and reminders:
         return f"No reminders sent: no {one} invited to {questionnaire} is waiting to answer it."
     if count == 0:
