@@ -1,14 +1,15 @@
 import logging
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from questionnaires import tokens
-from questionnaires.models import CohortStage, OutboundEmail, Stage
+from questionnaires.models import CohortStage, OutboundEmail, Response, Stage
 
 logger = logging.getLogger(__name__)
 
@@ -17,19 +18,54 @@ def personal_link_url(token: str) -> str:
     return settings.SITE_URL.rstrip("/") + reverse("questionnaires:respond", args=[token])
 
 
+# An e-mail still "sending" this long after a worker took it was lost with that worker (killed
+# mid-send, say): far longer than any SMTP exchange takes with EMAIL_TIMEOUT, so the sweep never
+# sends again an e-mail a live worker is still sending.
+SENDING_LIMIT = timedelta(minutes=15)
+
+
 def _claim(email_id: int) -> OutboundEmail | None:
-    """Take a queued e-mail for sending; None if another worker has it or it went already."""
-    with transaction.atomic():
-        email = (
-            OutboundEmail.objects.select_for_update(skip_locked=True)
-            .select_related("participant__cohort__programme", "link")
-            .filter(pk=email_id, status=OutboundEmail.Status.QUEUED)
-            .first()
-        )
-        if email is not None:
-            email.attempts += 1
-            email.save(update_fields=["attempts"])
-        return email
+    """Take a queued e-mail for sending; None if another worker has it or it went already.
+
+    One conditional UPDATE moves it from queued to sending, so of two workers given the same
+    e-mail (a redelivery, or the sweep queueing it again) only one sends it.
+    """
+    claimed = OutboundEmail.objects.filter(pk=email_id, status=OutboundEmail.Status.QUEUED).update(
+        status=OutboundEmail.Status.SENDING, claimed_at=timezone.now(), attempts=F("attempts") + 1
+    )
+    if not claimed:
+        return None
+    return OutboundEmail.objects.select_related("participant__cohort__programme", "link").get(pk=email_id)
+
+
+def outbound_emails_requeue_lost() -> int:
+    """Put back in the queue the e-mails whose worker was lost while sending them; returns how many."""
+    return OutboundEmail.objects.filter(
+        status=OutboundEmail.Status.SENDING, claimed_at__lt=timezone.now() - SENDING_LIMIT
+    ).update(status=OutboundEmail.Status.QUEUED)
+
+
+def _reason_not_to_send(email: OutboundEmail, cohort_stage: CohortStage) -> str:
+    """Why a queued e-mail is of no use any more, in words for the lead; "" if it should go.
+
+    Things change between queueing and sending (a busy or stopped worker, the sweep after the
+    broker was down): the participant may have answered, or the questionnaire closed.
+    """
+    if email.participant.is_withdrawn:
+        return "participant has withdrawn"
+    if not email.link.is_live:
+        return "the link was revoked before sending"
+    today = timezone.localdate()
+    if cohort_stage.closes_on is not None and today > cohort_stage.closes_on:
+        return "the questionnaire has closed"
+    if not cohort_stage.is_open(today):
+        return "the questionnaire is not open"
+    if (
+        email.kind == OutboundEmail.Kind.REMINDER
+        and Response.objects.submitted().filter(participant=email.participant, stage=cohort_stage.stage).exists()
+    ):
+        return "already answered"
+    return ""
 
 
 def outbound_email_send(*, email_id: int) -> str:
@@ -39,13 +75,13 @@ def outbound_email_send(*, email_id: int) -> str:
         return "skipped"
     participant = email.participant
     link = email.link
-    if participant.is_withdrawn or not link.is_live:
-        reason = "participant has withdrawn" if participant.is_withdrawn else "the link was revoked before sending"
+    cohort_stage = CohortStage.objects.get(cohort=participant.cohort, stage=link.stage)
+    reason = _reason_not_to_send(email, cohort_stage)
+    if reason:
         OutboundEmail.objects.filter(pk=email.pk).update(
             status=OutboundEmail.Status.FAILED, error=f"Not sent: {reason}."
         )
         return "cancelled"
-    cohort_stage = CohortStage.objects.get(cohort=participant.cohort, stage=link.stage)
     context = {
         "participant": participant,
         "cohort": participant.cohort,

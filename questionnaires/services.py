@@ -1,5 +1,5 @@
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -91,12 +91,15 @@ def link_issue(
     return link, token
 
 
-def link_revoke(*, link: PersonalLink, actor: AbstractBaseUser | None = None) -> None:
-    if PersonalLink.objects.filter(pk=link.pk, revoked_at__isnull=True).update(revoked_at=timezone.now()):
-        participant = link.participant
-        audit_record(
-            Action.LINK_REVOKED, actor=actor, cohort=participant.cohort, target=participant.code, detail=link.stage
-        )
+def link_revoke(*, link: PersonalLink, actor: AbstractBaseUser | None = None) -> bool:
+    """Stop the link working; False if it had been revoked already (by a double click, say)."""
+    if not PersonalLink.objects.filter(pk=link.pk, revoked_at__isnull=True).update(revoked_at=timezone.now()):
+        return False
+    participant = link.participant
+    audit_record(
+        Action.LINK_REVOKED, actor=actor, cohort=participant.cohort, target=participant.code, detail=link.stage
+    )
+    return True
 
 
 def link_for_token(token: str) -> PersonalLink | None:
@@ -253,6 +256,16 @@ def _live_link(stage: str) -> Exists:
     return Exists(PersonalLink.objects.filter(participant=OuterRef("pk"), stage=stage, revoked_at__isnull=True))
 
 
+# A lead's "Remind non-responders" leaves out anyone reminded at the stage this recently: a
+# double click, or two leads pressing it at once, would otherwise remind everyone twice.
+MANUAL_REMINDER_GAP = timedelta(hours=1)
+
+
+def _lock_stage(cohort_stage: CohortStage) -> None:
+    # Sends for one stage take turns, so the second of two at once sees the e-mails of the first.
+    CohortStage.objects.select_for_update().get(pk=cohort_stage.pk)
+
+
 @transaction.atomic
 def invitations_send(
     *, cohort_stage: CohortStage, role: str, requested_by: AbstractBaseUser | None, resend: bool = False
@@ -264,39 +277,73 @@ def invitations_send(
     each of them who has one, and nobody else. Raises SendingRefused when the stage is not open
     today, and for reminders when nobody of the role has been invited yet.
     """
-    _refuse_unless_open(cohort_stage, "reminders" if resend else "invitations")
-    stage = cohort_stage.stage
     if resend:
-        role_members = Participant.objects.filter(cohort_id=cohort_stage.cohort_id, role=role).active()
-        if not role_members.filter(links__stage=stage).exists():
-            raise SendingRefused(
-                f"Nobody has been invited to the {cohort_stage.get_stage_display().lower()} questionnaire for"
-                f" {role_noun(role)} yet: send invitations first."
-            )
-        links = PersonalLink.objects.filter(
-            participant__in=_waiting(cohort_stage, role), stage=stage, revoked_at__isnull=True
-        )
-        emails = [
+        return _reminders_queue(cohort_stage, role, requested_by, skip_reminded_since=None)[0]
+    _refuse_unless_open(cohort_stage, "invitations")
+    _lock_stage(cohort_stage)
+    stage = cohort_stage.stage
+    emails = []
+    for participant in _waiting(cohort_stage, role).exclude(_live_link(stage)):
+        link, _ = link_issue(participant=participant, stage=stage, actor=requested_by)
+        emails.append(
             OutboundEmail(
-                participant_id=link.participant_id,
-                link=link,
-                kind=OutboundEmail.Kind.REMINDER,
-                requested_by=requested_by,
+                participant=participant, link=link, kind=OutboundEmail.Kind.INVITATION, requested_by=requested_by
             )
-            for link in links
-        ]
-    else:
-        emails = []
-        for participant in _waiting(cohort_stage, role).exclude(_live_link(stage)):
-            link, _ = link_issue(participant=participant, stage=stage, actor=requested_by)
-            emails.append(
-                OutboundEmail(
-                    participant=participant, link=link, kind=OutboundEmail.Kind.INVITATION, requested_by=requested_by
-                )
-            )
+        )
     OutboundEmail.objects.bulk_create(emails)
     _queue_emails(emails)
     return len(emails)
+
+
+@transaction.atomic
+def reminders_send(*, cohort_stage: CohortStage, role: str, requested_by: AbstractBaseUser | None) -> tuple[int, int]:
+    """The lead's reminder to the invited participants of the role who have not submitted yet.
+
+    As invitations_send(resend=True), except that anyone sent (or due to be sent) a reminder
+    for the stage within MANUAL_REMINDER_GAP is left out. Returns how many reminders were queued
+    and how many people were left out for that reason.
+    """
+    return _reminders_queue(cohort_stage, role, requested_by, skip_reminded_since=timezone.now() - MANUAL_REMINDER_GAP)
+
+
+def _reminders_queue(
+    cohort_stage: CohortStage, role: str, requested_by: AbstractBaseUser | None, *, skip_reminded_since: datetime | None
+) -> tuple[int, int]:
+    _refuse_unless_open(cohort_stage, "reminders")
+    _lock_stage(cohort_stage)
+    stage = cohort_stage.stage
+    role_members = Participant.objects.filter(cohort_id=cohort_stage.cohort_id, role=role).active()
+    if not role_members.filter(links__stage=stage).exists():
+        raise SendingRefused(
+            f"Nobody has been invited to the {cohort_stage.get_stage_display().lower()} questionnaire for"
+            f" {role_noun(role)} yet: send invitations first."
+        )
+    links = PersonalLink.objects.filter(
+        participant__in=_waiting(cohort_stage, role), stage=stage, revoked_at__isnull=True
+    )
+    skipped = 0
+    if skip_reminded_since is not None:
+        recent_reminder = OutboundEmail.objects.filter(
+            participant=OuterRef("participant"),
+            link__stage=stage,
+            kind=OutboundEmail.Kind.REMINDER,
+            created_at__gte=skip_reminded_since,
+        ).exclude(status=OutboundEmail.Status.FAILED)
+        links = links.alias(recently_reminded=Exists(recent_reminder))
+        skipped = links.filter(recently_reminded=True).count()
+        links = links.filter(recently_reminded=False)
+    emails = [
+        OutboundEmail(
+            participant_id=link.participant_id,
+            link=link,
+            kind=OutboundEmail.Kind.REMINDER,
+            requested_by=requested_by,
+        )
+        for link in links
+    ]
+    OutboundEmail.objects.bulk_create(emails)
+    _queue_emails(emails)
+    return len(emails), skipped
 
 
 @transaction.atomic

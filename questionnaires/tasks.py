@@ -3,7 +3,7 @@ from datetime import timedelta
 from celery import shared_task
 from django.utils import timezone
 
-from questionnaires.emails import outbound_email_send
+from questionnaires.emails import outbound_email_send, outbound_emails_requeue_lost
 from questionnaires.models import OutboundEmail
 from questionnaires.services import reminders_send_due
 from rmprog.queueing import enqueue
@@ -16,7 +16,8 @@ def send_outbound_email(email_id: int) -> str:
 
 @shared_task
 def send_queued_emails() -> int:
-    """Queue again the e-mails still waiting, e.g. those recorded while the broker was down."""
+    """Queue again the e-mails still waiting, e.g. those recorded while the broker was down or lost with a worker."""
+    outbound_emails_requeue_lost()
     stale = timezone.now() - timedelta(minutes=2)
     waiting = OutboundEmail.objects.filter(status=OutboundEmail.Status.QUEUED, created_at__lt=stale)
     queued = 0

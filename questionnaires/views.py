@@ -233,23 +233,32 @@ def stage_send(request: HttpRequest, slug: str, stage: str) -> HttpResponse:
     if role not in Participant.Role.values or cohort_stage.instrument_for(role) is None:
         raise Http404("No questionnaire for that role at this stage.")
     resend = request.POST.get("resend") == "1"
+    skipped = 0
     try:
-        count = services.invitations_send(
-            cohort_stage=cohort_stage, role=role, requested_by=request.user, resend=resend
-        )
+        if resend:
+            count, skipped = services.reminders_send(cohort_stage=cohort_stage, role=role, requested_by=request.user)
+        else:
+            count = services.invitations_send(cohort_stage=cohort_stage, role=role, requested_by=request.user)
     except services.SendingRefused as refusal:
         messages.error(request, str(refusal))
         return redirect("questionnaires:cohort_questionnaires", slug=cohort.slug)
     level = messages.SUCCESS if count else messages.INFO
-    messages.add_message(request, level, _sent_message(cohort_stage, role, count, reminders=resend))
+    messages.add_message(request, level, _sent_message(cohort_stage, role, count, reminders=resend, skipped=skipped))
     return redirect("questionnaires:cohort_questionnaires", slug=cohort.slug)
 
 
-def _sent_message(cohort_stage: CohortStage, role: str, count: int, *, reminders: bool) -> str:
+def _sent_message(cohort_stage: CohortStage, role: str, count: int, *, reminders: bool, skipped: int = 0) -> str:
     """What the lead is told went out, in words: "7 invitations queued for mentors (junior doctors)."."""
     what = "reminder" if reminders else "invitation"
     one, many = services.role_noun(role, plural=False), services.role_noun(role)
     questionnaire = f"the {cohort_stage.get_stage_display().lower()} questionnaire"
+    if skipped:
+        people = "1 person was" if skipped == 1 else f"{skipped} people were"
+        reminded = f"{people} left out as they were reminded in the last hour."
+        if count == 0:
+            return f"No reminders sent: {reminded}"
+        queued = f"1 reminder queued for a {one}" if count == 1 else f"{count} reminders queued for {many}"
+        return f"{queued}; {reminded}"
     if count == 0 and reminders:
         return f"No reminders sent: no {one} invited to {questionnaire} is waiting to answer it."
     if count == 0:
@@ -288,9 +297,15 @@ def link_revoke(request: HttpRequest, slug: str, stage: str, participant_id: int
     cohort = get_cohort_for_user(request.user, slug)
     cohort_stage = _get_stage_for_cohort(cohort, stage)
     participant = get_participant_in_cohort(cohort, participant_id)
-    link = get_object_or_404(PersonalLink, participant=participant, stage=cohort_stage.stage, revoked_at__isnull=True)
-    services.link_revoke(link=link, actor=request.user)
-    messages.success(request, f"The link of {participant.code} for this stage no longer works.")
+    links = PersonalLink.objects.filter(participant=participant, stage=cohort_stage.stage)
+    link = links.filter(revoked_at__isnull=True).first()
+    if link is None and not links.exists():
+        raise Http404("No link for that participant at this stage.")
+    # A double click (or two leads at once) revokes the link once; the second click is told so.
+    if link is not None and services.link_revoke(link=link, actor=request.user):
+        messages.success(request, f"The link of {participant.code} for this stage no longer works.")
+    else:
+        messages.info(request, "That link was already revoked.")
     return redirect("questionnaires:stage_detail", slug=cohort.slug, stage=stage)
 
 

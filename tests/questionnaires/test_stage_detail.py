@@ -37,6 +37,21 @@ def test_a_revoked_link_shows_as_revoked_on_the_day_it_was_revoked(lead_client, 
     assert 'New link<span class="visually-hidden"> for M01</span>' in page
 
 
+def test_a_second_click_on_revoke_says_the_link_was_already_revoked(lead_client, cohort, mentor):
+    link_issue(participant=mentor, stage=Stage.BASELINE)
+    url = reverse("questionnaires:link_revoke", args=[cohort.slug, Stage.BASELINE, mentor.pk])
+    lead_client.post(url)
+    response = lead_client.post(url, follow=True)
+    assert response.status_code == 200
+    assert "That link was already revoked." in page_text(response)
+    assert not PersonalLink.objects.filter(revoked_at__isnull=True).exists()
+
+
+def test_revoking_a_link_never_issued_answers_not_found(lead_client, cohort, mentor):
+    url = reverse("questionnaires:link_revoke", args=[cohort.slug, Stage.BASELINE, mentor.pk])
+    assert lead_client.post(url).status_code == 404
+
+
 def test_a_new_link_after_a_revoked_one_shows_as_issued(lead_client, cohort, mentor):
     link, _ = link_issue(participant=mentor, stage=Stage.BASELINE)
     PersonalLink.objects.update(created_at=timezone.now() - datetime.timedelta(days=3))

@@ -135,6 +135,42 @@ def test_reminders_skip_those_not_yet_invited_and_the_page_counts_only_reminders
     assert not PersonalLink.objects.filter(participant__code="M04").exists()
 
 
+def test_a_double_click_on_remind_sends_each_non_responder_one_reminder(lead_client, cohort, open_baseline):
+    for number in (1, 2):
+        MentorFactory(cohort=cohort, code=f"M0{number}")
+    send(lead_client, cohort)
+    mail.outbox.clear()
+    send(lead_client, cohort, resend=True)
+    page = send(lead_client, cohort, resend=True)
+    assert "No reminders sent: 2 people were left out as they were reminded in the last hour." in page
+    assert len(mail.outbox) == 2
+
+
+def test_remind_tells_the_lead_how_many_were_left_out_as_reminded_in_the_last_hour(
+    lead_client, cohort, open_baseline, mentor
+):
+    send(lead_client, cohort)
+    send(lead_client, cohort, resend=True)
+    MentorFactory(cohort=cohort, code="M02")
+    send(lead_client, cohort)
+    mail.outbox.clear()
+    page = send(lead_client, cohort, resend=True)
+    assert (
+        "1 reminder queued for a mentor (junior doctor); 1 person was left out as they were reminded in the last hour."
+        in page
+    )
+    assert [message.to for message in mail.outbox] == [["m02@example.nhs.uk"]]
+
+
+def test_remind_goes_again_to_someone_reminded_over_an_hour_ago(lead_client, cohort, open_baseline, mentor):
+    send(lead_client, cohort)
+    send(lead_client, cohort, resend=True)
+    OutboundEmail.objects.update(created_at=timezone.now() - datetime.timedelta(minutes=61))
+    mail.outbox.clear()
+    assert "1 reminder queued for a mentor (junior doctor)." in send(lead_client, cohort, resend=True)
+    assert len(mail.outbox) == 1
+
+
 def test_reminding_when_everyone_invited_has_answered_says_nobody_is_waiting(
     lead_client, cohort, open_baseline, mentor
 ):
