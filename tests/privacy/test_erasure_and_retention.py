@@ -11,6 +11,7 @@ from participants.models import Participant
 from questionnaires.models import ItemAnswer, LikertAnswer, Response
 from questionnaires.services import ensure_default_instruments
 from tests.factories import CohortFactory, MentorFactory, ProgrammeFactory
+from tests.helpers import page_text
 
 pytestmark = pytest.mark.django_db
 
@@ -102,3 +103,17 @@ def test_purge_expired_erases_only_cohorts_past_their_programmes_retention(cohor
     forever.refresh_from_db()
     assert answered_mentor.name == "[erased]"
     assert keeper.name == "Dr Recent" and forever.name == "Dr No Retention Set"
+
+
+def test_the_cohort_page_warns_when_no_end_date_lets_the_retention_period_never_apply(lead_client, cohort):
+    url = reverse("participants:cohort_detail", args=[cohort.slug])
+    warning = "This cohort has no end date, so the programme's retention period (365 days after a cohort ends)"
+    cohort.programme.retention_days = 365
+    cohort.programme.save()
+    cohort.ends_on = None
+    cohort.save()
+    assert warning in page_text(lead_client.get(url))
+
+    cohort.ends_on = datetime.date(2027, 6, 30)
+    cohort.save()
+    assert "never applies to it" not in page_text(lead_client.get(url))
