@@ -1,9 +1,10 @@
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import Count, Exists, F, FilteredRelation, Max, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 
@@ -278,7 +279,7 @@ def invitations_send(
     today, and for reminders when nobody of the role has been invited yet.
     """
     if resend:
-        return _reminders_queue(cohort_stage, role, requested_by, skip_reminded_since=None)[0]
+        return _reminders_queue(cohort_stage, role, requested_by)[0]
     _refuse_unless_open(cohort_stage, "invitations")
     _lock_stage(cohort_stage)
     stage = cohort_stage.stage
@@ -303,12 +304,28 @@ def reminders_send(*, cohort_stage: CohortStage, role: str, requested_by: Abstra
     for the stage within MANUAL_REMINDER_GAP is left out. Returns how many reminders were queued
     and how many people were left out for that reason.
     """
-    return _reminders_queue(cohort_stage, role, requested_by, skip_reminded_since=timezone.now() - MANUAL_REMINDER_GAP)
+    return _reminders_queue(
+        cohort_stage,
+        role,
+        requested_by,
+        skip_emailed_since=timezone.now() - MANUAL_REMINDER_GAP,
+        skip_kinds=[OutboundEmail.Kind.REMINDER],
+    )
 
 
 def _reminders_queue(
-    cohort_stage: CohortStage, role: str, requested_by: AbstractBaseUser | None, *, skip_reminded_since: datetime | None
+    cohort_stage: CohortStage,
+    role: str,
+    requested_by: AbstractBaseUser | None,
+    *,
+    skip_emailed_since: datetime | None = None,
+    skip_kinds: Iterable[str] = (),
 ) -> tuple[int, int]:
+    """Queue a reminder to each invited participant of the role who has not submitted yet.
+
+    Leaves out, and counts, anyone sent (or due to be sent) an e-mail of `skip_kinds` for the
+    stage since `skip_emailed_since`; failed e-mails do not count, as they never arrived.
+    """
     _refuse_unless_open(cohort_stage, "reminders")
     _lock_stage(cohort_stage)
     stage = cohort_stage.stage
@@ -322,16 +339,16 @@ def _reminders_queue(
         participant__in=_waiting(cohort_stage, role), stage=stage, revoked_at__isnull=True
     )
     skipped = 0
-    if skip_reminded_since is not None:
-        recent_reminder = OutboundEmail.objects.filter(
+    if skip_emailed_since is not None:
+        recent = OutboundEmail.objects.filter(
             participant=OuterRef("participant"),
             link__stage=stage,
-            kind=OutboundEmail.Kind.REMINDER,
-            created_at__gte=skip_reminded_since,
+            kind__in=list(skip_kinds),
+            created_at__gte=skip_emailed_since,
         ).exclude(status=OutboundEmail.Status.FAILED)
-        links = links.alias(recently_reminded=Exists(recent_reminder))
-        skipped = links.filter(recently_reminded=True).count()
-        links = links.filter(recently_reminded=False)
+        links = links.alias(recently_emailed=Exists(recent))
+        skipped = links.filter(recently_emailed=True).count()
+        links = links.filter(recently_emailed=False)
     emails = [
         OutboundEmail(
             participant_id=link.participant_id,
@@ -367,21 +384,27 @@ def link_reissue(
 
 
 def reminders_send_due(*, today: date | None = None) -> int:
-    """Queue reminders for every open stage whose reminder interval has passed since the last e-mail."""
+    """Queue a reminder for each participant of an open stage whose last e-mail for it is older than
+    the stage's reminder interval.
+
+    Per participant: a new link e-mailed to one person postpones their reminder, not everyone's.
+    """
     today = today or timezone.localdate()
     count = 0
     for cohort_stage in CohortStage.objects.open_on(today).filter(reminder_interval_days__isnull=False):
         due_before = timezone.now() - timedelta(days=cohort_stage.reminder_interval_days)
-        last_email = OutboundEmail.objects.filter(
-            participant__cohort_id=cohort_stage.cohort_id, link__stage=cohort_stage.stage
-        ).aggregate(last=Max("created_at"))["last"]
-        if last_email is None or last_email > due_before:
-            continue
         for role in (Participant.Role.MENTOR, Participant.Role.MENTEE):
             if cohort_stage.instrument_for(role) is None:
                 continue
             try:
-                count += invitations_send(cohort_stage=cohort_stage, role=role, requested_by=None, resend=True)
+                with transaction.atomic():
+                    count += _reminders_queue(
+                        cohort_stage,
+                        role,
+                        None,
+                        skip_emailed_since=due_before,
+                        skip_kinds=[OutboundEmail.Kind.INVITATION, OutboundEmail.Kind.REMINDER],
+                    )[0]
             except SendingRefused:
                 continue  # nobody of this role has been invited yet: there is nobody to remind
     return count

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from questionnaires.models import OutboundEmail, PersonalLink, Response, Stage
-from questionnaires.services import invitations_send, reminders_send_due
+from questionnaires.services import invitations_send, link_reissue, reminders_send_due
 from questionnaires.tasks import send_queued_emails
 from tests.factories import MentorFactory
 from tests.helpers import page_text
@@ -171,3 +171,17 @@ def test_the_cohort_page_shows_questionnaire_progress_with_send_buttons(lead_cli
     assert "Baseline (before phase 1)" in page and "1 / 1" in page
     assert "Remind non-responders (1)" in page  # invited, not yet answered
     assert "Send invitations" not in page  # nobody left to invite
+
+
+def test_a_new_link_for_one_participant_postpones_only_their_scheduled_reminder(cohort, open_baseline, mentor):
+    open_baseline.reminder_interval_days = 3
+    open_baseline.save()
+    other = MentorFactory(cohort=cohort, code="M02", email="m02@example.nhs.uk")
+    invitations_send(cohort_stage=open_baseline, role="mentor", requested_by=None)
+    OutboundEmail.objects.update(created_at=timezone.now() - datetime.timedelta(days=4))
+    link_reissue(participant=other, stage=open_baseline.stage, requested_by=None)  # e-mailed today
+    mail.outbox.clear()
+
+    assert reminders_send_due() == 1
+    assert [message.to for message in mail.outbox] == [[mentor.email]]
+    assert reminders_send_due() == 0  # just reminded: not due again until the interval has passed
