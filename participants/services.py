@@ -183,19 +183,16 @@ def participant_removal_blockers(participant: Participant) -> list[str]:
         reasons.append("e-mails have been sent to them")
     if participant.has_consented:
         reasons.append("they have given consent")
-    if participant.responses.exists():
+    records = set(participant_role_records(participant))
+    if "responses" in records:
         reasons.append("questionnaire answers are on record for them")
-    if (
-        participant.willing_to_mentor.exists()
-        or participant.willing_mentors.exists()
-        or hasattr(participant, "willingness")
-    ):
+    if records & {"willingness_given", "willingness_named"}:
         reasons.append("willingness answers name them")
-    if participant.pairings_as_mentee.exists() or participant.pairings_as_mentor.exists():
+    if "pair" in records:
         reasons.append("they have been paired")
-    if participant.group_interviews.exists():
+    if "attendance" in records:
         reasons.append("their attendance at a group interview is recorded")
-    if participant.feedback_documents.exists():
+    if "feedback" in records:
         reasons.append("collated feedback has been written about them")
     supervisees = list(participant.supervisees.order_by("code").values_list("code", flat=True))
     if supervisees:

@@ -136,7 +136,7 @@ def canonical_inputs(problem: AllocationProblem) -> str:
 
 def inputs_digest(problem: AllocationProblem) -> str:
     """SHA-256 (hex) of the inputs in canonical form (`canonical_inputs`), independent of input order."""
-    return _sha256(canonical_inputs(problem))
+    return canonical_digest(canonical_inputs(problem))
 
 
 def problem_from_canonical(text: str) -> AllocationProblem:
@@ -150,7 +150,8 @@ def problem_from_canonical(text: str) -> AllocationProblem:
     )
 
 
-def _sha256(text: str) -> str:
+def canonical_digest(text: str) -> str:
+    """SHA-256 (hex) of inputs in canonical form: `inputs_digest` without building the text again."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -172,7 +173,7 @@ def allocate(problem: AllocationProblem, seed: int) -> Allocation:
         chosen = _draw_random_assignment(graph, capacity, _RandomStream(seed, method))
     pairs = {graph.mentees[mentee]: graph.mentors[mentor] for mentee, mentor in sorted(chosen.items())}
     inputs = graph.canonical_text()
-    return Allocation(pairs=pairs, seed=seed, method=method, inputs_digest=_sha256(inputs), inputs=inputs)
+    return Allocation(pairs=pairs, seed=seed, method=method, inputs_digest=canonical_digest(inputs), inputs=inputs)
 
 
 class _Graph:

@@ -1,4 +1,3 @@
-import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,6 +18,7 @@ from sessions.allocation import (
     AllocationInfeasible,
     AllocationProblem,
     allocate,
+    canonical_digest,
     new_seed,
     problem_from_canonical,
 )
@@ -427,7 +427,7 @@ def allocation_replay(record: AllocationRecord) -> Allocation:
             f"Draw {record.pk} was saved before the inputs of draws were kept (7 December 2026): only their "
             "digest is on record, so it cannot be replayed from the record."
         )
-    if hashlib.sha256(record.inputs.encode("utf-8")).hexdigest() != record.inputs_digest:
+    if canonical_digest(record.inputs) != record.inputs_digest:
         raise AllocationRefused(
             f"The inputs kept with draw {record.pk} do not match the digest recorded with them: the record "
             "has been altered since the draw. Tell the administrator."
