@@ -16,7 +16,7 @@ from analysis.scoring import COLUMNS
 from questionnaires.exports import spreadsheet_safe
 from questionnaires.models import Stage
 
-# The feedback PDF's fonts and escaping (Vera, shipped inside ReportLab), so both PDFs look alike.
+# The feedback PDF's fonts and escaping, so both PDFs look alike.
 from sessions.pdf import pdf_styles, pdf_text
 
 COMPARISON_HEADER = [
@@ -32,7 +32,7 @@ COMPARISON_HEADER = [
     "Rank-biserial",
     "Note",
 ]
-# Room for the longest value of each column in 8 point Vera ("23.25 (21.25–25.75)", "< 0.001"),
+# Room for the longest value of each column in 8 point DejaVu Sans ("23.25 (21.25–25.75)", "< 0.001"),
 # the note wrapping in what is left of a landscape A4 page between 15 mm margins (262 mm).
 COMPARISON_WIDTHS = [w * mm for w in (38, 10, 33, 33, 13, 16, 16, 16, 14, 23, 50)]
 NO_MEETINGS = "No meetings recorded."
@@ -57,7 +57,7 @@ def comparison_rows(pair: dict) -> list[list]:
 
 
 def pair_title(pair: dict) -> str:
-    """The pair of stages in words: Vera, the PDF's font, has no arrow for the page's "→"."""
+    """The pair of stages in words ("Baseline to After phase 1"), as the PDF's headings read."""
     return " to ".join(reports.label_of(Stage, stage) for stage in pair["stages"])
 
 

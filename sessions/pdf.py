@@ -6,10 +6,12 @@ mentor can be named in it: the document holds no reference to any mentor.
 
 from functools import cache
 from io import BytesIO
+from pathlib import Path
 from xml.sax.saxutils import escape
 
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
+from matplotlib import get_data_path
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
@@ -19,34 +21,38 @@ from reportlab.platypus import Flowable, ListFlowable, ListItem, Paragraph, Simp
 
 from sessions.models import FeedbackDocument
 
+FONT = "DejaVuSans"
+BOLD = "DejaVuSans-Bold"
+
 
 @cache
 def _register_fonts() -> None:
-    """Bitstream Vera, which ships inside ReportLab, so nothing is needed from the system.
+    """DejaVu Sans, which ships inside Matplotlib (the charts' library), so nothing is needed from the system.
 
-    The PDF standard fonts cover Windows Latin 1 only and would print a box for
-    letters such as the Ł of a Polish name; Vera covers most of Latin Extended-A.
+    The PDF standard fonts cover Windows Latin 1 only, and ReportLab's own Vera little more: both
+    would print a box for the ŵ and ŷ of a Welsh name, the ő of a Hungarian one or the ș of a
+    Romanian one. DejaVu Sans covers every Latin alphabet in use.
     """
-    for name, filename in [
-        ("Vera", "Vera.ttf"),
-        ("Vera-Bold", "VeraBd.ttf"),
-        ("Vera-Italic", "VeraIt.ttf"),
-        ("Vera-BoldItalic", "VeraBI.ttf"),
-    ]:
-        pdfmetrics.registerFont(TTFont(name, filename))
-    pdfmetrics.registerFontFamily(
-        "Vera", normal="Vera", bold="Vera-Bold", italic="Vera-Italic", boldItalic="Vera-BoldItalic"
-    )
+    folder = Path(get_data_path()) / "fonts" / "ttf"
+    faces = {
+        "normal": FONT,
+        "bold": BOLD,
+        "italic": "DejaVuSans-Oblique",
+        "boldItalic": "DejaVuSans-BoldOblique",
+    }
+    for name in faces.values():
+        pdfmetrics.registerFont(TTFont(name, str(folder / f"{name}.ttf")))
+    pdfmetrics.registerFontFamily(FONT, **faces)
 
 
 def pdf_styles() -> dict[str, ParagraphStyle]:
     _register_fonts()
     sample = getSampleStyleSheet()
-    body = ParagraphStyle("Body", parent=sample["BodyText"], fontName="Vera", fontSize=10, leading=14)
+    body = ParagraphStyle("Body", parent=sample["BodyText"], fontName=FONT, fontSize=10, leading=14)
     return {
-        "title": ParagraphStyle("Title", parent=sample["Title"], fontName="Vera-Bold", alignment=0),
-        "heading": ParagraphStyle("Heading", parent=sample["Heading2"], fontName="Vera-Bold", fontSize=13),
-        "subheading": ParagraphStyle("Subheading", parent=sample["Heading4"], fontName="Vera-Bold", fontSize=10),
+        "title": ParagraphStyle("Title", parent=sample["Title"], fontName=BOLD, alignment=0),
+        "heading": ParagraphStyle("Heading", parent=sample["Heading2"], fontName=BOLD, fontSize=13),
+        "subheading": ParagraphStyle("Subheading", parent=sample["Heading4"], fontName=BOLD, fontSize=10),
         "body": body,
         "muted": ParagraphStyle("Muted", parent=body, textColor="#555555"),
     }
@@ -103,7 +109,7 @@ def feedback_pdf(document: FeedbackDocument) -> bytes:
 
     def footer(canvas, doc) -> None:
         canvas.saveState()
-        canvas.setFont("Vera", 8)
+        canvas.setFont(FONT, 8)
         canvas.drawString(doc.leftMargin, 10 * mm, f"Confidential. {title}, version {document.version}")
         canvas.drawRightString(A4[0] - doc.rightMargin, 10 * mm, f"Page {doc.page}")
         canvas.restoreState()

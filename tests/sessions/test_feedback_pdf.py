@@ -2,8 +2,9 @@
 
 import pytest
 from django.urls import reverse
+from reportlab.pdfbase import pdfmetrics
 
-from sessions.pdf import feedback_pdf
+from sessions.pdf import feedback_pdf, pdf_styles
 from sessions.services import SectionText, feedback_save_draft
 from tests.sessions.helpers import pdf_text
 
@@ -44,3 +45,17 @@ def test_markup_typed_in_a_note_is_printed_as_text(mentee, cohort):
     document = feedback_save_draft(mentee=mentee, sections=sections)
     document.approve()
     assert "Teaching <b>& ward rounds" in pdf_text(feedback_pdf(document))
+
+
+def test_names_from_any_latin_alphabet_print_with_their_own_letters(mentee, cohort):
+    # Welsh, Hungarian, Romanian, Czech and Latvian names: a font without these letters prints a box.
+    mentee.name = "Dr Siôn Ŵyn ap Rhŷs, Dr Ágnes Szőke, Dr Ștefan Țurcanu, Dr Jiří Dvořák, Dr Māra Bērziņa"
+    mentee.save()
+    sections = [SectionText(domain_key="strengths", domain_label="Strengths", note="Diolch, Siôn.", key_points="")]
+    document = feedback_save_draft(mentee=mentee, sections=sections)
+    document.approve()
+    assert feedback_pdf(document).startswith(b"%PDF-")
+    for style in pdf_styles().values():
+        font = pdfmetrics.getFont(style.fontName)
+        missing = sorted({letter for letter in mentee.name if ord(letter) not in font.face.charToGlyph})
+        assert missing == [], f"{style.name} ({style.fontName}) has no glyph for {missing}"
