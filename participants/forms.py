@@ -25,6 +25,10 @@ class CohortForm(forms.ModelForm):
         fields = ["name", "slug", "starts_on", "ends_on", "status", "meeting_limit_minutes"]
         widgets = {"starts_on": NativeDateInput, "ends_on": NativeDateInput}
         labels = {"slug": "Short name", "meeting_limit_minutes": "Meeting limit (minutes)"}
+        help_texts = {
+            "status": "Closed: participants' links take no more answers and no e-mails go out. Choose another"
+            " status to reopen the cohort."
+        }
         error_messages = {
             "slug": {
                 "unique": "Another cohort already has this short name: choose another.",

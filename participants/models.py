@@ -149,6 +149,12 @@ class Cohort(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("participants:cohort_detail", args=[self.slug])
 
+    @property
+    def is_closed(self) -> bool:
+        """A closed cohort's links take no more answers and no e-mails go out for it; a lead reopens
+        it by changing its status back."""
+        return self.status == self.Status.CLOSED
+
 
 class Domain(models.Model):
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="domains")
@@ -290,6 +296,11 @@ class Participant(models.Model):
     @property
     def is_withdrawn(self) -> bool:
         return self.withdrawn_at is not None
+
+    @property
+    def link_is_closed(self) -> bool:
+        """Whether their personal links are closed: they withdrew, or their cohort has closed."""
+        return self.is_withdrawn or self.cohort.is_closed
 
     @property
     def has_consented(self) -> bool:

@@ -86,7 +86,12 @@ class Item(models.Model):
 
 class CohortStageQuerySet(models.QuerySet):
     def open_on(self, day) -> "CohortStageQuerySet":
-        return self.filter(opens_on__lte=day).filter(models.Q(closes_on__isnull=True) | models.Q(closes_on__gte=day))
+        """Stages taking answers on `day`: within their dates, in a cohort that has not closed."""
+        return (
+            self.filter(opens_on__lte=day)
+            .filter(models.Q(closes_on__isnull=True) | models.Q(closes_on__gte=day))
+            .exclude(cohort__status=Cohort.Status.CLOSED)
+        )
 
 
 class CohortStage(models.Model):

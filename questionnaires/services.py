@@ -212,6 +212,11 @@ def _refuse_unless_open(cohort_stage: CohortStage, what: str) -> None:
     # outside its dates opens a dead end ("This questionnaire is not open"): send none then.
     today = timezone.localdate()
     questionnaire = f"the {cohort_stage.get_stage_display().lower()} questionnaire"
+    if cohort_stage.cohort.is_closed:
+        raise SendingRefused(
+            f"The cohort is closed, so its links take no answers: reopen it (Edit cohort, then another status)"
+            f" before sending {what}."
+        )
     if cohort_stage.opens_on is None:
         raise SendingRefused(
             f"Set the dates of {questionnaire} before sending {what}:"

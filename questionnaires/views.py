@@ -58,7 +58,8 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
         raise Http404("The cohort has no such questionnaire stage.")
     instrument = cohort_stage.instrument_for(participant.role)
     context = {"participant": participant, "cohort": participant.cohort, "cohort_stage": cohort_stage, "token": token}
-    if participant.is_withdrawn:
+    if participant.link_is_closed:
+        context["not_saved"] = request.method == "POST"
         return _render_link_page(request, "link_closed.html", context, status=410)
     response = Response.objects.filter(participant=participant, stage=link.stage).first()
     if response and response.status == Response.Status.SUBMITTED:
@@ -147,7 +148,7 @@ def consent(request: HttpRequest, token: str) -> HttpResponse:
         return _render_link_page(request, "link_invalid.html", {}, status=404)
     participant = link.participant
     context = {"participant": participant, "cohort": participant.cohort, "programme": participant.cohort.programme}
-    if participant.is_withdrawn:
+    if participant.link_is_closed:
         return _render_link_page(request, "link_closed.html", context, status=410)
     if participant.has_consented:
         return _after_consent(request, token)

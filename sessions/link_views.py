@@ -39,8 +39,8 @@ def _mentor_for_token(request: HttpRequest, token: str, page: str) -> Participan
     mentor = link.participant
     if mentor.role != Participant.Role.MENTOR:
         raise Http404("These pages are for mentors.")
-    if mentor.is_withdrawn:
-        context = {"participant": mentor, "cohort": mentor.cohort}
+    if mentor.link_is_closed:
+        context = {"participant": mentor, "cohort": mentor.cohort, "not_saved": request.method == "POST"}
         raise _LinkPage(render(request, "questionnaires/link_closed.html", context, status=410))
     if not mentor.has_consented:
         raise _LinkPage(redirect(f"{reverse('questionnaires:consent', args=[token])}?next={page}"))

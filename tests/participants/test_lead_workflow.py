@@ -85,6 +85,16 @@ def test_the_cohort_edit_form_shows_the_saved_dates_in_the_date_pickers(lead_cli
     assert 'value="2027-07-31"' in page
 
 
+def test_a_lead_closing_a_cohort_is_told_on_its_page_that_links_and_e_mails_have_stopped(lead_client, cohort):
+    edit = reverse("participants:cohort_edit", args=[cohort.slug])
+    assert "Closed: participants' links take no more answers" in page_text(lead_client.get(edit))
+    data = {"name": cohort.name, "slug": cohort.slug, "status": "closed", "meeting_limit_minutes": 60}
+    page = page_text(lead_client.post(edit, data, follow=True))
+    assert "This cohort is closed: participants' links take no more answers and no e-mails go out" in page
+    data["status"] = "phase2"
+    assert "This cohort is closed" not in page_text(lead_client.post(edit, data, follow=True))
+
+
 def test_a_lead_adds_a_wellbeing_domain_and_renames_one(lead_client, cohort):
     domains = list(cohort.domains.all())
     data = {"domains-TOTAL_FORMS": str(len(domains) + 1), "domains-INITIAL_FORMS": str(len(domains))}

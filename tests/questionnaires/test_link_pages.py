@@ -73,3 +73,37 @@ def test_the_thank_you_page_names_the_questionnaire_as_the_stage_is_called(clien
     client.post(respond_url(baseline_token), complete_baseline_answers(cohort))
     text = page_text(client.get(respond_url(baseline_token)))
     assert "Your answers to the “Baseline (before phase 1)” questionnaire were received on" in text
+
+
+def test_answers_sent_after_the_cohort_closed_are_not_saved_and_the_page_says_so(
+    client, cohort, consented_mentor, baseline_token
+):
+    cohort.status = cohort.Status.CLOSED
+    cohort.save()
+    response = client.post(respond_url(baseline_token), complete_baseline_answers(cohort))
+    assert response.status_code == 410
+    text = page_text(response)
+    assert "What you sent was not saved because this link is closed." in text
+    assert f"The {cohort.name} cohort of {cohort.programme.name} has closed" in text
+    assert not Response.objects.exists()
+
+
+def test_reopening_a_closed_cohort_opens_its_links_again(client, cohort, consented_mentor, baseline_token):
+    cohort.status = cohort.Status.CLOSED
+    cohort.save()
+    assert client.get(respond_url(baseline_token)).status_code == 410
+    cohort.status = cohort.Status.PHASE2
+    cohort.save()
+    response = client.get(respond_url(baseline_token))
+    assert response.status_code == 200 and "This link is closed" not in page_text(response)
+
+
+def test_a_closed_cohorts_mentoring_and_consent_pages_say_the_link_is_closed(client, cohort, mentor, open_baseline):
+    _, token = link_issue(participant=mentor, stage=Stage.BASELINE)
+    cohort.status = cohort.Status.CLOSED
+    cohort.save()
+    for name in ("mentoring_sessions:mentor_home", "questionnaires:consent"):
+        url = reverse(name, args=[token])
+        response = client.get(url)
+        assert response.status_code == 410, url
+        assert "has closed, so this link no longer takes answers" in page_text(response)

@@ -91,3 +91,13 @@ def test_a_queued_email_does_not_go_once_the_questionnaire_has_closed(open_basel
     assert mail.outbox == []
     email.refresh_from_db()
     assert (email.status, email.error) == (OutboundEmail.Status.FAILED, "Not sent: the questionnaire has closed.")
+
+
+def test_a_queued_email_does_not_go_once_the_cohort_has_closed(open_baseline, mentor, cohort):
+    email = queued_email(mentor)
+    cohort.status = cohort.Status.CLOSED
+    cohort.save()
+    outbound_email_send(email_id=email.pk)
+    assert mail.outbox == []
+    email.refresh_from_db()
+    assert email.error == "Not sent: the cohort has closed."

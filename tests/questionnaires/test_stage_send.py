@@ -210,3 +210,29 @@ def test_scheduled_reminders_never_invite_anyone(cohort, open_baseline, mentor):
     assert reminders_send_due() == 1
     assert [message.to for message in mail.outbox] == [[mentor.email]]
     assert not PersonalLink.objects.filter(participant=late).exists()
+
+
+def close(cohort) -> None:
+    cohort.status = cohort.Status.CLOSED
+    cohort.save()
+
+
+def test_invitations_and_reminders_for_a_closed_cohort_are_refused_saying_how_to_reopen_it(
+    lead_client, cohort, open_baseline, mentor
+):
+    close(cohort)
+    for resend in (False, True):
+        page = send(lead_client, cohort, resend=resend)
+        assert "The cohort is closed, so its links take no answers: reopen it (Edit cohort, then another" in page
+    assert mail.outbox == [] and not PersonalLink.objects.exists()
+
+
+def test_scheduled_reminders_stop_when_the_cohort_closes(cohort, open_baseline, mentor):
+    open_baseline.reminder_interval_days = 3
+    open_baseline.save()
+    invitations_send(cohort_stage=open_baseline, role="mentor", requested_by=None)
+    OutboundEmail.objects.update(created_at=timezone.now() - datetime.timedelta(days=4))
+    close(cohort)
+    mail.outbox.clear()
+    assert reminders_send_due() == 0
+    assert mail.outbox == []
