@@ -11,6 +11,7 @@ class Action(models.TextChoices):
     PASSWORD_RESET = "password_reset", "Password set through an e-mailed link"
     PASSWORD_LINK_SENT = "password_link_sent", "Link for choosing a password e-mailed by an administrator"
     ACCESS_CHANGED = "access_changed", "Programme leads or cohort facilitators changed"
+    COHORT_STATUS_CHANGED = "cohort_status_changed", "Cohort status changed (closing stops its links and e-mails)"
     PARTICIPANT_CREATED = "participant_created", "Participant added"
     PARTICIPANT_UPDATED = "participant_updated", "Participant changed"
     PARTICIPANTS_IMPORTED = "participants_imported", "Participants imported"

@@ -98,9 +98,16 @@ def cohort_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def cohort_edit(request: HttpRequest, slug: str) -> HttpResponse:
     cohort = get_cohort_for_user(request.user, slug)
+    status_before = cohort.get_status_display()
     form = CohortForm(request.POST if request.method == "POST" else None, instance=cohort)
     if request.method == "POST" and form.is_valid():
         cohort = form.save()
+        if "status" in form.changed_data:
+            # Closing a cohort stops its participants' links and e-mails: the trail says who did it.
+            detail = f"{status_before} to {cohort.get_status_display()}"
+            audit_record(
+                Action.COHORT_STATUS_CHANGED, request=request, cohort=cohort, target=cohort.slug, detail=detail
+            )
         messages.success(request, "Cohort saved.")
         return redirect(cohort)
     return render(

@@ -140,6 +140,17 @@ def test_starting_an_analysis_is_recorded(lead_client, lead, cohort):
     assert (event.actor, event.cohort) == (lead, cohort)
 
 
+def test_closing_a_cohort_records_who_closed_it_and_other_edits_record_no_status_change(lead_client, lead, cohort):
+    edit = reverse("participants:cohort_edit", args=[cohort.slug])
+    data = {"name": cohort.name, "slug": cohort.slug, "status": cohort.status, "meeting_limit_minutes": 60}
+    lead_client.post(edit, {**data, "name": "Renamed"})
+    assert not AuditEvent.objects.filter(action=Action.COHORT_STATUS_CHANGED).exists()
+    before = cohort.get_status_display()
+    lead_client.post(edit, {**data, "status": "closed"})
+    event = AuditEvent.objects.get(action=Action.COHORT_STATUS_CHANGED)
+    assert (event.actor, event.cohort, event.detail) == (lead, cohort, f"{before} to Closed")
+
+
 def test_a_wrong_filter_shows_what_is_wrong_and_no_events(client, admin_user, cohort):
     audit_record(Action.LINK_ISSUED, cohort=cohort, target="M01", detail="baseline")
     client.force_login(admin_user)
