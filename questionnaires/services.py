@@ -475,9 +475,31 @@ def stage_progress(cohort: Cohort) -> list[dict]:
     return rows
 
 
-def failed_emails(cohort: Cohort):
+def failed_emails(cohort: Cohort) -> QuerySet[OutboundEmail]:
+    """E-mails of the cohort that were not delivered and still need the lead's attention.
+
+    A failure is left out once a later e-mail to the same participant for the same stage has
+    been sent: that one carried their live link. E-mails left out on purpose are not failures:
+    see skipped_emails().
+    """
+    sent_since = OutboundEmail.objects.filter(
+        participant=OuterRef("participant"),
+        link__stage=OuterRef("link__stage"),
+        status=OutboundEmail.Status.SENT,
+        created_at__gt=OuterRef("created_at"),
+    )
     return (
         OutboundEmail.objects.filter(participant__cohort=cohort, status=OutboundEmail.Status.FAILED)
+        .exclude(Exists(sent_since))
+        .select_related("participant", "link")
+        .order_by("-created_at")
+    )
+
+
+def skipped_emails(cohort: Cohort) -> QuerySet[OutboundEmail]:
+    """E-mails of the cohort left out on purpose, each with its reason ("Not sent: already answered.")."""
+    return (
+        OutboundEmail.objects.filter(participant__cohort=cohort, status=OutboundEmail.Status.SKIPPED)
         .select_related("participant", "link")
         .order_by("-created_at")
     )

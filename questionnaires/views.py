@@ -169,6 +169,7 @@ def cohort_questionnaires(request: HttpRequest, slug: str) -> HttpResponse:
         "programme": cohort.programme,
         "progress": services.stage_progress(cohort),
         "failed_emails": services.failed_emails(cohort)[:50],
+        "skipped_emails": services.skipped_emails(cohort)[:50],
         "today": timezone.localdate(),
     }
     return render(request, "questionnaires/cohort_questionnaires.html", context)
