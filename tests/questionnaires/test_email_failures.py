@@ -112,6 +112,51 @@ def test_a_failure_leaves_the_list_once_a_later_email_to_the_participant_for_the
     assert "M02" in listed  # nothing has reached M02 yet
 
 
+def test_after_a_mail_server_outage_the_lead_resends_the_invitations_that_failed_with_the_same_links(
+    lead_client, client, cohort, open_baseline, mentor, settings, mail_server, closed_port
+):
+    MentorFactory(cohort=cohort, code="M02", email="m02@example.nhs.uk")
+    settings.EMAIL_PORT = closed_port
+    send_invitations(lead_client, cohort)
+    assert set(OutboundEmail.objects.values_list("status", flat=True)) == {OutboundEmail.Status.FAILED}
+    page = page_text(questionnaires_page(lead_client, cohort))
+    assert "Resend failed invitations (2)" in page
+    assert "Send invitations" not in page  # both have a live link: "invited", though nothing arrived
+
+    settings.EMAIL_PORT = mail_server.port  # the mail server is back
+    response = send_invitations(lead_client, cohort, undelivered="1")
+    assert (
+        "2 invitations that could not be delivered were queued again for mentors (junior doctors), with the same links."
+        in page_text(response)
+    )
+    assert sorted(message["To"] for message in mail_server.received) == ["fiona@example.nhs.uk", "m02@example.nhs.uk"]
+    assert PersonalLink.objects.count() == 2  # no new links: the ones that never arrived now have
+    for message in mail_server.received:
+        assert client.get(link_path_in(message)).status_code in (200, 302)  # the link works
+    page = questionnaires_page(lead_client, cohort)
+    assert failures_listed(page) == "None."
+    assert "Resend failed invitations (" not in page_text(page)
+
+    response = send_invitations(lead_client, cohort, undelivered="1")  # a second click, from a stale page
+    assert "No invitations resent" in page_text(response)
+    assert len(mail_server.received) == 2
+
+
+def test_resending_failed_invitations_leaves_out_those_who_have_answered_since(
+    lead_client, cohort, open_baseline, mentor, settings, mail_server, closed_port
+):
+    settings.EMAIL_PORT = closed_port
+    send_invitations(lead_client, cohort)
+    settings.EMAIL_PORT = mail_server.port
+    Response.objects.create(  # answered through a link the lead passed on by hand
+        participant=mentor, stage=Stage.BASELINE, status=Response.Status.SUBMITTED, submitted_at=timezone.now()
+    )
+    assert "Resend failed invitations (" not in page_text(questionnaires_page(lead_client, cohort))
+    response = send_invitations(lead_client, cohort, undelivered="1")
+    assert "No invitations resent" in page_text(response)
+    assert mail_server.received == []
+
+
 def test_an_email_whose_sending_broke_off_three_times_is_given_up_as_failed(
     lead_client, cohort, open_baseline, mentor, mail_server
 ):
