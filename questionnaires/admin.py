@@ -110,7 +110,7 @@ class ResponseAdmin(admin.ModelAdmin):
 
 @admin.register(OutboundEmail)
 class OutboundEmailAdmin(admin.ModelAdmin):
-    list_display = ["participant", "kind", "status", "attempts", "created_at", "sent_at"]
+    list_display = ["participant", "kind", "status", "reason", "attempts", "created_at", "sent_at"]
     list_filter = ["status", "kind", "participant__cohort"]
-    search_fields = ["participant__code", "error"]
-    readonly_fields = ["participant", "link", "kind", "status", "error", "attempts", "created_at", "sent_at"]
+    search_fields = ["participant__code", "reason", "error"]
+    readonly_fields = ["participant", "link", "kind", "status", "reason", "error", "attempts", "created_at", "sent_at"]

@@ -1,4 +1,5 @@
 import logging
+import smtplib
 from datetime import timedelta
 
 from django.conf import settings
@@ -38,11 +39,46 @@ def _claim(email_id: int) -> OutboundEmail | None:
     return OutboundEmail.objects.select_related("participant__cohort__programme", "link").get(pk=email_id)
 
 
+# An e-mail whose sending broke off this many times (its worker killed mid-send each time) is
+# given up as failed: something about it, not a passing outage, is stopping it, and trying it
+# every sweep for ever would only repeat that.
+MAX_ATTEMPTS = 3
+
+
 def outbound_emails_requeue_lost() -> int:
-    """Put back in the queue the e-mails whose worker was lost while sending them; returns how many."""
-    return OutboundEmail.objects.filter(
+    """Put back in the queue the e-mails whose worker was lost while sending them; returns how many.
+
+    Those already tried MAX_ATTEMPTS times are recorded as failed instead, for the lead to see.
+    """
+    lost = OutboundEmail.objects.filter(
         status=OutboundEmail.Status.SENDING, claimed_at__lt=timezone.now() - SENDING_LIMIT
-    ).update(status=OutboundEmail.Status.QUEUED)
+    )
+    lost.filter(attempts__gte=MAX_ATTEMPTS).update(
+        status=OutboundEmail.Status.FAILED,
+        reason=f"Sending broke off {MAX_ATTEMPTS} times, so it was not tried again.",
+        error=f"Worker lost mid-send on each of {MAX_ATTEMPTS} attempts (still sending after {SENDING_LIMIT}).",
+    )
+    return lost.filter(attempts__lt=MAX_ATTEMPTS).update(status=OutboundEmail.Status.QUEUED)
+
+
+def failure_reason(error: BaseException) -> str:
+    """Why sending failed, in plain words for the lead; the exception itself is kept for administrators."""
+    # Most specific first: every SMTP error is also an OSError.
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return "The mail server refused the address: check the participant's e-mail address."
+    if isinstance(error, smtplib.SMTPSenderRefused):
+        return "The mail server refused the address the site sends from: ask your administrator."
+    if isinstance(error, smtplib.SMTPAuthenticationError):
+        return "The mail server did not accept the site's login details: ask your administrator."
+    if isinstance(error, smtplib.SMTPDataError):
+        return "The mail server refused the message."
+    if isinstance(error, (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, smtplib.SMTPHeloError)):
+        return "The mail server could not be reached."
+    if isinstance(error, smtplib.SMTPException):
+        return "The mail server reported a problem."
+    if isinstance(error, OSError):  # refused connection, timeout, unknown host name
+        return "The mail server could not be reached."
+    return "Something went wrong while writing or sending the e-mail."
 
 
 def _reason_not_to_send(email: OutboundEmail, cohort_stage: CohortStage) -> str:
@@ -81,7 +117,7 @@ def outbound_email_send(*, email_id: int) -> str:
     reason = _reason_not_to_send(email, cohort_stage)
     if reason:
         OutboundEmail.objects.filter(pk=email.pk).update(
-            status=OutboundEmail.Status.FAILED, error=f"Not sent: {reason}."
+            status=OutboundEmail.Status.SKIPPED, reason=f"Not sent: {reason}.", error=""
         )
         return "cancelled"
     context = {
@@ -107,8 +143,12 @@ def outbound_email_send(*, email_id: int) -> str:
     except Exception as error:
         logger.warning("E-mail %s to participant %s failed: %s", email.pk, participant.code, type(error).__name__)
         OutboundEmail.objects.filter(pk=email.pk).update(
-            status=OutboundEmail.Status.FAILED, error=f"{type(error).__name__}: {error}"[:1000]
+            status=OutboundEmail.Status.FAILED,
+            reason=failure_reason(error),
+            error=f"{type(error).__name__}: {error}"[:1000],
         )
         return "failed"
-    OutboundEmail.objects.filter(pk=email.pk).update(status=OutboundEmail.Status.SENT, sent_at=timezone.now(), error="")
+    OutboundEmail.objects.filter(pk=email.pk).update(
+        status=OutboundEmail.Status.SENT, sent_at=timezone.now(), reason="", error=""
+    )
     return "sent"

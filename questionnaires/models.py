@@ -279,12 +279,18 @@ class OutboundEmail(models.Model):
         QUEUED = "queued", "Queued"
         SENDING = "sending", "Sending"
         SENT = "sent", "Sent"
+        # Not delivered: the mail server refused it or could not be reached, or sending kept breaking off.
         FAILED = "failed", "Failed"
+        # Deliberately not sent, as it was of no use any more (the participant answered meanwhile, say).
+        SKIPPED = "skipped", "Not sent"
 
     participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="emails")
     link = models.ForeignKey(PersonalLink, on_delete=models.CASCADE, related_name="emails")
     kind = models.CharField(max_length=20, choices=Kind.choices)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    # Why it failed or was not sent, in plain words for the lead ("The mail server refused the address.").
+    reason = models.CharField(max_length=200, blank=True)
+    # The technical detail of a failure (the mail server's answer) for administrators.
     error = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)

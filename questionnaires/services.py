@@ -301,6 +301,48 @@ def invitations_send(
     return len(emails)
 
 
+def _undelivered(link_ref: OuterRef) -> Q:
+    """Links an e-mail failed to deliver, and that no e-mail since has delivered or is taking."""
+    failed = OutboundEmail.objects.filter(link=link_ref, status=OutboundEmail.Status.FAILED)
+    delivered_or_on_its_way = OutboundEmail.objects.filter(
+        link=link_ref,
+        status__in=[OutboundEmail.Status.QUEUED, OutboundEmail.Status.SENDING, OutboundEmail.Status.SENT],
+    )
+    return Q(Exists(failed)) & ~Q(Exists(delivered_or_on_its_way))
+
+
+@transaction.atomic
+def invitations_resend_undelivered(
+    *, cohort_stage: CohortStage, role: str, requested_by: AbstractBaseUser | None
+) -> int:
+    """Send the invitation again, with the same link, to each participant of the role it never reached.
+
+    For after a mail server outage: their link is live, so invitations_send passes them by, yet
+    no e-mail carrying it was delivered. Returns how many were queued. Raises SendingRefused
+    when the stage is not open today.
+    """
+    _refuse_unless_open(cohort_stage, "invitations")
+    _lock_stage(cohort_stage)
+    links = PersonalLink.objects.filter(
+        _undelivered(OuterRef("pk")),
+        participant__in=_waiting(cohort_stage, role),
+        stage=cohort_stage.stage,
+        revoked_at__isnull=True,
+    )
+    emails = [
+        OutboundEmail(
+            participant_id=link.participant_id,
+            link=link,
+            kind=OutboundEmail.Kind.INVITATION,
+            requested_by=requested_by,
+        )
+        for link in links
+    ]
+    OutboundEmail.objects.bulk_create(emails)
+    _queue_emails(emails)
+    return len(emails)
+
+
 @transaction.atomic
 def reminders_send(*, cohort_stage: CohortStage, role: str, requested_by: AbstractBaseUser | None) -> tuple[int, int]:
     """The lead's reminder to the invited participants of the role who have not submitted yet.
@@ -453,6 +495,23 @@ def stage_progress(cohort: Cohort) -> list[dict]:
         .values("stage", "participant__role")
         .annotate(n=Count("participant", distinct=True))
     }
+    # Invited, but the invitation never arrived (a mail server outage, say): "Resend failed
+    # invitations". Counted from the failed e-mails, usually none, rather than from every live link.
+    submitted_at_the_link_stage = Response.objects.filter(
+        participant=OuterRef("participant"), stage=OuterRef("link__stage"), status=Response.Status.SUBMITTED
+    )
+    to_reinvite = {
+        (row["link__stage"], row["participant__role"]): row["n"]
+        for row in OutboundEmail.objects.filter(
+            _undelivered(OuterRef("link")),
+            status=OutboundEmail.Status.FAILED,
+            participant__in=addressable,
+            link__revoked_at__isnull=True,
+        )
+        .exclude(Exists(submitted_at_the_link_stage))
+        .values("link__stage", "participant__role")
+        .annotate(n=Count("participant", distinct=True))
+    }
     rows = []
     for cohort_stage in stages:
         for role in (Participant.Role.MENTOR, Participant.Role.MENTEE):
@@ -475,14 +534,37 @@ def stage_progress(cohort: Cohort) -> list[dict]:
                     "submitted": submitted,
                     "to_invite": waiting - to_remind.get(key, 0),
                     "to_remind": to_remind.get(key, 0),
+                    "to_reinvite": to_reinvite.get(key, 0),
                 }
             )
     return rows
 
 
-def failed_emails(cohort: Cohort):
+def failed_emails(cohort: Cohort) -> QuerySet[OutboundEmail]:
+    """E-mails of the cohort that were not delivered and still need the lead's attention.
+
+    A failure is left out once a later e-mail to the same participant for the same stage has
+    been sent: that one carried their live link. E-mails left out on purpose are not failures:
+    see skipped_emails().
+    """
+    sent_since = OutboundEmail.objects.filter(
+        participant=OuterRef("participant"),
+        link__stage=OuterRef("link__stage"),
+        status=OutboundEmail.Status.SENT,
+        created_at__gt=OuterRef("created_at"),
+    )
     return (
         OutboundEmail.objects.filter(participant__cohort=cohort, status=OutboundEmail.Status.FAILED)
+        .exclude(Exists(sent_since))
+        .select_related("participant", "link")
+        .order_by("-created_at")
+    )
+
+
+def skipped_emails(cohort: Cohort) -> QuerySet[OutboundEmail]:
+    """E-mails of the cohort left out on purpose, each with its reason ("Not sent: already answered.")."""
+    return (
+        OutboundEmail.objects.filter(participant__cohort=cohort, status=OutboundEmail.Status.SKIPPED)
         .select_related("participant", "link")
         .order_by("-created_at")
     )

@@ -170,6 +170,7 @@ def cohort_questionnaires(request: HttpRequest, slug: str) -> HttpResponse:
         "programme": cohort.programme,
         "progress": services.stage_progress(cohort),
         "failed_emails": services.failed_emails(cohort)[:50],
+        "skipped_emails": services.skipped_emails(cohort)[:50],
         "today": timezone.localdate(),
     }
     return render(request, "questionnaires/cohort_questionnaires.html", context)
@@ -234,18 +235,41 @@ def stage_send(request: HttpRequest, slug: str, stage: str) -> HttpResponse:
     if role not in Participant.Role.values or cohort_stage.instrument_for(role) is None:
         raise Http404("No questionnaire for that role at this stage.")
     resend = request.POST.get("resend") == "1"
+    undelivered = request.POST.get("undelivered") == "1"
     skipped = 0
     try:
         if resend:
             count, skipped = services.reminders_send(cohort_stage=cohort_stage, role=role, requested_by=request.user)
+        elif undelivered:
+            count = services.invitations_resend_undelivered(
+                cohort_stage=cohort_stage, role=role, requested_by=request.user
+            )
         else:
             count = services.invitations_send(cohort_stage=cohort_stage, role=role, requested_by=request.user)
     except services.SendingRefused as refusal:
         messages.error(request, str(refusal))
         return redirect("questionnaires:cohort_questionnaires", slug=cohort.slug)
     level = messages.SUCCESS if count else messages.INFO
-    messages.add_message(request, level, _sent_message(cohort_stage, role, count, reminders=resend, skipped=skipped))
+    if undelivered:
+        message = _resent_message(cohort_stage, role, count)
+    else:
+        message = _sent_message(cohort_stage, role, count, reminders=resend, skipped=skipped)
+    messages.add_message(request, level, message)
     return redirect("questionnaires:cohort_questionnaires", slug=cohort.slug)
+
+
+def _resent_message(cohort_stage: CohortStage, role: str, count: int) -> str:
+    """What the lead is told after "Resend failed invitations"."""
+    one, many = services.role_noun(role, plural=False), services.role_noun(role)
+    questionnaire = f"the {cohort_stage.get_stage_display().lower()} questionnaire"
+    if count == 0:
+        return (
+            f"No invitations resent: no {one} waiting to answer {questionnaire} has an invitation that could not be"
+            " delivered."
+        )
+    if count == 1:
+        return f"1 invitation that could not be delivered was queued again for a {one}, with the same link."
+    return f"{count} invitations that could not be delivered were queued again for {many}, with the same links."
 
 
 def _sent_message(cohort_stage: CohortStage, role: str, count: int, *, reminders: bool, skipped: int = 0) -> str:

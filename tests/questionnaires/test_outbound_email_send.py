@@ -72,7 +72,7 @@ def test_a_queued_reminder_does_not_go_to_someone_who_has_answered_since(open_ba
     outbound_email_send(email_id=reminder.pk)
     assert mail.outbox == []
     reminder.refresh_from_db()
-    assert (reminder.status, reminder.error) == (OutboundEmail.Status.FAILED, "Not sent: already answered.")
+    assert (reminder.status, reminder.reason) == (OutboundEmail.Status.SKIPPED, "Not sent: already answered.")
 
 
 def test_a_queued_reminder_still_goes_to_someone_who_has_only_started(open_baseline, mentor):
@@ -90,7 +90,7 @@ def test_a_queued_email_does_not_go_once_the_questionnaire_has_closed(open_basel
     outbound_email_send(email_id=email.pk)
     assert mail.outbox == []
     email.refresh_from_db()
-    assert (email.status, email.error) == (OutboundEmail.Status.FAILED, "Not sent: the questionnaire has closed.")
+    assert (email.status, email.reason) == (OutboundEmail.Status.SKIPPED, "Not sent: the questionnaire has closed.")
 
 
 def test_a_queued_email_does_not_go_once_the_cohort_has_closed(open_baseline, mentor, cohort):
@@ -100,4 +100,4 @@ def test_a_queued_email_does_not_go_once_the_cohort_has_closed(open_baseline, me
     outbound_email_send(email_id=email.pk)
     assert mail.outbox == []
     email.refresh_from_db()
-    assert email.error == "Not sent: the cohort has closed."
+    assert (email.status, email.reason) == (OutboundEmail.Status.SKIPPED, "Not sent: the cohort has closed.")
