@@ -6,12 +6,15 @@ and the run's CSV agree; the rest (participants, completion, themes, meetings) i
 
 from collections.abc import Sequence
 
+from django.template.defaultfilters import pluralize
+
 from analysis import reports
 from analysis.charts import chart_groups
 from analysis.models import AnalysisRun
 from analysis.stats import EXACT_P_MAX_N, describe
 from analysis.themes import themes_summary
 from participants.models import Cohort, Participant
+from questionnaires.models import Response
 from questionnaires.services import stage_progress
 from sessions.services import meeting_duration_summary
 
@@ -126,6 +129,35 @@ def latest_run(cohort: Cohort) -> AnalysisRun | None:
     return cohort.analysis_runs.filter(status=AnalysisRun.Status.DONE).first()
 
 
+def out_of_date_note(run: AnalysisRun | None) -> str:
+    """What changed in the cohort since the run read its answers, in words for the lead; "" if nothing.
+
+    A run's comparisons are fixed when it runs, while the rest of the report is read live: a
+    participant who withdrew since is still counted in them (the report says withdrawn participants
+    are left out), and answers submitted since are not. Both call for running the analysis again.
+    """
+    if run is None:
+        return ""
+    since = run.started_at or run.created_at
+    withdrawn = run.cohort.participants.filter(withdrawn_at__gte=since).count()
+    submitted = (
+        Response.objects.submitted()
+        .filter(participant__in=run.cohort.participants.active(), updated_at__gte=since)
+        .count()
+    )
+    changes = []
+    if withdrawn:
+        changes.append(f"{withdrawn} participant{pluralize(withdrawn)} withdrew")
+    if submitted:
+        changes.append(f"{submitted} questionnaire{pluralize(submitted)} {pluralize(submitted, 'was,were')} submitted")
+    if not changes:
+        return ""
+    return (
+        f"Out of date: since analysis run {run.pk} read the answers, {' and '.join(changes)}. Its comparisons and"
+        " charts still count the cohort as it was then: run the analysis again to bring them up to date."
+    )
+
+
 def build_report(cohort: Cohort) -> dict:
     people = list(
         cohort.participants.active().values(
@@ -143,6 +175,7 @@ def build_report(cohort: Cohort) -> dict:
     return {
         "cohort": cohort,
         "run": run,
+        "out_of_date": out_of_date_note(run),
         "characteristics": characteristics_table(people),
         "withdrawn": cohort.participants.filter(withdrawn_at__isnull=False).count(),
         "completion": completion_rows(cohort),

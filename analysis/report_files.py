@@ -165,6 +165,8 @@ def report_pdf(report: dict) -> bytes:
     run = report["run"]
     if run is None:
         story.append(Paragraph("No analysis has finished yet: run an analysis first.", body))
+    if report["out_of_date"]:
+        story.append(Paragraph(f"<b>{pdf_text(report['out_of_date'])}</b>", body))
     for table in report["tables"]:
         story.append(Paragraph(pdf_text(table["title"]), styles["subheading"]))
         for pair in table["pairs"]:
@@ -239,7 +241,9 @@ def report_xlsx(report: dict, dictionary: list[list[str]]) -> bytes:
     run = report["run"]
     records = run.results["comparisons"] if run is not None else []
     _sheet(workbook, "Comparisons", [COLUMNS] + [[record[column] for column in COLUMNS] for record in records])
-    _sheet(workbook, "Conventions", [[line] for line in report["conventions"]])
+    # First on the sheet that says how to read the comparisons; the Comparisons sheet's columns stay fixed.
+    out_of_date = [[report["out_of_date"]]] if report["out_of_date"] else []
+    _sheet(workbook, "Conventions", out_of_date + [[line] for line in report["conventions"]])
     _sheet(workbook, "Data dictionary", dictionary)
     buffer = BytesIO()
     workbook.save(buffer)

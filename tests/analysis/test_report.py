@@ -172,3 +172,20 @@ def test_a_chart_of_another_cohorts_run_is_not_found(lead_client, reference_coho
 def test_the_cohort_page_links_to_the_report(lead_client, cohort):
     html = lead_client.get(cohort.get_absolute_url()).content.decode()
     assert report_url(cohort) in html
+
+
+def test_answers_submitted_after_the_run_mark_its_comparisons_out_of_date(lead_client, reference_cohort, lead):
+    run = done_run(reference_cohort, lead)
+    assert "Out of date" not in page_text(lead_client.get(report_url(reference_cohort)))
+    late = MentorFactory(cohort=reference_cohort, code="M09")
+    for stage in (Stage.BASELINE, Stage.AFTER_PHASE1):
+        Response.objects.create(
+            participant=late, stage=stage, status=Response.Status.SUBMITTED, submitted_at=timezone.now()
+        )
+    response = lead_client.get(report_url(reference_cohort))
+    assert f"Out of date: since analysis run {run.pk} read the answers, 2 questionnaires were submitted." in page_text(
+        response
+    )
+    assert f'up to date. <a href="{report_url(reference_cohort, "cohort_analysis")}">Run the analysis now</a>' in (
+        response.content.decode()
+    )

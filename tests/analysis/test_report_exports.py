@@ -278,3 +278,15 @@ def test_the_report_pdf_has_no_identified_version_even_for_an_admin(admin_client
     response = admin_client.get(url(analysed, "report_pdf") + "?identified=1")
     assert "Secret" not in pdf_text(response.content)
     assert AuditEvent.objects.get(action="export").detail == "report PDF, pseudonymised"
+
+
+def test_a_withdrawal_after_the_run_marks_the_report_and_its_files_out_of_date(lead_client, reference_cohort, lead):
+    run = done_run(reference_cohort, lead)
+    assert "Out of date" not in pdf_text(lead_client.get(url(reference_cohort, "report_pdf")).content)
+    reference_cohort.participants.get(code="M01").withdraw("moved away")
+    note = f"Out of date: since analysis run {run.pk} read the answers, 1 participant withdrew."
+    assert note in pdf_text(lead_client.get(url(reference_cohort, "report_pdf")).content)
+    workbook = load_workbook(io.BytesIO(lead_client.get(url(reference_cohort, "report_xlsx")).content))
+    assert list(workbook["Conventions"].values)[0][0].startswith(note)
+    done_run(reference_cohort, lead)
+    assert "Out of date" not in pdf_text(lead_client.get(url(reference_cohort, "report_pdf")).content)
