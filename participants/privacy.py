@@ -1,25 +1,35 @@
 """What the data-protection duties need: everything held about a person, erasure, retention."""
 
+import re
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from audit.models import Action, AuditEvent
 from audit.services import audit_record
 from participants.models import ERASED_NAME, Cohort, Participant
 from questionnaires.models import ItemAnswer, OutboundEmail, PersonalLink, Response
-from sessions.models import AllocationChange, FeedbackDocument, FeedbackSection, Meeting, Pairing, WillingPair
+from sessions.models import (
+    AllocationChange,
+    FeedbackDocument,
+    FeedbackSection,
+    Meeting,
+    MentorWillingness,
+    Pairing,
+    WillingPair,
+)
 
 
 def participant_data(participant: Participant) -> dict:
     """Everything the application holds about one participant, as plain data (no link tokens)."""
-    responses = (
+    responses = list(
         Response.objects.filter(participant=participant)
-        .prefetch_related("likert_answers__domain", "item_answers__item")
+        .prefetch_related("likert_answers__domain", "item_answers__item", "item_answers__theme_codings__themes")
         .order_by("stage")
     )
+    willingness = MentorWillingness.objects.filter(mentor=participant).first()
     return {
         "participant": {
             "code": participant.code,
@@ -57,6 +67,18 @@ def participant_data(participant: Participant) -> dict:
             }
             for response in responses
         ],
+        # The analysis's reading of their free-text answers: one entry per coder who coded an answer.
+        "themes_coded_on_answers": [
+            {
+                "stage": response.stage,
+                "question": answer.item.key,
+                "coded_at": _iso(coding.coded_at),
+                "themes": [theme.label for theme in coding.themes.all()],
+            }
+            for response in responses
+            for answer in response.item_answers.all()
+            for coding in sorted(answer.theme_codings.all(), key=lambda coding: (coding.coded_at, coding.pk))
+        ],
         "links": [
             {"stage": link.stage, "issued_at": _iso(link.created_at), "revoked_at": _iso(link.revoked_at)}
             for link in PersonalLink.objects.filter(participant=participant).order_by("created_at")
@@ -90,6 +112,14 @@ def participant_data(participant: Participant) -> dict:
             .order_by("mentee__code")
             .values_list("mentee__code", flat=True)
         ),
+        # The mentor's answer as a whole: when and how it was given, and about their own supervisor.
+        "willingness": {
+            "would_mentor_supervisor": willingness.would_mentor_supervisor,
+            "source": willingness.source,
+            "answered_at": _iso(willingness.answered_at),
+        }
+        if willingness
+        else None,
         "pairings": [
             {
                 "mentee": pairing.mentee.code,
@@ -105,20 +135,63 @@ def participant_data(participant: Participant) -> dict:
                         "duration_minutes": m.duration_minutes,
                         "cancelled_reason": m.cancelled_reason,
                     }
-                    for m in pairing.meetings.order_by("scheduled_at")
+                    for m in pairing.meetings.all()
                 ],
             }
-            for pairing in _pairings_of(participant).select_related("mentee", "mentor").order_by("created_at")
+            for pairing in _pairings_of(participant)
+            .select_related("mentee", "mentor")
+            .prefetch_related(Prefetch("meetings", queryset=Meeting.objects.order_by("scheduled_at")))
+            .order_by("created_at")
+        ],
+        "allocation_changes": [
+            {
+                "changed_at": _iso(c.changed_at),
+                "mentee": c.mentee.code,
+                "old_mentor": c.old_mentor.code if c.old_mentor else None,
+                "new_mentor": c.new_mentor.code,
+                "by_draw": c.record_id is not None,
+                "reason": c.reason,
+                "by": c.changed_by.get_username() if c.changed_by else "",
+            }
+            for c in _allocation_changes_of(participant)
+            .select_related("mentee", "old_mentor", "new_mentor", "changed_by")
+            .order_by("changed_at", "pk")
         ],
         "audit_trail": [
             {"at": _iso(e.at), "action": e.action, "by": e.actor_name, "detail": e.detail}
             for e in AuditEvent.objects.filter(cohort=participant.cohort, target=participant.code).order_by("at")
+        ],
+        # Events about someone or something else whose detail names them (a change of mentor names the
+        # mentors, a release names the mentor who read it): as the audit trail shows them to the lead,
+        # under codes, and without the address the request came from.
+        "audit_trail_naming_them": [
+            {"at": _iso(e.at), "action": e.action, "by": e.actor_name, "target": e.target, "detail": e.detail}
+            for e in _audit_events_naming(participant).order_by("at", "pk")
         ],
     }
 
 
 def _iso(value) -> str | None:
     return value.isoformat() if value else None
+
+
+def _allocation_changes_of(participant: Participant):
+    return AllocationChange.objects.filter(
+        Q(mentee=participant) | Q(old_mentor=participant) | Q(new_mentor=participant)
+    )
+
+
+def _audit_events_naming(participant: Participant):
+    """The cohort's events targeted elsewhere whose detail names the participant's code as a whole word.
+
+    A whole word, so that M1 is not found in M10; and not before the participant was added, so that a
+    code once worn by someone else (renamed, "code (was M01)") does not bring in that person's events.
+    """
+    # Codes are letters, digits, hyphens and underscores: none of them may border the code.
+    pattern = rf"(^|[^A-Za-z0-9_-]){re.escape(participant.code)}([^A-Za-z0-9_-]|$)"
+    return AuditEvent.objects.filter(
+        cohort=participant.cohort, at__gte=participant.created_at, detail__regex=pattern
+    ).exclude(target=participant.code)
 
 
 def _pairings_of(participant: Participant):
@@ -143,9 +216,7 @@ def participant_erase(*, participant: Participant, actor=None, reason: str = "on
     Meeting.objects.filter(pairing__in=_pairings_of(participant), status=Meeting.Status.CANCELLED).update(
         cancelled_reason=ERASED_NAME
     )
-    AllocationChange.objects.filter(
-        Q(mentee=participant) | Q(old_mentor=participant) | Q(new_mentor=participant)
-    ).update(reason=ERASED_NAME)
+    _allocation_changes_of(participant).update(reason=ERASED_NAME)
     audit_record(
         Action.PARTICIPANT_ERASED, actor=actor, cohort=participant.cohort, target=participant.code, detail=reason
     )

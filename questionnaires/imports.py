@@ -123,6 +123,27 @@ def _refuse_answers_held_now(cohort: Cohort, good: list[_Row]) -> None:
         raise ImportRejected([RowError(row.line, message) for row in clashes])
 
 
+def _refuse_participants_withdrawn_now(cohort: Cohort, good: list[_Row]) -> None:
+    """Lock the cohort's participants and refuse the import if one in the file has withdrawn since it was checked.
+
+    The lock (FOR NO KEY UPDATE, which answers saved online for them need not wait for) makes a
+    withdrawal at the same moment wait until the import has committed: answers given before the
+    withdrawal are kept, like answers given online before it, and none are imported after it.
+    """
+    withdrawn = {
+        code
+        for code, withdrawn_at in Participant.objects.select_for_update(no_key=True)
+        # By cohort rather than by a list of participants, which a large file would make too long.
+        .filter(cohort=cohort)
+        .values_list("code", "withdrawn_at")
+        if withdrawn_at is not None
+    }
+    refused = [row for row in good if row.code in withdrawn]
+    if refused:
+        message = "withdrew while the file was being imported: no answers are imported for them"
+        raise ImportRejected([RowError(row.line, f"participant {row.code} {message}") for row in refused])
+
+
 def import_responses(*, cohort_slug: str, data: bytes, create: bool = False) -> ImportSummary:
     """Import every answer in the file or none, raising ImportRejected listing every bad row."""
     rows = read_rows(decode_csv(data), LIKERT_HEADER)
@@ -180,6 +201,9 @@ def import_responses(*, cohort_slug: str, data: bytes, create: bool = False) -> 
             programme = Programme.objects.create(name=cohort_slug)
             cohort = cohort_create(cohort=Cohort(programme=programme, name=cohort_slug, slug=cohort_slug))
             domain_ids = {d.key: d.pk for d in cohort.domains.all()}
+        else:
+            # The check above was made before this transaction began: a withdrawal since then counts.
+            _refuse_participants_withdrawn_now(cohort, good)
         new_codes = {row.code: row.role for row in good if row.code.lower() not in known}
         created = Participant.objects.bulk_create(
             Participant(cohort=cohort, code=code, name=code, role=role) for code, role in new_codes.items()
