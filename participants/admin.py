@@ -7,7 +7,7 @@ from django.contrib.auth.admin import UserAdmin
 
 from audit.models import Action
 from audit.services import audit_record
-from participants.forms import RoleFixedOnRecord
+from participants.forms import RoleFixedOnRecord, add_participant_rule_errors
 from participants.models import Cohort, Domain, Participant, Programme
 from participants.services import participant_code_is_on_record
 from questionnaires.models import cohort_has_answers
@@ -93,6 +93,13 @@ class ParticipantAdminForm(RoleFixedOnRecord, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fix_role_if_on_record()
+
+    def clean(self):
+        cleaned = super().clean()
+        # The cohort is read-only once the participant exists: then it is the instance's.
+        cohort = cleaned.get("cohort") or (self.instance.cohort if self.instance.cohort_id else None)
+        add_participant_rule_errors(self, cleaned, cohort=cohort)
+        return cleaned
 
 
 @admin.register(Participant)

@@ -69,7 +69,15 @@ def key_from_label(label: str) -> str:
     return key[:40].rstrip("_")
 
 
+MAX_DOMAINS = 20
+
+
 class BaseDomainFormSet(forms.BaseFormSet):
+    default_error_messages = {
+        **forms.BaseFormSet.default_error_messages,
+        "too_many_forms": f"A cohort has at most {MAX_DOMAINS} domains: delete some before adding more.",
+    }
+
     def clean(self):
         if any(self.errors):
             return
@@ -85,7 +93,9 @@ class BaseDomainFormSet(forms.BaseFormSet):
             raise ValidationError("A cohort needs at least one domain.", code="empty")
 
 
-DomainFormSet = formset_factory(DomainForm, formset=BaseDomainFormSet, extra=1, can_delete=True, max_num=20)
+DomainFormSet = formset_factory(
+    DomainForm, formset=BaseDomainFormSet, extra=1, can_delete=True, max_num=MAX_DOMAINS, validate_max=True
+)
 
 
 class RoleFixedOnRecord:
@@ -203,25 +213,39 @@ class ParticipantForm(RoleFixedOnRecord, forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("role") == Participant.Role.MENTOR and cleaned.get("years_as_consultant") is not None:
-            self.add_error(
-                "years_as_consultant", ValidationError("Years as consultant is for mentees only.", code="role")
-            )
-        if cleaned.get("role") == Participant.Role.MENTEE and cleaned.get("supervisor") is not None:
-            self.add_error(
-                "supervisor",
-                ValidationError(
-                    "Only a mentor's clinical supervisor is recorded: leave this empty for a mentee.", code="role"
-                ),
-            )
-        if cleaned.get("role") == Participant.Role.MENTOR and self.instance.pk and self.instance.supervisees.exists():
-            self.add_error(
-                "role",
-                ValidationError(
-                    "This participant supervises mentors in this cohort, so must stay a mentee.", code="supervisor"
-                ),
-            )
+        add_participant_rule_errors(self, cleaned, cohort=self.cohort)
         return cleaned
+
+
+def add_participant_rule_errors(form: forms.ModelForm, cleaned: dict, *, cohort: Cohort | None) -> None:
+    """What a participant's fields must agree on, as field errors: the edit page and the admin alike."""
+    role, supervisor = cleaned.get("role"), cleaned.get("supervisor")
+    if role == Participant.Role.MENTOR and cleaned.get("years_as_consultant") is not None:
+        form.add_error("years_as_consultant", ValidationError("Years as consultant is for mentees only.", code="role"))
+    if role == Participant.Role.MENTEE and supervisor is not None:
+        form.add_error(
+            "supervisor",
+            ValidationError(
+                "Only a mentor's clinical supervisor is recorded: leave this empty for a mentee.", code="role"
+            ),
+        )
+    elif supervisor is not None and (
+        supervisor.role != Participant.Role.MENTEE or cohort is None or supervisor.cohort_id != cohort.pk
+    ):
+        # The edit page offers only this cohort's mentees; the admin takes any id.
+        form.add_error(
+            "supervisor",
+            ValidationError(
+                f"{supervisor.code} is not a mentee of this cohort: a supervisor must be one.", code="supervisor"
+            ),
+        )
+    if role == Participant.Role.MENTOR and form.instance.pk and form.instance.supervisees.exists():
+        form.add_error(
+            "role",
+            ValidationError(
+                "This participant supervises mentors in this cohort, so must stay a mentee.", code="supervisor"
+            ),
+        )
 
 
 class WithdrawForm(forms.Form):

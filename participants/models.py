@@ -60,7 +60,10 @@ class Programme(models.Model):
     retention_days = models.PositiveIntegerField(
         null=True,
         blank=True,
-        validators=[MinValueValidator(30)],
+        validators=[
+            MinValueValidator(30, "Keep personal data at least 30 days after a cohort ends."),
+            MaxValueValidator(36500, "Enter at most 36500 days (100 years), or leave empty to keep it until erased."),
+        ],
         help_text="Days after a cohort ends before its participants' personal data (names, e-mail addresses, "
         "free text) is erased; scores are kept under codes. Empty: keep until erased by hand.",
     )

@@ -1,7 +1,6 @@
 """What the data-protection duties need: everything held about a person, erasure, retention."""
 
 import re
-from datetime import timedelta
 
 from django.db import transaction
 from django.db.models import Prefetch, Q
@@ -231,7 +230,9 @@ def purge_expired(*, today=None) -> int:
         for cohort in Cohort.objects.filter(
             programme__retention_days__isnull=False, ends_on__isnull=False
         ).select_related("programme")
-        if cohort.ends_on + timedelta(days=cohort.programme.retention_days) < today
+        # Days elapsed rather than ends_on + retention: a far-off end date or a long period would
+        # overflow the calendar and stop the purge for every programme.
+        if (today - cohort.ends_on).days > cohort.programme.retention_days
     ]
     count = 0
     for participant in Participant.objects.filter(cohort__in=expired, erased_at__isnull=True):

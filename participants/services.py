@@ -91,7 +91,9 @@ def participant_code_is_on_record(participant: Participant) -> bool:
         .exclude(action__in=[Action.PARTICIPANT_CREATED, Action.PARTICIPANT_UPDATED, Action.PARTICIPANT_REMOVED])
         .exists()
     )
-    return named_in_trail or participant.responses.exists()
+    # A draw's record, a willingness answer naming a mentee and attendance name them by code too,
+    # under audit lines whose target is the draw or someone else.
+    return named_in_trail or bool(participant_role_records(participant))
 
 
 # What can be recorded for a participant that rests on their role, in the lead's words, in the

@@ -166,3 +166,21 @@ def test_a_cohorts_domains_are_fixed_in_the_admin_once_answers_exist(admin_user_
     assert 'name="domains-0-label"' not in page and 'name="domains-0-position"' not in page
     assert 'name="domains-__prefix__-label"' not in page
     assert "Use of technology" in page
+
+
+def test_a_supervisor_from_another_cohort_is_refused_in_the_admin_with_a_message(admin_user_client, cohort, programme):
+    mentor = Participant.objects.create(cohort=cohort, code="M01", name="Dr Fiona Walsh", role="mentor")
+    elsewhere = Participant.objects.create(
+        cohort=CohortFactory(programme=programme, slug="other-cohort"), code="C07", name="Dr Jones", role="mentee"
+    )
+    fellow_mentor = Participant.objects.create(cohort=cohort, code="M02", name="Dr Amir Khan", role="mentor")
+    url = reverse("admin:participants_participant_change", args=[mentor.pk])
+    form = {"code": "M01", "name": "Dr Fiona Walsh", "email": "", "role": "mentor", "grade": "ST7"}
+    for supervisor in (elsewhere, fellow_mentor):
+        response = admin_user_client.post(url, {**form, "supervisor": supervisor.pk})
+        assert response.status_code == 200
+        assert (
+            f"{supervisor.code} is not a mentee of this cohort: a supervisor must be one." in response.content.decode()
+        )
+    mentor.refresh_from_db()
+    assert mentor.supervisor is None

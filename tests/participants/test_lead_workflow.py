@@ -111,6 +111,17 @@ def test_a_lead_adds_a_wellbeing_domain_and_renames_one(lead_client, cohort):
     assert len(labels) == 8
 
 
+def test_more_than_20_domains_are_refused_with_a_message_and_nothing_saved(lead_client, cohort):
+    before = list(cohort.domains.values_list("key", flat=True))
+    data = {"domains-TOTAL_FORMS": "21", "domains-INITIAL_FORMS": "0"}
+    for index in range(21):
+        data[f"domains-{index}-key"] = f"domain_{index}"
+        data[f"domains-{index}-label"] = f"Domain {index}"
+    response = lead_client.post(reverse("participants:cohort_domains", args=[cohort.slug]), data)
+    assert "A cohort has at most 20 domains: delete some before adding more." in page_text(response)
+    assert list(cohort.domains.values_list("key", flat=True)) == before
+
+
 def test_a_domain_added_by_its_name_alone_gets_a_key_made_from_it(lead_client, cohort):
     domains = list(cohort.domains.all())
     data = {"domains-TOTAL_FORMS": str(len(domains) + 2), "domains-INITIAL_FORMS": str(len(domains))}

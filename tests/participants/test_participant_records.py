@@ -12,6 +12,7 @@ from participants.models import Cohort, Participant
 from participants.privacy import ERASED_NAME, participant_erase
 from questionnaires.models import Stage
 from questionnaires.services import link_issue
+from sessions.services import allocation_run, willingness_save
 from tests.factories import MenteeFactory, MentorFactory
 from tests.helpers import page_text
 
@@ -185,3 +186,17 @@ def test_previous_experience_left_not_recorded_on_the_form_stays_not_recorded(le
     mentor.refresh_from_db()
     assert (mentor.previous_mentoring_experience, mentor.previous_feedback_experience) == (False, None)
     assert checked_answer(lead_client.get(edit_url(mentor)), "previous_mentoring_experience") == "False"
+
+
+def test_a_drawn_mentees_code_cannot_change_so_the_draws_record_keeps_naming_them(lead_client, cohort):
+    mentor = MentorFactory(cohort=cohort, code="M01", name="Dr Fiona Walsh")
+    mentee = MenteeFactory(cohort=cohort, code="C01", name="Dr Morag Pemberton", email="morag@example.nhs.uk")
+    willingness_save(mentor=mentor, mentees=[mentee], would_mentor_supervisor=None, source="lead")
+    allocation_run(cohort=cohort, seed=1)
+    assert "C01 already stands for this participant in the audit trail and the data files" in page_text(
+        lead_client.get(edit_url(mentee))
+    )
+    form = {"code": "C99", "name": "Dr Morag Pemberton", "email": "morag@example.nhs.uk", "role": "mentee"}
+    lead_client.post(edit_url(mentee), form)
+    mentee.refresh_from_db()
+    assert mentee.code == "C01"

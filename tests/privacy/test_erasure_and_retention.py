@@ -105,6 +105,30 @@ def test_purge_expired_erases_only_cohorts_past_their_programmes_retention(cohor
     assert keeper.name == "Dr Recent" and forever.name == "Dr No Retention Set"
 
 
+def test_a_far_off_end_date_or_long_retention_elsewhere_does_not_stop_the_purge(cohort, answered_mentor):
+    today = timezone.localdate()
+    cohort.programme.retention_days = 365
+    cohort.programme.save()
+    cohort.ends_on = today - datetime.timedelta(days=400)
+    cohort.save()
+    # Another lead's typos: neither may keep this cohort's expired data from being erased.
+    CohortFactory(programme=ProgrammeFactory(retention_days=36500), ends_on=datetime.date(9999, 12, 31))
+    MentorFactory(
+        cohort=CohortFactory(programme=ProgrammeFactory(retention_days=36500), ends_on=datetime.date(9000, 1, 1))
+    )
+    call_command("purge_expired")
+    answered_mentor.refresh_from_db()
+    assert answered_mentor.name == "[erased]"
+
+
+def test_a_retention_period_over_100_years_is_refused_with_a_message(lead_client, programme):
+    data = {"name": programme.name, "specialty": programme.specialty, "retention_days": 3000000}
+    response = lead_client.post(reverse("participants:programme_edit", args=[programme.pk]), data)
+    assert "Enter at most 36500 days (100 years), or leave empty to keep it until erased." in page_text(response)
+    programme.refresh_from_db()
+    assert programme.retention_days != 3000000
+
+
 def test_the_cohort_page_warns_when_no_end_date_lets_the_retention_period_never_apply(lead_client, cohort):
     url = reverse("participants:cohort_detail", args=[cohort.slug])
     warning = "This cohort has no end date, so the programme's retention period (365 days after a cohort ends)"
