@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from participants.imports import MAX_UPLOAD_BYTES
-from participants.models import ERASED_NAME, Cohort, Participant, Programme, key_validator
+from participants.models import ERASED_NAME, ERASED_WITHDRAWAL_REASON, Cohort, Participant, Programme, key_validator
 from participants.services import participant_code_is_on_record, participant_role_records, role_fixed_reason
 from rmprog.dates import day
 from rmprog.widgets import LongSelect, NativeDateInput
@@ -255,6 +255,16 @@ class WithdrawForm(forms.Form):
         help_text="Recorded with the date. The participant will not be contacted again.",
         error_messages={"required": "Write the reason for the withdrawal."},
     )
+
+    def __init__(self, *args, erased: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if erased:
+            # Their personal data was erased on request or at the end of retention: a reason would
+            # be new free text about them, so none is asked for (see `reason_to_record`).
+            del self.fields["reason"]
+
+    def reason_to_record(self) -> str:
+        return self.cleaned_data.get("reason", ERASED_WITHDRAWAL_REASON)
 
 
 class EraseForm(forms.Form):

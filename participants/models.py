@@ -34,6 +34,8 @@ EXPERIENCE_CHOICES: list[tuple[bool | None, str]] = [(True, "Yes"), (False, "No"
 
 # What an erased participant's name becomes (participants.privacy.participant_erase).
 ERASED_NAME = "[erased]"
+# The withdrawal reason of a participant withdrawn after erasure: nothing new about them is written down.
+ERASED_WITHDRAWAL_REASON = "Not asked: the participant's personal data had been erased."
 
 
 class ProgrammeQuerySet(models.QuerySet):
@@ -187,7 +189,16 @@ class ParticipantQuerySet(models.QuerySet):
         return self.filter(role=Participant.Role.MENTEE)
 
     def active(self) -> "ParticipantQuerySet":
+        """Not withdrawn: those whose answers count in analyses and reports, erased or not."""
         return self.filter(withdrawn_at__isnull=True)
+
+    def taking_part(self) -> "ParticipantQuerySet":
+        """Active and not erased: those the programme still pairs, sends links to and chases.
+
+        Erasure does not withdraw anyone (a retention purge erases whole cohorts, whose anonymous
+        answers still count), but with no name or address left there is nobody to pair or contact.
+        """
+        return self.active().filter(erased_at__isnull=True)
 
 
 class Participant(models.Model):
@@ -304,6 +315,10 @@ class Participant(models.Model):
     def link_is_closed(self) -> bool:
         """Whether their personal links are closed: they withdrew, or their cohort has closed."""
         return self.is_withdrawn or self.cohort.is_closed
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
 
     @property
     def has_consented(self) -> bool:

@@ -213,9 +213,9 @@ def participant_withdraw(request: HttpRequest, slug: str, participant_id: int) -
     if participant.is_withdrawn:
         messages.info(request, f"{participant.code} had already withdrawn.")
         return redirect(cohort)
-    form = WithdrawForm(request.POST if request.method == "POST" else None)
+    form = WithdrawForm(request.POST if request.method == "POST" else None, erased=participant.is_erased)
     if request.method == "POST" and form.is_valid():
-        participant.withdraw(form.cleaned_data["reason"])
+        participant.withdraw(form.reason_to_record())
         # The reason is free text about a person: it stays on the participant, not in the trail.
         audit_record(Action.PARTICIPANT_WITHDRAWN, request=request, cohort=cohort, target=participant.code)
         messages.success(request, f"{participant.code} has been withdrawn.")

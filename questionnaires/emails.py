@@ -91,6 +91,8 @@ def _reason_not_to_send(email: OutboundEmail, cohort_stage: CohortStage) -> str:
         return "participant has withdrawn"
     if email.participant.cohort.is_closed:
         return "the cohort has closed"
+    if email.participant.is_erased:
+        return "participant's personal data has been erased"
     if not email.link.is_live:
         return "the link was revoked before sending"
     today = timezone.localdate()

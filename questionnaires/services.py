@@ -243,7 +243,7 @@ def _queue_emails(emails: list[OutboundEmail]) -> None:
 
 
 def _waiting(cohort_stage: CohortStage, role: str) -> QuerySet[Participant]:
-    """The active participants of the role with an e-mail address who have not submitted at the stage."""
+    """The participants of the role taking part, with an e-mail address, who have not submitted at the stage."""
     # Exists rather than exclude(responses__stage=..., responses__status=...): across a
     # many-valued relation exclude() need not match both on the same response, and so left out
     # anyone who had submitted an earlier stage and started this one.
@@ -252,7 +252,7 @@ def _waiting(cohort_stage: CohortStage, role: str) -> QuerySet[Participant]:
     )
     return (
         Participant.objects.filter(cohort_id=cohort_stage.cohort_id, role=role)
-        .active()
+        .taking_part()
         .exclude(email="")
         .exclude(Exists(submitted))
     )
@@ -376,7 +376,7 @@ def _reminders_queue(
     _refuse_unless_open(cohort_stage, "reminders")
     _lock_stage(cohort_stage)
     stage = cohort_stage.stage
-    role_members = Participant.objects.filter(cohort_id=cohort_stage.cohort_id, role=role).active()
+    role_members = Participant.objects.filter(cohort_id=cohort_stage.cohort_id, role=role).taking_part()
     if not role_members.filter(links__stage=stage).exists():
         raise SendingRefused(
             f"Nobody has been invited to the {cohort_stage.get_stage_display().lower()} questionnaire for"
@@ -417,8 +417,13 @@ def link_reissue(
     """Replace the participant's link for the stage and e-mail the new one (if they have an address).
 
     Raises SendingRefused, keeping the old link, when the stage is not open today: the e-mail
-    would carry a link to a page saying the questionnaire is not open.
+    would carry a link to a page saying the questionnaire is not open; and for a participant
+    whose personal data has been erased, who is not asked for anything again.
     """
+    if participant.is_erased:
+        raise SendingRefused(
+            f"{participant.code}'s personal data has been erased, so no new link is made for them. Nothing was sent."
+        )
     _refuse_unless_open(CohortStage.objects.get(cohort_id=participant.cohort_id, stage=stage), "a new link")
     link, _ = link_issue(participant=participant, stage=stage, actor=requested_by)
     if not participant.email or participant.is_withdrawn:
@@ -458,7 +463,11 @@ def reminders_send_due(*, today: date | None = None) -> int:
 
 
 def stage_progress(cohort: Cohort) -> list[dict]:
-    """Per stage and role: how many participants were invited, started and submitted."""
+    """Per stage and role: how many participants were invited, started and submitted.
+
+    The counts are of active participants, erased or not, as the report's are (it reads them
+    from here). `erased` says how many of them were erased: nobody asks them for anything again.
+    """
     stages = list(cohort.stages.select_related("mentor_instrument", "mentee_instrument"))
     stages.sort(key=lambda s: Stage.values.index(s.stage))
     active = Participant.objects.filter(cohort=cohort).active()
@@ -474,8 +483,13 @@ def stage_progress(cohort: Cohort) -> list[dict]:
         .values("stage", "participant__role", "status")
         .annotate(n=Count("participant", distinct=True))
     }
-    by_role = active.values("role").annotate(n=Count("id"), addressable=Count("id", filter=~Q(email="")))
+    by_role = active.values("role").annotate(
+        n=Count("id"),
+        addressable=Count("id", filter=~Q(email="")),
+        erased=Count("id", filter=Q(erased_at__isnull=False)),
+    )
     totals = {row["role"]: row["n"] for row in by_role}
+    erased_totals = {row["role"]: row["erased"] for row in by_role}
     # Whom the send buttons would e-mail, counted as invitations_send picks them.
     addressable = active.exclude(email="")
     addressable_totals = {row["role"]: row["addressable"] for row in by_role}
@@ -529,6 +543,7 @@ def stage_progress(cohort: Cohort) -> list[dict]:
                     "role_plural": role_noun(role),
                     "instrument": instrument,
                     "participants": totals.get(role, 0),
+                    "erased": erased_totals.get(role, 0),
                     "invited": invited.get((cohort_stage.stage, role), 0),
                     "started": responses.get((cohort_stage.stage, role, Response.Status.DRAFT), 0) + submitted,
                     "submitted": submitted,

@@ -66,8 +66,8 @@ MESSAGE_NAME_LIMIT = 10
 class AllocationProblem:
     """Who is to be paired, by participant code.
 
-    `mentors` holds only the mentors available for phase 2: the caller leaves out the withdrawn
-    and the unavailable, and their willingness pairs too. `willing` holds (mentor, mentee) pairs:
+    `mentors` holds only the mentors available for phase 2: the caller leaves out the withdrawn,
+    the erased and the unavailable, and their willingness pairs too. `willing` holds (mentor, mentee) pairs:
     the mentor said they are willing to mentor that mentee. Lists and sets are accepted and kept
     as tuples and a frozenset, so a problem is immutable and hashable. The codes are checked
     (`ValueError`) when the problem is drawn from or digested.

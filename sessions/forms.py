@@ -148,7 +148,7 @@ class WillingnessForm(forms.Form):
     def __init__(self, *args, mentor: Participant, supervisor: Participant | None, by_lead: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.mentor, self.supervisor, self.by_lead = mentor, supervisor, by_lead
-        mentees = Participant.objects.filter(cohort_id=mentor.cohort_id).mentees().active().order_by("code")
+        mentees = Participant.objects.filter(cohort_id=mentor.cohort_id).mentees().taking_part().order_by("code")
         self.fields["mentees"].queryset = mentees
         whose = f"{mentor.code}'s" if by_lead else "your"
         self.fields["mentees"].label_from_instance = lambda mentee: (
@@ -281,7 +281,7 @@ class ManualPairingForm(forms.Form):
     def __init__(self, *args, cohort: Cohort, **kwargs):
         super().__init__(*args, **kwargs)
         self.problems: list[str] = []
-        people = Participant.objects.filter(cohort=cohort).active().order_by("code")
+        people = Participant.objects.filter(cohort=cohort).taking_part().order_by("code")
         self.fields["mentee"].queryset = people.mentees()
         self.fields["mentor"].queryset = people.mentors().select_related("willingness")
         self.fields["mentee"].label_from_instance = _code_and_name

@@ -256,12 +256,15 @@ def pairing_detail(request: HttpRequest, slug: str, pairing_id: int) -> HttpResp
             return redirect("mentoring_sessions:pairing_detail", cohort.slug, pairing.pk)
     meetings = list(pairing.meetings.order_by("scheduled_at", "pk"))
     latest = meetings[-1] if meetings else None
+    cancelled = latest is not None and latest.status == Meeting.Status.CANCELLED
+    # An erased mentee is not reallocated (services.pairing_reallocate), so it is not offered.
+    can_reallocate = pairing.is_active and cancelled and not pairing.mentee.is_erased
     context = _context(
         cohort,
         pairing=pairing,
         meetings=meetings,
         form=form,
-        can_reallocate=pairing.is_active and latest is not None and latest.status == Meeting.Status.CANCELLED,
+        can_reallocate=can_reallocate,
         page_title=f"Meetings of {pairing.mentee.code}",
     )
     return render(request, "mentoring_sessions/pairing_detail.html", context, status=400 if form.errors else 200)

@@ -36,6 +36,8 @@ def _questionnaire_status(response_status: str | None, invited: bool) -> str:
 def _next_action(path: MenteePath) -> str:
     if path.mentee.is_withdrawn:
         return "None: withdrawn"
+    if path.mentee.is_erased:
+        return "None: personal data erased"
     if path.approved is None:
         return "Approve the collated feedback" if path.has_draft else "Write the collated feedback"
     if path.pairing is None:
@@ -46,6 +48,8 @@ def _next_action(path: MenteePath) -> str:
     # needs no replacement.
     if not held and path.pairing.mentor.is_withdrawn:
         return f"Pair by hand: {path.pairing.mentor.code} has withdrawn"
+    if not held and path.pairing.mentor.is_erased:
+        return f"Pair by hand: {path.pairing.mentor.code}'s personal data has been erased"
     if not held and not path.pairing.mentor.available_for_phase2:
         return f"Pair by hand: {path.pairing.mentor.code} is not available for phase 2"
     if meeting is None:
@@ -89,11 +93,11 @@ def progress_board(
             drafted.add(document.mentee_id)
         else:
             approved[document.mentee_id] = document
-    # With only the mentor's code and withdrawal (a hundred whole participants took a tenth of the
+    # With only the mentor's code, withdrawal and erasure (a hundred whole participants took a tenth of the
     # page) and in no order (the default joins the mentee to sort by code).
     active_pairings = Pairing.objects.filter(cohort=cohort, mentee__in=mentees).active().select_related("mentor")
     active_pairings = active_pairings.only(
-        "mentee_id", "mentor__code", "mentor__withdrawn_at", "mentor__available_for_phase2"
+        "mentee_id", "mentor__code", "mentor__withdrawn_at", "mentor__erased_at", "mentor__available_for_phase2"
     ).order_by()
     pairings = {pairing.mentee_id: pairing for pairing in active_pairings}
     latest = {}

@@ -261,11 +261,14 @@ def feedback_approve(*, document: FeedbackDocument) -> bool:
 
 
 def supervisor_of(mentor: Participant) -> Participant | None:
-    """The mentor's clinical supervisor when they are an active mentee of the same cohort."""
+    """The mentor's clinical supervisor when they are a mentee of the same cohort still taking part.
+
+    An erased or withdrawn supervisor is in no draw, so the mentor is not asked about them.
+    """
     supervisor = mentor.supervisor
     if supervisor is None or supervisor.cohort_id != mentor.cohort_id or supervisor.role != Participant.Role.MENTEE:
         return None
-    return None if supervisor.is_withdrawn else supervisor
+    return None if supervisor.is_withdrawn or supervisor.is_erased else supervisor
 
 
 # Who gave a willingness answer, as the audit trail says it.
@@ -335,13 +338,13 @@ def allocation_inputs(
     mentees: Iterable[Participant] | None = None,
     left_out_mentors: Iterable[int] = (),
 ) -> AllocationInputs:
-    """The mentees to pair (by default every active mentee), the mentors who count and who is willing.
+    """The mentees to pair (by default every mentee taking part), the mentors who count and who is willing.
 
-    Mentors count when they have not withdrawn and are available for phase 2. A pair is willing
-    when the mentor said so, except the mentor and their own supervisor when the mentor said no
-    to mentoring their supervisor.
+    Mentors count when they take part (neither withdrawn nor erased) and are available for
+    phase 2. A pair is willing when the mentor said so, except the mentor and their own
+    supervisor when the mentor said no to mentoring their supervisor.
     """
-    people = Participant.objects.filter(cohort=cohort).active()
+    people = Participant.objects.filter(cohort=cohort).taking_part()
     if mentees is None:
         mentees = people.mentees()
     mentee_by_code = {mentee.code: mentee for mentee in mentees}
@@ -390,7 +393,7 @@ def allocation_counts(cohort: Cohort) -> AllocationCounts:
     The same people and pairs as `allocation_inputs` (the allocation page shows these counts on
     every view, and reading every willing pair of a large cohort to count them took most of it).
     """
-    people = Participant.objects.filter(cohort=cohort).active()
+    people = Participant.objects.filter(cohort=cohort).taking_part()
     mentees = people.mentees()
     mentors = people.mentors().filter(available_for_phase2=True)
     counts = people.aggregate(
@@ -482,7 +485,9 @@ def allocation_run(
     actor: AbstractBaseUser | None = None,
     request: HttpRequest | None = None,
 ) -> AllocationOutcome:
-    """Draw a mentor for every active mentee and, unless a dry run, put the pairs on record.
+    """Draw a mentor for every mentee taking part and, unless a dry run, put the pairs on record.
+
+    Withdrawn and erased participants take no part in the draw, as mentees or as mentors.
 
     With `replace_current` false, a saved draw is refused if the cohort has current pairs by the
     time it holds the cohort's lock (another draw saved meanwhile, e.g. by a second click).
@@ -635,6 +640,11 @@ def pairing_set_by_hand(
         raise AllocationRefused(f"{mentee.code} is not an active mentee of this cohort.")
     if mentor.cohort_id != cohort.pk or mentor.role != Participant.Role.MENTOR or mentor.is_withdrawn:
         raise AllocationRefused(f"{mentor.code} is not an active mentor of this cohort.")
+    for person in (mentee, mentor):
+        if person.is_erased:
+            raise AllocationRefused(
+                f"{person.code}'s personal data has been erased, so they are not paired. Nothing was changed."
+            )
     # Checked again here, under the cohort's lock that _change takes, so that another lead's
     # change between the form's check and this one cannot slip through unconfirmed.
     Cohort.objects.select_for_update().only("pk").get(pk=cohort.pk)
@@ -675,6 +685,8 @@ def pairing_reallocate(
         raise AllocationRefused("Only a current pair whose latest meeting was cancelled can be reallocated.")
     if pairing.mentee.is_withdrawn:
         raise AllocationRefused(f"{pairing.mentee.code} has withdrawn, so they are not reallocated.")
+    if pairing.mentee.is_erased:
+        raise AllocationRefused(f"{pairing.mentee.code}'s personal data has been erased, so they are not reallocated.")
     mentees_of = dict(
         Pairing.objects.filter(cohort=cohort).mentoring().values_list("mentor").annotate(n=Count("pk")).order_by()
     )
