@@ -13,8 +13,10 @@ from openpyxl import load_workbook
 
 from analysis.scoring import COLUMNS
 from audit.models import AuditEvent
+from questionnaires.models import Response
 from tests.analysis.helpers import add_incomplete_totals, done_run, free_text
 from tests.factories import MentorFactory, UserFactory
+from tests.helpers import page_text
 from tests.sessions.helpers import pdf_text
 
 pytestmark = pytest.mark.django_db
@@ -180,6 +182,21 @@ def test_the_data_dictionary_lists_every_variable_of_the_sav(lead_client, analys
     assert rows[0] == ["variable", "label", "type", "measure", "values"]
     assert [row[0] for row in rows[1:]] == list(frame.columns)
     assert rows[2] == ["role", "Role", "numeric", "nominal", "1 = Mentor (junior doctor); 2 = Mentee (consultant)"]
+
+
+@pytest.mark.parametrize("name", ["report_xlsx", "report_sav", "report_dictionary"])
+def test_a_download_from_stored_scores_out_of_step_goes_back_to_the_report_saying_how_to_mend_them(
+    lead_client, analysed, name
+):
+    m03 = analysed.participants.get(code="M03")
+    Response.objects.filter(participant=m03, stage="baseline").update(likert_scores="123")
+    response = lead_client.get(url(analysed, name), follow=True)
+    assert response.redirect_chain == [(url(analysed, "cohort_report"), 302)]
+    page = page_text(response)
+    assert "The file could not be made." in page
+    assert "participant M03 at baseline do not fit" in page
+    assert f"python manage.py store_scores --cohort {analysed.slug}" in page
+    assert not AuditEvent.objects.filter(action="export").exists()
 
 
 def test_an_admin_may_ask_for_an_identified_sav_and_it_is_recorded(admin_client, analysed, tmp_path):
