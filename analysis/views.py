@@ -14,7 +14,7 @@ from analysis.charts import chart_description, chart_groups, chart_png
 from analysis.cohort_report import CONVENTIONS, build_report, latest_run, side_by_side
 from analysis.forms import CodingForm, ThemeForm
 from analysis.models import AnalysisRun, Theme
-from analysis.scoring import StoredScoresOutOfStep
+from analysis.scoring import ScoresUnreadable
 from audit.models import Action
 from audit.services import audit_record
 from participants.lookups import get_cohort_for_user
@@ -200,8 +200,8 @@ def report_xlsx(request: HttpRequest, slug: str) -> HttpResponse:
     _wants_identified(request)
     try:
         dictionary = spss.dictionary_rows(spss.wide_table(cohort))
-    except StoredScoresOutOfStep as error:
-        return _scores_out_of_step(request, cohort, error)
+    except ScoresUnreadable as error:
+        return _scores_unreadable(request, cohort, error)
     workbook = report_files.report_xlsx(build_report(cohort), dictionary)
     return _audited_download(
         request,
@@ -219,8 +219,8 @@ def report_sav(request: HttpRequest, slug: str) -> HttpResponse:
     identified = _wants_identified(request)
     try:
         table = spss.wide_table(cohort, identified=identified)
-    except StoredScoresOutOfStep as error:
-        return _scores_out_of_step(request, cohort, error)
+    except ScoresUnreadable as error:
+        return _scores_unreadable(request, cohort, error)
     data = spss.sav_bytes(table, file_label=f"rmprog {cohort.slug}")
     return _audited_download(
         request,
@@ -233,8 +233,8 @@ def report_sav(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def _scores_out_of_step(request: HttpRequest, cohort: Cohort, error: StoredScoresOutOfStep) -> HttpResponse:
-    """Back to the report, saying which stored scores no longer fit and how to write them again."""
+def _scores_unreadable(request: HttpRequest, cohort: Cohort, error: ScoresUnreadable) -> HttpResponse:
+    """Back to the report, saying why the scores cannot be read and what to do about it."""
     messages.error(request, f"The file could not be made. {error}")
     return redirect("analysis:cohort_report", slug=cohort.slug)
 
@@ -251,8 +251,8 @@ def report_dictionary(request: HttpRequest, slug: str) -> HttpResponse:
     identified = _wants_identified(request)
     try:
         rows = spss.dictionary_rows(spss.wide_table(cohort, identified=identified))
-    except StoredScoresOutOfStep as error:
-        return _scores_out_of_step(request, cohort, error)
+    except ScoresUnreadable as error:
+        return _scores_unreadable(request, cohort, error)
     return _audited_download(
         request,
         cohort,

@@ -13,7 +13,10 @@ from openpyxl import load_workbook
 
 from analysis.scoring import COLUMNS
 from audit.models import AuditEvent
+from participants.services import cohort_set_domains
+from questionnaires.imports import import_responses
 from questionnaires.models import Response
+from tests.analysis.conftest import answers_csv
 from tests.analysis.helpers import add_incomplete_totals, done_run, free_text
 from tests.factories import MentorFactory, UserFactory
 from tests.helpers import page_text
@@ -196,6 +199,17 @@ def test_a_download_from_stored_scores_out_of_step_goes_back_to_the_report_sayin
     assert "The file could not be made." in page
     assert "participant M03 at baseline do not fit" in page
     assert f"python manage.py store_scores --cohort {analysed.slug}" in page
+    assert not AuditEvent.objects.filter(action="export").exists()
+
+
+def test_a_domain_keyed_total_before_such_keys_were_refused_stops_the_sav_with_a_message(lead_client, cohort):
+    cohort_set_domains(cohort=cohort, domains=[("technology", "Technology"), ("overall", "Overall")])
+    rows = [("M01", "mentor", "baseline", "confidence", key, 3) for key in ("technology", "overall")]
+    import_responses(cohort_slug=cohort.slug, data=answers_csv(rows), create=True)
+    cohort.domains.filter(key="overall").update(key="total")  # as a cohort made before the rule may have it
+    response = lead_client.get(url(cohort, "report_sav"), follow=True)
+    assert response.redirect_chain == [(url(cohort, "cohort_report"), 302)]
+    assert "The cohort's domain 'total' has a key kept for the sum of the domains" in page_text(response)
     assert not AuditEvent.objects.filter(action="export").exists()
 
 
