@@ -38,7 +38,9 @@ def programme_create(
 
 @transaction.atomic
 def cohort_create(*, cohort: Cohort) -> Cohort:
-    """Save a new cohort with the protocol's default domains and questionnaire stages."""
+    """Save a new cohort with the protocol's default domains, questionnaire stages and codebook themes."""
+    # Imported here, as analysis imports participants: at load time the imports would go round in a circle.
+    from analysis.themes import cohort_themes_create
     from questionnaires.services import cohort_stages_create
 
     cohort.save()
@@ -47,6 +49,7 @@ def cohort_create(*, cohort: Cohort) -> Cohort:
         for position, (key, label) in enumerate(DEFAULT_DOMAINS, start=1)
     )
     cohort_stages_create(cohort=cohort)
+    cohort_themes_create(cohort=cohort)
     return cohort
 
 
