@@ -309,3 +309,24 @@ def test_the_report_pdf_has_no_identified_version_even_for_an_admin(admin_client
     response = admin_client.get(url(analysed, "report_pdf") + "?identified=1")
     assert "Secret" not in pdf_text(response.content)
     assert AuditEvent.objects.get(action="export").detail == "report PDF, pseudonymised"
+
+
+def test_the_sav_and_dictionary_label_scores_with_the_scale_the_questionnaire_showed(lead_client, analysed, tmp_path):
+    baseline = analysed.stages.get(stage="baseline").mentor_instrument.items.get(construct="confidence")
+    baseline.scale_labels = ["Not yet", "A little", "Somewhat", "Mostly", "Fully"]
+    baseline.save()
+    after = analysed.stages.get(stage="after_phase1").mentor_instrument.items.get(construct="confidence")
+    after.scale_labels = []  # none of its own: the default scale
+    after.save()
+    _, meta = read_sav(tmp_path, lead_client.get(url(analysed, "report_sav")).content)
+    assert meta.variable_value_labels["conf_technology_base"] == {
+        1: "Not yet",
+        2: "A little",
+        3: "Somewhat",
+        4: "Mostly",
+        5: "Fully",
+    }
+    assert meta.variable_value_labels["conf_technology_aft1"][5] == "Extremely confident"
+    dictionary = list(csv.reader(io.StringIO(lead_client.get(url(analysed, "report_dictionary")).content.decode())))
+    values = {row[0]: row[4] for row in dictionary[1:]}
+    assert values["conf_clinical_practice_base"] == "1 = Not yet; 2 = A little; 3 = Somewhat; 4 = Mostly; 5 = Fully"
