@@ -41,6 +41,8 @@ class Variable:
     numeric: bool = True
     measure: str = "scale"
     values: dict[int, str] = field(default_factory=dict)
+    # SPSS's print and write format: whole numbers shown without decimals; "" lets the writer choose.
+    display_format: str = ""
 
 
 @dataclass
@@ -105,6 +107,7 @@ def wide_table(cohort: Cohort, *, identified: bool = False) -> WideTable:
             "Role",
             measure="nominal",
             values={code: Participant.Role(role).label for role, code in ROLE_CODES.items()},
+            display_format="F1.0",
         ),
     ]
     if identified:
@@ -126,13 +129,23 @@ def wide_table(cohort: Cohort, *, identified: bool = False) -> WideTable:
         columns, key=lambda c: (construct_key(c[0]), STAGE_ORDER.index(c[1]), key_order.get(c[2], len(key_order)))
     ):
         scale = scales.get((construct, stage)) or SCALES.get(construct, [])
-        variables.append(
-            Variable(
+        if key == TOTAL:
+            # A sum of 1-5 scores, treated as a scale; as wide as the largest total can be.
+            variable = Variable(
                 variable_name(construct, key, stage),
                 _score_label(construct, key, stage, domain_labels),
-                values={} if key == TOTAL else dict(enumerate(scale, start=1)),
+                display_format=f"F{len(str(5 * len(domain_keys)))}.0",
             )
-        )
+        else:
+            # One Likert answer: ordered categories, not a measurement.
+            variable = Variable(
+                variable_name(construct, key, stage),
+                _score_label(construct, key, stage, domain_labels),
+                measure="ordinal",
+                values=dict(enumerate(scale, start=1)),
+                display_format="F1.0",
+            )
+        variables.append(variable)
     by_name = {variable_name(construct, key, stage): values for (construct, stage, key), values in columns.items()}
     rows = []
     for person in cohort.participants.active().order_by("role", "code").values("pk", "code", "role", "name", "email"):
@@ -171,6 +184,7 @@ def sav_bytes(table: WideTable, *, file_label: str) -> bytes:
             column_labels={v.name: v.label for v in table.variables},
             variable_value_labels={v.name: v.values for v in table.variables if v.values},
             variable_measure={v.name: v.measure for v in table.variables},
+            variable_format={v.name: v.display_format for v in table.variables if v.display_format},
         )
         with open(path, "rb") as file:
             return file.read()

@@ -173,6 +173,15 @@ def test_the_sav_has_one_row_per_participant_with_labels(lead_client, analysed, 
     assert meta.variable_value_labels["role"] == {1: "Mentor (junior doctor)", 2: "Mentee (consultant)"}
     assert meta.variable_value_labels["conf_technology_base"][5] == "Extremely confident"
     assert "conf_total_base" not in meta.variable_value_labels
+    # Whole numbers shown as such; Likert answers ordered categories, totals a scale.
+    formats = meta.original_variable_types
+    assert (formats["role"], formats["conf_technology_base"], formats["conf_total_base"]) == ("F1.0", "F1.0", "F2.0")
+    measures = meta.variable_measure
+    assert (measures["role"], measures["conf_technology_base"], measures["conf_total_base"]) == (
+        "nominal",
+        "ordinal",
+        "scale",
+    )
     # 2 identifying variables and, per stage, 7 domains and the total.
     assert len(frame.columns) == 2 + 2 * 8
     assert b"Secret" not in response.content
@@ -268,6 +277,23 @@ def pspp_wilcoxon(sav: bytes, tmp_path, pre: str, post: str) -> tuple[str, str]:
     p = re.search(r"^Asymp\. Sig\. \(2-tailed\),(\S+)$", text, re.M)
     assert z and p, text
     return z.group(1), p.group(1)
+
+
+@pytest.mark.skipif(PSPP is None, reason="PSPP is not installed (Debian package pspp)")
+def test_pspp_reads_whole_number_formats_and_measures_from_the_sav(lead_client, analysed, tmp_path):
+    (tmp_path / "scores.sav").write_bytes(lead_client.get(url(analysed, "report_sav")).content)
+    syntax = tmp_path / "dictionary.sps"
+    syntax.write_text(
+        f"GET FILE='{tmp_path / 'scores.sav'}'.\n"
+        "DISPLAY DICTIONARY /VARIABLES=role conf_technology_base conf_total_base.\n"
+    )
+    output = tmp_path / "output.csv"
+    subprocess.run([PSPP, "-O", "format=csv", "-o", str(output), str(syntax)], check=True, timeout=60)
+    variables = {row[0]: row for row in csv.reader(io.StringIO(output.read_text())) if len(row) == 9}
+    # Name, Position, Label, Measurement Level, Role, Width, Alignment, Print Format, Write Format
+    assert [variables["role"][i] for i in (3, 7, 8)] == ["Nominal", "F1.0", "F1.0"]
+    assert [variables["conf_technology_base"][i] for i in (3, 7, 8)] == ["Ordinal", "F1.0", "F1.0"]
+    assert [variables["conf_total_base"][i] for i in (3, 7, 8)] == ["Scale", "F2.0", "F2.0"]
 
 
 @pytest.mark.skipif(PSPP is None, reason="PSPP is not installed (Debian package pspp)")
