@@ -19,12 +19,13 @@ from itertools import combinations
 import numpy as np
 
 from analysis.stats import PairedComparison, paired_comparison
-from participants.models import Cohort, Participant
+from participants.models import RESERVED_DOMAIN_KEYS, Cohort, Participant
 from questionnaires.models import STAGE_ORDER, Construct, Response
 from questionnaires.scores import UNANSWERED
 
 # The "domain" of a construct's total, and of the one answer of a single-item construct
-# (understanding), which has no domains and so no total either.
+# (understanding), which has no domains and so no total either. No domain may have these keys
+# (participants.models.RESERVED_DOMAIN_KEYS).
 TOTAL = "total"
 ITEM = "item"
 
@@ -338,8 +339,16 @@ def compare_all(
     return rows
 
 
-class StoredScoresOutOfStep(Exception):
+class ScoresUnreadable(Exception):
+    """The cohort's scores cannot be read as they stand; the message says why and what to do."""
+
+
+class StoredScoresOutOfStep(ScoresUnreadable):
     """A response's stored scores do not fit the cohort's questions (questionnaires/scores.py)."""
+
+
+class DomainKeyReserved(ScoresUnreadable):
+    """A domain has a key kept for the total or the single item, made before such keys were refused."""
 
 
 def score_rows(cohort: Cohort):
@@ -357,6 +366,14 @@ def load_scores(cohort: Cohort) -> tuple[list[str], dict[tuple[str, str], Constr
     Withdrawn participants and unsubmitted responses are left out.
     """
     domain_keys = list(cohort.domains.order_by("position").values_list("key", flat=True))
+    reserved = next((key for key in domain_keys if key in RESERVED_DOMAIN_KEYS), None)
+    if reserved is not None:
+        # Its scores would be read as, and mixed up with, the total or the single item.
+        raise DomainKeyReserved(
+            f"The cohort's domain '{reserved}' has a key kept for {RESERVED_DOMAIN_KEYS[reserved]}, so its "
+            f"scores cannot be told apart from it. An administrator must give the domain another key "
+            f"(such as '{reserved}_domain') before the cohort can be analysed or exported."
+        )
     width = len(Construct.values) * (len(domain_keys) + 1)
     rows = list(score_rows(cohort))
     # Every stored value has one digit per question of the cohort, or none (no Likert answers).

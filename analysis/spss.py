@@ -4,7 +4,8 @@ One row per active participant; one variable per construct, domain (or total, or
 item) and stage, so that a paired test is one command, for example
 `NPAR TESTS /WILCOXON = conf_total_base WITH conf_total_aft1 (PAIRED).`
 Names are `<construct>_<domain key>_<stage>` with the abbreviations below; every variable
-has a label, and role and the 1-5 scores have value labels.
+has a label, and role and the 1-5 scores have value labels (the scale's words as the cohort's
+questionnaires showed them at that stage).
 """
 
 import os
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 from analysis.scoring import ITEM, TOTAL, comparison_keys, construct_key, load_scores, stage_values
 from participants.models import Cohort, Participant
 from questionnaires.defaults import SCALES
-from questionnaires.models import STAGE_ORDER, Construct, Stage
+from questionnaires.models import STAGE_ORDER, CohortStage, Construct, Item, Stage
 
 CONSTRUCT_PREFIX = {
     Construct.IMPORTANCE: "imp",
@@ -40,6 +41,8 @@ class Variable:
     numeric: bool = True
     measure: str = "scale"
     values: dict[int, str] = field(default_factory=dict)
+    # SPSS's print and write format: whole numbers shown without decimals; "" lets the writer choose.
+    display_format: str = ""
 
 
 @dataclass
@@ -64,6 +67,35 @@ def _score_label(construct: str, key: str, stage: str, domain_labels: dict[str, 
     return f"{construct_label}: {domain_labels.get(key, key)}, {stage_label}"
 
 
+def scale_labels(cohort: Cohort) -> dict[tuple[str, str], list[str]]:
+    """(construct, stage) -> the labels of the scale its question showed at that stage, from 1.
+
+    Taken from the items of the cohort's instruments at each stage (the mentors' first), as an
+    administrator may have reworded them; the caller falls back to the default scale where none
+    of them has labels.
+    """
+    instruments: dict[str, list[int]] = {}
+    for stage, mentor_id, mentee_id in CohortStage.objects.filter(cohort=cohort).values_list(
+        "stage", "mentor_instrument_id", "mentee_instrument_id"
+    ):
+        instruments[stage] = [pk for pk in (mentor_id, mentee_id) if pk is not None]
+    items = Item.objects.filter(
+        instrument_id__in={pk for ids in instruments.values() for pk in ids},
+        kind__in=[Item.Kind.LIKERT_BLOCK, Item.Kind.LIKERT],
+    ).order_by("instrument_id", "position")
+    labels_by_instrument: dict[tuple[int, str], list[str]] = {}
+    for instrument_id, construct, labels in items.values_list("instrument_id", "construct", "scale_labels"):
+        if labels:
+            labels_by_instrument.setdefault((instrument_id, construct), [str(label) for label in labels])
+    found: dict[tuple[str, str], list[str]] = {}
+    for stage, ids in instruments.items():
+        for instrument_id in ids:
+            for construct in Construct.values:
+                if (instrument_id, construct) in labels_by_instrument:
+                    found.setdefault((construct, stage), labels_by_instrument[(instrument_id, construct)])
+    return found
+
+
 def wide_table(cohort: Cohort, *, identified: bool = False) -> WideTable:
     """The variables and rows of the file, from the cohort's submitted answers as analysed."""
     domain_keys, scores = load_scores(cohort)
@@ -75,6 +107,7 @@ def wide_table(cohort: Cohort, *, identified: bool = False) -> WideTable:
             "Role",
             measure="nominal",
             values={code: Participant.Role(role).label for role, code in ROLE_CODES.items()},
+            display_format="F1.0",
         ),
     ]
     if identified:
@@ -91,17 +124,28 @@ def wide_table(cohort: Cohort, *, identified: bool = False) -> WideTable:
                 values, _ = stage_values(group, stage, key, domain_keys)
                 columns.setdefault((group.construct, stage, key), {}).update(values)
     key_order = {key: index for index, key in enumerate([*domain_keys, TOTAL, ITEM])}
+    scales = scale_labels(cohort)
     for construct, stage, key in sorted(
         columns, key=lambda c: (construct_key(c[0]), STAGE_ORDER.index(c[1]), key_order.get(c[2], len(key_order)))
     ):
-        scale = SCALES.get(construct, [])
-        variables.append(
-            Variable(
+        scale = scales.get((construct, stage)) or SCALES.get(construct, [])
+        if key == TOTAL:
+            # A sum of 1-5 scores, treated as a scale; as wide as the largest total can be.
+            variable = Variable(
                 variable_name(construct, key, stage),
                 _score_label(construct, key, stage, domain_labels),
-                values={} if key == TOTAL else dict(enumerate(scale, start=1)),
+                display_format=f"F{len(str(5 * len(domain_keys)))}.0",
             )
-        )
+        else:
+            # One Likert answer: ordered categories, not a measurement.
+            variable = Variable(
+                variable_name(construct, key, stage),
+                _score_label(construct, key, stage, domain_labels),
+                measure="ordinal",
+                values=dict(enumerate(scale, start=1)),
+                display_format="F1.0",
+            )
+        variables.append(variable)
     by_name = {variable_name(construct, key, stage): values for (construct, stage, key), values in columns.items()}
     rows = []
     for person in cohort.participants.active().order_by("role", "code").values("pk", "code", "role", "name", "email"):
@@ -140,6 +184,7 @@ def sav_bytes(table: WideTable, *, file_label: str) -> bytes:
             column_labels={v.name: v.label for v in table.variables},
             variable_value_labels={v.name: v.values for v in table.variables if v.values},
             variable_measure={v.name: v.measure for v in table.variables},
+            variable_format={v.name: v.display_format for v in table.variables if v.display_format},
         )
         with open(path, "rb") as file:
             return file.read()

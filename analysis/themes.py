@@ -26,19 +26,19 @@ IDENTIFIED_COLUMNS = ["name", "email"]
 
 
 def codebook(cohort: Cohort) -> list[Theme]:
-    """The cohort's themes in order; a cohort without any starts from the study's seven.
+    """The cohort's themes in order: maybe none, if the lead removed them all."""
+    return list(cohort.themes.all())
 
-    Seeded when first asked for rather than when the cohort is made, so that cohorts made
-    before themes existed get them too. `ignore_conflicts` makes two first visits at once safe.
+
+def cohort_themes_create(*, cohort: Cohort) -> list[Theme]:
+    """Start a new cohort's codebook from the study's seven themes (called by `cohort_create`).
+
+    Seeded once, when the cohort is made, so that a lead who removes them all keeps an empty
+    codebook. Cohorts made earlier were given them by migration 0004.
     """
-    themes = list(cohort.themes.all())
-    if not themes:
-        Theme.objects.bulk_create(
-            [Theme(cohort=cohort, label=label, position=position) for position, label in enumerate(STUDY_THEMES, 1)],
-            ignore_conflicts=True,
-        )
-        themes = list(cohort.themes.all())
-    return themes
+    return Theme.objects.bulk_create(
+        [Theme(cohort=cohort, label=label, position=position) for position, label in enumerate(STUDY_THEMES, 1)]
+    )
 
 
 def theme_add(*, cohort: Cohort, label: str) -> Theme:

@@ -14,6 +14,7 @@ from analysis.charts import chart_description, chart_groups, chart_png
 from analysis.cohort_report import CONVENTIONS, build_report, latest_run, side_by_side
 from analysis.forms import CodingForm, ThemeForm
 from analysis.models import AnalysisRun, Theme
+from analysis.scoring import ScoresUnreadable
 from audit.models import Action
 from audit.services import audit_record
 from participants.lookups import get_cohort_for_user
@@ -197,7 +198,10 @@ def report_pdf(request: HttpRequest, slug: str) -> HttpResponse:
 def report_xlsx(request: HttpRequest, slug: str) -> HttpResponse:
     cohort = get_cohort_for_user(request.user, slug)
     _wants_identified(request)
-    dictionary = spss.dictionary_rows(spss.wide_table(cohort))
+    try:
+        dictionary = spss.dictionary_rows(spss.wide_table(cohort))
+    except ScoresUnreadable as error:
+        return _scores_unreadable(request, cohort, error)
     workbook = report_files.report_xlsx(build_report(cohort), dictionary)
     return _audited_download(
         request,
@@ -213,7 +217,10 @@ def report_xlsx(request: HttpRequest, slug: str) -> HttpResponse:
 def report_sav(request: HttpRequest, slug: str) -> HttpResponse:
     cohort = get_cohort_for_user(request.user, slug)
     identified = _wants_identified(request)
-    table = spss.wide_table(cohort, identified=identified)
+    try:
+        table = spss.wide_table(cohort, identified=identified)
+    except ScoresUnreadable as error:
+        return _scores_unreadable(request, cohort, error)
     data = spss.sav_bytes(table, file_label=f"rmprog {cohort.slug}")
     return _audited_download(
         request,
@@ -226,6 +233,12 @@ def report_sav(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+def _scores_unreadable(request: HttpRequest, cohort: Cohort, error: ScoresUnreadable) -> HttpResponse:
+    """Back to the report, saying why the scores cannot be read and what to do about it."""
+    messages.error(request, f"The file could not be made. {error}")
+    return redirect("analysis:cohort_report", slug=cohort.slug)
+
+
 def _csv_text(rows: list[list]) -> str:
     text = io.StringIO()
     write_rows(([spreadsheet_safe(str(cell)) for cell in row] for row in rows), text)
@@ -236,7 +249,10 @@ def _csv_text(rows: list[list]) -> str:
 def report_dictionary(request: HttpRequest, slug: str) -> HttpResponse:
     cohort = get_cohort_for_user(request.user, slug)
     identified = _wants_identified(request)
-    rows = spss.dictionary_rows(spss.wide_table(cohort, identified=identified))
+    try:
+        rows = spss.dictionary_rows(spss.wide_table(cohort, identified=identified))
+    except ScoresUnreadable as error:
+        return _scores_unreadable(request, cohort, error)
     return _audited_download(
         request,
         cohort,

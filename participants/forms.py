@@ -5,7 +5,16 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from participants.imports import MAX_UPLOAD_BYTES
-from participants.models import ERASED_NAME, ERASED_WITHDRAWAL_REASON, Cohort, Participant, Programme, key_validator
+from participants.models import (
+    ERASED_NAME,
+    ERASED_WITHDRAWAL_REASON,
+    RESERVED_DOMAIN_KEYS,
+    Cohort,
+    Participant,
+    Programme,
+    key_validator,
+    reserved_key_validator,
+)
 from participants.services import participant_code_is_on_record, participant_role_records, role_fixed_reason
 from rmprog.dates import day
 from rmprog.widgets import LongSelect, NativeDateInput
@@ -49,7 +58,7 @@ class DomainForm(forms.Form):
     key = forms.CharField(
         max_length=40,
         required=False,
-        validators=[key_validator],
+        validators=[key_validator, reserved_key_validator],
         label="Key",
         help_text="Names the domain in the data files. Left empty, it is made from the name (Wellbeing: wellbeing).",
     )
@@ -62,11 +71,15 @@ class DomainForm(forms.Form):
 
 
 def key_from_label(label: str) -> str:
-    """A data-file key for a domain name: lower-case letters, digits and underscores, starting with a letter."""
+    """A data-file key for a domain name: lower-case letters, digits and underscores, starting with a letter.
+
+    A name that would give a key kept for the analysis ("Total") gets "_domain" after it.
+    """
     key = slugify(label).replace("-", "_")
     if not key[:1].isalpha():
         key = f"domain_{key}".rstrip("_")
-    return key[:40].rstrip("_")
+    key = key[:40].rstrip("_")
+    return f"{key}_domain" if key in RESERVED_DOMAIN_KEYS else key
 
 
 MAX_DOMAINS = 20

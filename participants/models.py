@@ -1,6 +1,7 @@
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
@@ -26,6 +27,22 @@ key_validator = RegexValidator(
     r"^[a-z][a-z0-9_]{0,39}$",
     "Use lower-case letters, digits and underscores, starting with a letter.",
 )
+
+# Keys the analysis and the data files use beside the domains' own (analysis/scoring.py: TOTAL
+# and ITEM), and what for: a domain with one of them would be read as that instead.
+RESERVED_DOMAIN_KEYS = {
+    "total": "the sum of the domains",
+    "item": "the single question of a construct without domains",
+}
+
+
+def reserved_key_validator(value: str) -> None:
+    """Refuse a domain key that the analysis and the data files keep for something else."""
+    if value in RESERVED_DOMAIN_KEYS:
+        raise ValidationError(
+            f"'{value}' is kept for {RESERVED_DOMAIN_KEYS[value]}: choose another key, such as '{value}_domain'.",
+            code="reserved",
+        )
 
 
 # A yes/no question that may not have been asked: None, "Not recorded", is neither answer.
@@ -163,7 +180,7 @@ class Cohort(models.Model):
 
 class Domain(models.Model):
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="domains")
-    key = models.CharField(max_length=40, validators=[key_validator])
+    key = models.CharField(max_length=40, validators=[key_validator, reserved_key_validator])
     label = models.CharField(max_length=100)
     position = models.PositiveSmallIntegerField()
 

@@ -8,7 +8,7 @@ from django.utils.text import get_text_list
 
 from audit.models import Action, AuditEvent
 from audit.services import audit_record
-from participants.models import DEFAULT_DOMAINS, Cohort, Domain, Participant, Programme
+from participants.models import DEFAULT_DOMAINS, Cohort, Domain, Participant, Programme, reserved_key_validator
 from questionnaires.models import Response
 from sessions.models import FeedbackDocument, GroupInterview, Meeting, MentorWillingness, Pairing, WillingPair
 
@@ -38,7 +38,9 @@ def programme_create(
 
 @transaction.atomic
 def cohort_create(*, cohort: Cohort) -> Cohort:
-    """Save a new cohort with the protocol's default domains and questionnaire stages."""
+    """Save a new cohort with the protocol's default domains, questionnaire stages and codebook themes."""
+    # Imported here, as analysis imports participants: at load time the imports would go round in a circle.
+    from analysis.themes import cohort_themes_create
     from questionnaires.services import cohort_stages_create
 
     cohort.save()
@@ -47,12 +49,18 @@ def cohort_create(*, cohort: Cohort) -> Cohort:
         for position, (key, label) in enumerate(DEFAULT_DOMAINS, start=1)
     )
     cohort_stages_create(cohort=cohort)
+    cohort_themes_create(cohort=cohort)
     return cohort
 
 
 @transaction.atomic
 def cohort_set_domains(*, cohort: Cohort, domains: list[tuple[str, str]]) -> None:
-    """Replace the cohort's domain set with (key, label) pairs in the given order."""
+    """Replace the cohort's domain set with (key, label) pairs in the given order.
+
+    A key kept for the analysis ("total", "item") is refused with a ValidationError, nothing changed.
+    """
+    for key, _ in domains:
+        reserved_key_validator(key)
     Domain.objects.filter(cohort=cohort).delete()
     Domain.objects.bulk_create(
         Domain(cohort=cohort, key=key, label=label, position=position)

@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 
 from analysis.reports import fixed_decimal, plain_decimal
 from questionnaires.imports import import_responses
+from questionnaires.models import Response
 from tests.analysis.conftest import DOMAIN_KEYS, answers_csv
 
 pytestmark = pytest.mark.django_db
@@ -157,6 +158,15 @@ def test_the_same_data_gives_the_same_file_twice(reference_cohort, tmp_path):
 def test_an_unknown_cohort_is_an_error(db, tmp_path):
     with pytest.raises(CommandError, match="There is no cohort 'nope'"):
         call_command("analyse", "--cohort", "nope", "--output", str(tmp_path / "out"))
+
+
+def test_stored_scores_out_of_step_are_a_clear_error_naming_store_scores(reference_cohort, tmp_path):
+    Response.objects.filter(participant__code="M02", stage="baseline").update(likert_scores="123")
+    with pytest.raises(
+        CommandError, match=f"M02 at baseline do not fit.*store_scores --cohort {reference_cohort.slug}"
+    ):
+        analyse(reference_cohort, tmp_path)
+    assert not (tmp_path / "out").exists()
 
 
 def test_a_cohort_without_answers_gives_just_the_header(cohort, tmp_path):

@@ -13,8 +13,13 @@ from openpyxl import load_workbook
 
 from analysis.scoring import COLUMNS
 from audit.models import AuditEvent
+from participants.services import cohort_set_domains
+from questionnaires.imports import import_responses
+from questionnaires.models import Response
+from tests.analysis.conftest import answers_csv
 from tests.analysis.helpers import add_incomplete_totals, done_run, free_text
 from tests.factories import MentorFactory, UserFactory
+from tests.helpers import page_text
 from tests.sessions.helpers import pdf_text
 
 pytestmark = pytest.mark.django_db
@@ -168,6 +173,15 @@ def test_the_sav_has_one_row_per_participant_with_labels(lead_client, analysed, 
     assert meta.variable_value_labels["role"] == {1: "Mentor (junior doctor)", 2: "Mentee (consultant)"}
     assert meta.variable_value_labels["conf_technology_base"][5] == "Extremely confident"
     assert "conf_total_base" not in meta.variable_value_labels
+    # Whole numbers shown as such; Likert answers ordered categories, totals a scale.
+    formats = meta.original_variable_types
+    assert (formats["role"], formats["conf_technology_base"], formats["conf_total_base"]) == ("F1.0", "F1.0", "F2.0")
+    measures = meta.variable_measure
+    assert (measures["role"], measures["conf_technology_base"], measures["conf_total_base"]) == (
+        "nominal",
+        "ordinal",
+        "scale",
+    )
     # 2 identifying variables and, per stage, 7 domains and the total.
     assert len(frame.columns) == 2 + 2 * 8
     assert b"Secret" not in response.content
@@ -180,6 +194,32 @@ def test_the_data_dictionary_lists_every_variable_of_the_sav(lead_client, analys
     assert rows[0] == ["variable", "label", "type", "measure", "values"]
     assert [row[0] for row in rows[1:]] == list(frame.columns)
     assert rows[2] == ["role", "Role", "numeric", "nominal", "1 = Mentor (junior doctor); 2 = Mentee (consultant)"]
+
+
+@pytest.mark.parametrize("name", ["report_xlsx", "report_sav", "report_dictionary"])
+def test_a_download_from_stored_scores_out_of_step_goes_back_to_the_report_saying_how_to_mend_them(
+    lead_client, analysed, name
+):
+    m03 = analysed.participants.get(code="M03")
+    Response.objects.filter(participant=m03, stage="baseline").update(likert_scores="123")
+    response = lead_client.get(url(analysed, name), follow=True)
+    assert response.redirect_chain == [(url(analysed, "cohort_report"), 302)]
+    page = page_text(response)
+    assert "The file could not be made." in page
+    assert "participant M03 at baseline do not fit" in page
+    assert f"python manage.py store_scores --cohort {analysed.slug}" in page
+    assert not AuditEvent.objects.filter(action="export").exists()
+
+
+def test_a_domain_keyed_total_before_such_keys_were_refused_stops_the_sav_with_a_message(lead_client, cohort):
+    cohort_set_domains(cohort=cohort, domains=[("technology", "Technology"), ("overall", "Overall")])
+    rows = [("M01", "mentor", "baseline", "confidence", key, 3) for key in ("technology", "overall")]
+    import_responses(cohort_slug=cohort.slug, data=answers_csv(rows), create=True)
+    cohort.domains.filter(key="overall").update(key="total")  # as a cohort made before the rule may have it
+    response = lead_client.get(url(cohort, "report_sav"), follow=True)
+    assert response.redirect_chain == [(url(cohort, "cohort_report"), 302)]
+    assert "The cohort's domain 'total' has a key kept for the sum of the domains" in page_text(response)
+    assert not AuditEvent.objects.filter(action="export").exists()
 
 
 def test_an_admin_may_ask_for_an_identified_sav_and_it_is_recorded(admin_client, analysed, tmp_path):
@@ -240,6 +280,23 @@ def pspp_wilcoxon(sav: bytes, tmp_path, pre: str, post: str) -> tuple[str, str]:
 
 
 @pytest.mark.skipif(PSPP is None, reason="PSPP is not installed (Debian package pspp)")
+def test_pspp_reads_whole_number_formats_and_measures_from_the_sav(lead_client, analysed, tmp_path):
+    (tmp_path / "scores.sav").write_bytes(lead_client.get(url(analysed, "report_sav")).content)
+    syntax = tmp_path / "dictionary.sps"
+    syntax.write_text(
+        f"GET FILE='{tmp_path / 'scores.sav'}'.\n"
+        "DISPLAY DICTIONARY /VARIABLES=role conf_technology_base conf_total_base.\n"
+    )
+    output = tmp_path / "output.csv"
+    subprocess.run([PSPP, "-O", "format=csv", "-o", str(output), str(syntax)], check=True, timeout=60)
+    variables = {row[0]: row for row in csv.reader(io.StringIO(output.read_text())) if len(row) == 9}
+    # Name, Position, Label, Measurement Level, Role, Width, Alignment, Print Format, Write Format
+    assert [variables["role"][i] for i in (3, 7, 8)] == ["Nominal", "F1.0", "F1.0"]
+    assert [variables["conf_technology_base"][i] for i in (3, 7, 8)] == ["Ordinal", "F1.0", "F1.0"]
+    assert [variables["conf_total_base"][i] for i in (3, 7, 8)] == ["Scale", "F2.0", "F2.0"]
+
+
+@pytest.mark.skipif(PSPP is None, reason="PSPP is not installed (Debian package pspp)")
 @pytest.mark.parametrize(
     ("domain", "pspp_z", "pspp_p"),
     [("total", "-2.02", ".043"), ("clinical_practice", "-2.04", ".041")],
@@ -290,3 +347,24 @@ def test_a_withdrawal_after_the_run_marks_the_report_and_its_files_out_of_date(l
     assert list(workbook["Conventions"].values)[0][0].startswith(note)
     done_run(reference_cohort, lead)
     assert "Out of date" not in pdf_text(lead_client.get(url(reference_cohort, "report_pdf")).content)
+
+
+def test_the_sav_and_dictionary_label_scores_with_the_scale_the_questionnaire_showed(lead_client, analysed, tmp_path):
+    baseline = analysed.stages.get(stage="baseline").mentor_instrument.items.get(construct="confidence")
+    baseline.scale_labels = ["Not yet", "A little", "Somewhat", "Mostly", "Fully"]
+    baseline.save()
+    after = analysed.stages.get(stage="after_phase1").mentor_instrument.items.get(construct="confidence")
+    after.scale_labels = []  # none of its own: the default scale
+    after.save()
+    _, meta = read_sav(tmp_path, lead_client.get(url(analysed, "report_sav")).content)
+    assert meta.variable_value_labels["conf_technology_base"] == {
+        1: "Not yet",
+        2: "A little",
+        3: "Somewhat",
+        4: "Mostly",
+        5: "Fully",
+    }
+    assert meta.variable_value_labels["conf_technology_aft1"][5] == "Extremely confident"
+    dictionary = list(csv.reader(io.StringIO(lead_client.get(url(analysed, "report_dictionary")).content.decode())))
+    values = {row[0]: row[4] for row in dictionary[1:]}
+    assert values["conf_clinical_practice_base"] == "1 = Not yet; 2 = A little; 3 = Somewhat; 4 = Mostly; 5 = Fully"

@@ -13,9 +13,11 @@ from analysis.scoring import (
     load_scores,
     stage_values,
 )
+from participants.services import cohort_set_domains
 from questionnaires.imports import import_responses
 from questionnaires.models import Response
 from tests.analysis.conftest import DOMAIN_KEYS, REFERENCE_TOTALS, answers_csv, reference_rows
+from tests.analysis.helpers import done_run
 from tests.factories import MentorFactory
 
 KEYS = ["a", "b", "c"]
@@ -258,3 +260,23 @@ def test_stored_scores_one_question_short_are_refused_rather_than_read_against_o
     Response.objects.filter(participant=m02, stage="after_phase1").update(likert_scores=stored[1:])
     with pytest.raises(StoredScoresOutOfStep, match="participant M02 at after_phase1 do not fit the cohort's 40"):
         load_scores(reference_cohort)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kept", ["total", "item"])
+def test_a_run_of_a_cohort_with_a_domain_keyed_total_or_item_fails_saying_so_rather_than_mixing_them(
+    cohort, lead, kept
+):
+    cohort_set_domains(cohort=cohort, domains=[("technology", "Technology"), ("overall", "Overall")])
+    rows = [
+        (code, "mentor", stage, "confidence", key, score)
+        for code, scores in (("M01", (1, 2)), ("M02", (2, 4)), ("M03", (1, 5)))
+        for stage, score in zip(("baseline", "after_phase1"), scores, strict=True)
+        for key in ("technology", "overall")
+    ]
+    import_responses(cohort_slug=cohort.slug, data=answers_csv(rows), create=True)
+    cohort.domains.filter(key="overall").update(key=kept)  # as a cohort made before the rule may have it
+    run = done_run(cohort, lead)
+    assert run.status == "failed"
+    assert f"The cohort's domain '{kept}' has a key kept for" in run.error
+    assert f"(such as '{kept}_domain')" in run.error

@@ -1,6 +1,7 @@
 """Themes: the codebook, two coders coding free text independently, the themes table, kappa and quotes."""
 
 import csv
+import importlib
 import io
 import re
 from collections.abc import Iterable
@@ -311,3 +312,34 @@ def test_the_xlsx_agreement_sheet_names_the_coders_and_holds_numbers(client, lea
     assert rows[0][0].startswith("Agreement between lead and coder2 per theme, on the 4 answers both coded.")
     assert rows[2] == ("Theme", "Cohen's kappa", "Agreement", "Tagged by lead", "Tagged by coder2")
     assert rows[3] == ("Hierarchy or power gradient concerns", 0.0, 0.75, 1, 0)
+
+
+def test_a_lead_who_removes_every_theme_keeps_an_empty_codebook_and_can_add_one(lead_client, cohort):
+    for theme in codebook(cohort):
+        lead_client.post(url(cohort, "theme_delete", theme.pk), follow=True)
+    page = page_text(lead_client.get(url(cohort, "theme_list")))
+    assert "The codebook has no themes. Add the first one below." in page
+    assert not any(label in page for label in STUDY_THEMES)
+    assert not cohort.themes.exists()
+    assert "The codebook has no themes: add themes to code the answers with." in page_text(
+        lead_client.get(url(cohort, "theme_coding"))
+    )
+    lead_client.post(url(cohort, "theme_list"), {"label": "Psychological safety"})
+    assert [t.label for t in codebook(cohort)] == ["Psychological safety"]
+
+
+def test_existing_cohorts_are_given_the_studys_themes_unless_their_answers_have_been_coded(lead, cohort, programme):
+    from django.apps import apps
+
+    from tests.factories import CohortFactory
+
+    migration = importlib.import_module("analysis.migrations.0004_seed_study_themes_for_existing_cohorts")
+    coded = CohortFactory(programme=programme, slug="coded")
+    custom = CohortFactory(programme=programme, slug="custom")
+    ThemeCoding.objects.create(answer=free_text(coded, "M01", "mentor", "baseline", "Fine."), coder=lead)
+    Theme.objects.filter(cohort__in=[cohort, coded]).delete()  # as cohorts made before themes were seeded
+    Theme.objects.filter(cohort=custom).exclude(label="Selection bias").delete()
+    migration.seed_study_themes(apps, None)
+    assert [t.label for t in cohort.themes.all()] == STUDY_THEMES
+    assert not coded.themes.exists()
+    assert [t.label for t in custom.themes.all()] == ["Selection bias"]

@@ -3,9 +3,11 @@
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from participants.models import Cohort, Participant, Programme
+from participants.services import cohort_set_domains
 from tests.factories import MenteeFactory, MentorFactory
 from tests.helpers import page_text
 
@@ -149,6 +151,52 @@ def test_a_key_typed_wrongly_is_explained_and_nothing_saved(lead_client, cohort)
     response = lead_client.post(reverse("participants:cohort_domains", args=[cohort.slug]), data)
     assert "Use lower-case letters, digits and underscores, starting with a letter." in page_text(response)
     assert cohort.domains.count() == len(domains)
+
+
+def domains_post(cohort, *extra: dict[str, str]) -> dict[str, str]:
+    """The Domains page's form: the cohort's domains as they are, then `extra` ones (key and label)."""
+    domains = list(cohort.domains.all())
+    data = {"domains-TOTAL_FORMS": str(len(domains) + len(extra)), "domains-INITIAL_FORMS": str(len(domains))}
+    for index, domain in enumerate(domains):
+        data[f"domains-{index}-key"] = domain.key
+        data[f"domains-{index}-label"] = domain.label
+    for index, added in enumerate(extra, start=len(domains)):
+        for name, value in added.items():
+            data[f"domains-{index}-{name}"] = value
+    return data
+
+
+@pytest.mark.parametrize(
+    ("key", "kept_for"), [("total", "the sum of the domains"), ("item", "the single question of a construct")]
+)
+def test_a_key_the_analysis_keeps_for_itself_is_refused_and_nothing_saved(lead_client, cohort, key, kept_for):
+    before = list(cohort.domains.values_list("key", flat=True))
+    data = domains_post(cohort, {"key": key, "label": "Overall"})
+    response = lead_client.post(reverse("participants:cohort_domains", args=[cohort.slug]), data)
+    assert f"'{key}' is kept for {kept_for}" in page_text(response)
+    assert f"choose another key, such as '{key}_domain'" in page_text(response)
+    assert list(cohort.domains.values_list("key", flat=True)) == before
+
+
+def test_a_domain_named_total_or_item_gets_a_key_the_analysis_does_not_keep(lead_client, cohort):
+    data = domains_post(cohort, {"label": "Total"}, {"label": "Item"})
+    response = lead_client.post(reverse("participants:cohort_domains", args=[cohort.slug]), data)
+    assert response.status_code == 302
+    assert list(cohort.domains.values_list("key", "label"))[-2:] == [("total_domain", "Total"), ("item_domain", "Item")]
+
+
+def test_setting_domains_with_a_kept_key_in_code_is_refused_and_nothing_changed(cohort):
+    before = list(cohort.domains.values_list("key", flat=True))
+    with pytest.raises(ValidationError, match="'total' is kept for the sum of the domains"):
+        cohort_set_domains(cohort=cohort, domains=[("technology", "Technology"), ("total", "Total")])
+    assert list(cohort.domains.values_list("key", flat=True)) == before
+
+
+def test_a_domain_given_a_kept_key_fails_validation_as_in_the_admin(cohort):
+    domain = cohort.domains.first()
+    domain.key = "item"
+    with pytest.raises(ValidationError, match="'item' is kept for the single question"):
+        domain.full_clean()
 
 
 def test_a_lead_adds_a_mentor_supervised_by_a_mentee(lead_client, cohort):

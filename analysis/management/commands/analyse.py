@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from analysis import reports
+from analysis.scoring import ScoresUnreadable
 from analysis.services import analysis_for_cohort
 from audit.models import Action
 from audit.services import audit_record
@@ -25,7 +26,10 @@ class Command(BaseCommand):
         found = Cohort.objects.filter(slug=cohort).first()
         if found is None:
             raise CommandError(f"There is no cohort '{cohort}'.")
-        records = [row.as_record() for row in analysis_for_cohort(found)]
+        try:
+            records = [row.as_record() for row in analysis_for_cohort(found)]
+        except ScoresUnreadable as error:
+            raise CommandError(str(error)) from error
         audit_record(Action.ANALYSIS_RUN, cohort=found, target="analyse command", detail=f"written to {output}")
         write = reports.write_json if output_format == "json" else reports.write_csv
         if write_output(output, lambda stream: write(records, stream)):
