@@ -9,7 +9,7 @@ from audit.models import Action
 from audit.services import audit_record
 from participants.forms import RoleFixedOnRecord, add_participant_rule_errors
 from participants.models import Cohort, Domain, Participant, Programme
-from participants.services import participant_code_is_on_record
+from participants.services import cohort_furnish, cohort_status_record, participant_code_is_on_record
 from questionnaires.models import cohort_has_answers
 from rmprog.accounts import password_link_send
 from rmprog.paging import PER_PAGE
@@ -77,10 +77,19 @@ class CohortAdmin(admin.ModelAdmin):
         # Moving a cohort to another programme would hand its people's data to that programme's leads.
         return ["programme"] if obj is not None else []
 
+    def save_model(self, request, obj, form, change):
+        status_before = Cohort.objects.get(pk=obj.pk).get_status_display() if change else ""
+        super().save_model(request, obj, form, change)
+        if change and "status" in form.changed_data:
+            cohort_status_record(cohort=obj, before=status_before, request=request)
+
     def save_related(self, request, form, formsets, change):
         cohort = form.instance
         before = set(cohort.facilitators.values_list("username", flat=True)) if change else set()
         super().save_related(request, form, formsets, change)
+        if not change:
+            # After the inline domains: defaults only if none were typed in, as the lead's page would give.
+            cohort_furnish(cohort=cohort)
         after = set(cohort.facilitators.values_list("username", flat=True))
         _record_access_change(
             request, what="facilitators", before=before, after=after, cohort=cohort, target=cohort.slug

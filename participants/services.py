@@ -39,18 +39,36 @@ def programme_create(
 @transaction.atomic
 def cohort_create(*, cohort: Cohort) -> Cohort:
     """Save a new cohort with the protocol's default domains, questionnaire stages and codebook themes."""
+    cohort.save()
+    cohort_furnish(cohort=cohort)
+    return cohort
+
+
+def cohort_furnish(*, cohort: Cohort) -> None:
+    """Give a cohort just saved its questionnaire stages and codebook themes, and the protocol's
+    default domains unless it was given domains of its own (in the admin, say)."""
     # Imported here, as analysis imports participants: at load time the imports would go round in a circle.
     from analysis.themes import cohort_themes_create
     from questionnaires.services import cohort_stages_create
 
-    cohort.save()
-    Domain.objects.bulk_create(
-        Domain(cohort=cohort, key=key, label=label, position=position)
-        for position, (key, label) in enumerate(DEFAULT_DOMAINS, start=1)
-    )
+    if not cohort.domains.exists():
+        Domain.objects.bulk_create(
+            Domain(cohort=cohort, key=key, label=label, position=position)
+            for position, (key, label) in enumerate(DEFAULT_DOMAINS, start=1)
+        )
     cohort_stages_create(cohort=cohort)
     cohort_themes_create(cohort=cohort)
-    return cohort
+
+
+def cohort_status_record(*, cohort: Cohort, before: str, request: HttpRequest) -> None:
+    """Put a change of the cohort's status in the audit trail: closing stops its links and e-mails."""
+    audit_record(
+        Action.COHORT_STATUS_CHANGED,
+        request=request,
+        cohort=cohort,
+        target=cohort.slug,
+        detail=f"{before} to {cohort.get_status_display()}",
+    )
 
 
 @transaction.atomic

@@ -103,11 +103,7 @@ def cohort_edit(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         cohort = form.save()
         if "status" in form.changed_data:
-            # Closing a cohort stops its participants' links and e-mails: the trail says who did it.
-            detail = f"{status_before} to {cohort.get_status_display()}"
-            audit_record(
-                Action.COHORT_STATUS_CHANGED, request=request, cohort=cohort, target=cohort.slug, detail=detail
-            )
+            services.cohort_status_record(cohort=cohort, before=status_before, request=request)
         messages.success(request, "Cohort saved.")
         return redirect(cohort)
     return render(

@@ -115,7 +115,7 @@ def outbound_email_send(*, email_id: int) -> str:
         return "skipped"
     participant = email.participant
     link = email.link
-    cohort_stage = CohortStage.objects.get(cohort=participant.cohort, stage=link.stage)
+    cohort_stage = participant.cohort.stages.get(stage=link.stage)  # with its cohort, as is_open() reads it
     reason = _reason_not_to_send(email, cohort_stage)
     if reason:
         OutboundEmail.objects.filter(pk=email.pk).update(

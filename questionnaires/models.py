@@ -143,8 +143,9 @@ class CohortStage(models.Model):
         return self.mentor_instrument if role == Participant.Role.MENTOR else self.mentee_instrument
 
     def is_open(self, day=None) -> bool:
+        """Whether it takes answers on `day` (today by default): within its dates, in a cohort still open."""
         day = day or timezone.localdate()
-        if self.opens_on is None or day < self.opens_on:
+        if self.cohort.is_closed or self.opens_on is None or day < self.opens_on:
             return False
         return self.closes_on is None or day <= self.closes_on
 

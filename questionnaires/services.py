@@ -125,6 +125,8 @@ def link_for_token(token: str) -> PersonalLink | None:
     )
     if link is not None and not hasattr(link, "cohort_stage"):
         link.cohort_stage = None  # Django leaves a filtered relation that found no row unset
+    elif link is not None:
+        link.cohort_stage.cohort = link.participant.cohort  # read already: is_open() looks at it
     return link
 
 
@@ -392,7 +394,9 @@ def _reminders_queue(
             link__stage=stage,
             kind__in=list(skip_kinds),
             created_at__gte=skip_emailed_since,
-        ).exclude(status=OutboundEmail.Status.FAILED)
+            # Only what reached them or is on its way: a failure or an e-mail left out on purpose did not.
+            status__in=[OutboundEmail.Status.QUEUED, OutboundEmail.Status.SENDING, OutboundEmail.Status.SENT],
+        )
         links = links.alias(recently_emailed=Exists(recent))
         skipped = links.filter(recently_emailed=True).count()
         links = links.filter(recently_emailed=False)
@@ -559,7 +563,8 @@ def failed_emails(cohort: Cohort) -> QuerySet[OutboundEmail]:
     """E-mails of the cohort that were not delivered and still need the lead's attention.
 
     A failure is left out once a later e-mail to the same participant for the same stage has
-    been sent: that one carried their live link. E-mails left out on purpose are not failures:
+    been sent: that one carried their live link; and once the participant has withdrawn or been
+    erased, as nobody is to contact them again. E-mails left out on purpose are not failures:
     see skipped_emails().
     """
     sent_since = OutboundEmail.objects.filter(
@@ -569,7 +574,10 @@ def failed_emails(cohort: Cohort) -> QuerySet[OutboundEmail]:
         created_at__gt=OuterRef("created_at"),
     )
     return (
-        OutboundEmail.objects.filter(participant__cohort=cohort, status=OutboundEmail.Status.FAILED)
+        OutboundEmail.objects.filter(
+            participant__in=Participant.objects.filter(cohort=cohort).taking_part(),
+            status=OutboundEmail.Status.FAILED,
+        )
         .exclude(Exists(sent_since))
         .select_related("participant", "link")
         .order_by("-created_at")

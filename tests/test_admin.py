@@ -184,3 +184,32 @@ def test_a_supervisor_from_another_cohort_is_refused_in_the_admin_with_a_message
         )
     mentor.refresh_from_db()
     assert mentor.supervisor is None
+
+
+def cohort_admin_form(cohort_fields: dict, domains: list[tuple[str, str]] = ()) -> dict:
+    data = {"starts_on": "", "ends_on": "", "meeting_limit_minutes": "60", **cohort_fields}
+    data.update({"domains-TOTAL_FORMS": str(len(domains)), "domains-INITIAL_FORMS": "0"})
+    for index, (key, label) in enumerate(domains):
+        data.update({f"domains-{index}-key": key, f"domains-{index}-label": label, f"domains-{index}-position": index})
+    return data
+
+
+def test_closing_a_cohort_in_the_admin_is_recorded_in_the_audit_trail(admin_user_client, cohort):
+    url = reverse("admin:participants_cohort_change", args=[cohort.pk])
+    form = cohort_admin_form({"name": cohort.name, "slug": cohort.slug, "status": "closed"})
+    assert admin_user_client.post(url, form).status_code == 302
+    event = AuditEvent.objects.get(action=Action.COHORT_STATUS_CHANGED)
+    assert (event.cohort, event.detail.endswith(" to Closed")) == (cohort, True)
+
+
+def test_a_cohort_added_in_the_admin_gets_its_questionnaire_stages_and_codebook_as_on_the_leads_page(
+    admin_user_client, programme
+):
+    fields = {"name": "Renal 2027", "slug": "renal-2027", "programme": programme.pk, "status": "setup"}
+    url = reverse("admin:participants_cohort_add")
+    assert admin_user_client.post(url, cohort_admin_form(fields)).status_code == 302
+    cohort = programme.cohorts.get(slug="renal-2027")
+    assert cohort.stages.count() == 4 and cohort.themes.count() == 7 and cohort.domains.count() == 7
+    fields = {**fields, "name": "Cardio 2027", "slug": "cardio-2027"}
+    assert admin_user_client.post(url, cohort_admin_form(fields, [("wellbeing", "Wellbeing")])).status_code == 302
+    assert list(programme.cohorts.get(slug="cardio-2027").domains.values_list("key", flat=True)) == ["wellbeing"]

@@ -13,6 +13,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 from django.utils import timezone
 
+from participants.privacy import participant_erase
 from questionnaires.emails import outbound_email_send
 from questionnaires.models import OutboundEmail, PersonalLink, Response, Stage
 from questionnaires.tasks import send_queued_emails
@@ -110,6 +111,20 @@ def test_a_failure_leaves_the_list_once_a_later_email_to_the_participant_for_the
     listed = failures_listed(questionnaires_page(lead_client, cohort))
     assert "M01" not in listed
     assert "M02" in listed  # nothing has reached M02 yet
+
+
+def test_a_failure_leaves_the_list_once_the_participant_withdraws_or_is_erased(
+    lead_client, cohort, open_baseline, mentor, settings, mail_server, closed_port
+):
+    erased = MentorFactory(cohort=cohort, code="M02", email="m02@example.nhs.uk")
+    MentorFactory(cohort=cohort, code="M03", email="m03@example.nhs.uk")
+    settings.EMAIL_PORT = closed_port
+    send_invitations(lead_client, cohort)
+    mentor.withdraw("moved away")
+    participant_erase(participant=erased)
+    listed = failures_listed(questionnaires_page(lead_client, cohort))
+    assert "M03" in listed  # still to be reached
+    assert "M01" not in listed and "M02" not in listed  # nobody is to contact them again
 
 
 def test_after_a_mail_server_outage_the_lead_resends_the_invitations_that_failed_with_the_same_links(

@@ -7,6 +7,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from questionnaires.emails import outbound_email_send
 from questionnaires.models import CohortStage, OutboundEmail, PersonalLink, Response, Stage
 from questionnaires.services import invitations_send, reminders_send_due
 from tests.factories import MenteeFactory, MentorFactory
@@ -236,3 +237,32 @@ def test_scheduled_reminders_stop_when_the_cohort_closes(cohort, open_baseline, 
     mail.outbox.clear()
     assert reminders_send_due() == 0
     assert mail.outbox == []
+
+
+def test_a_reminder_left_unsent_while_the_cohort_was_closed_does_not_hold_back_the_next(
+    lead_client, cohort, open_baseline, mentor
+):
+    invitations_send(cohort_stage=open_baseline, role="mentor", requested_by=None)
+    close(cohort)
+    link = PersonalLink.objects.get(participant=mentor)
+    reminder = OutboundEmail.objects.create(participant=mentor, link=link, kind=OutboundEmail.Kind.REMINDER)
+    outbound_email_send(email_id=reminder.pk)  # the worker comes to it after the lead closed the cohort
+    cohort.status = cohort.Status.PHASE1
+    cohort.save()
+    mail.outbox.clear()
+    assert "1 reminder queued for a mentor (junior doctor)." in send(lead_client, cohort, resend=True)
+    assert [message.to for message in mail.outbox] == [[mentor.email]]
+
+
+def test_a_closed_cohorts_questionnaire_pages_offer_no_sending_and_no_new_links(
+    lead_client, cohort, open_baseline, mentor
+):
+    invitations_send(cohort_stage=open_baseline, role="mentor", requested_by=None)
+    close(cohort)
+    response = lead_client.get(reverse("questionnaires:cohort_questionnaires", args=[cohort.slug]))
+    page = page_text(response)
+    assert "The cohort is closed: no e-mails go out" in page
+    assert "Remind non-responders (" not in page and "Send invitations (" not in page
+    assert 'badge text-bg-success">Open<' not in response.content.decode()
+    detail = page_text(lead_client.get(reverse("questionnaires:stage_detail", args=[cohort.slug, Stage.BASELINE])))
+    assert "New link" not in detail and "Revoke" in detail
