@@ -717,7 +717,9 @@ def pairing_reallocate(
     options = {
         "reallocate": pairing.mentee.code,
         "left_out": list(left_out.values_list("code", flat=True)),
-        "allow_second_mentee": allow_second_mentee,
+        # What the draw that was made used, not what the lead allowed: a free mentor found first
+        # means that no second mentee was given, and the record page must not say otherwise.
+        "allow_second_mentee": capacity > 1,
     }
     what = f"reallocation of {pairing.mentee.code}"
     record = _record_draw(cohort, allocation, options, what, actor=actor, request=request, at=timezone.now())
