@@ -88,13 +88,18 @@ def name_words(name: str) -> list[str]:
     ["Fiona", "Walsh"]. Folded (`fold`), so that the patterns match folded text.
     """
     name = _BRACKETED.sub(" ", fold(name))
-    words = name.replace(",", " , ").split()
-    while words and (words[-1] == "," or _is_post_nominal(words[-1])):
+    words = [word for word in name.replace(",", " , ").split() if not _TITLE_WORD.match(word)]
+
+    def name_left(words: list[str]) -> int:
+        return sum(word != "," for word in words)
+
+    # Letters after the name come off the end, but two words are always kept: "Li MA" is a name.
+    while words and (words[-1] == "," or (_is_post_nominal(words[-1]) and name_left(words) > 2)):
         words.pop()
     if "," in words:  # "Surname, Forename": a comma only separates post-nominals otherwise
         comma = words.index(",")
         words = words[comma + 1 :] + words[:comma]
-    return [word for word in words if word != "," and not _TITLE_WORD.match(word) and not _is_post_nominal(word)]
+    return [word for word in words if word != ","]
 
 
 @dataclass(frozen=True)

@@ -92,6 +92,12 @@ def test_a_surname_written_in_capitals_is_kept_as_the_surname():
     assert not pattern.search("Dr Mary agreed")
 
 
+def test_a_surname_that_is_also_a_degree_is_kept_when_it_is_all_there_is():
+    pattern = mentor_pattern([("M01", "Li MA")])
+    assert pattern.search("Dr Ma agreed")
+    assert pattern.search("Li Ma agreed")
+
+
 @pytest.mark.parametrize(
     "stored,text,flagged",
     [
