@@ -15,12 +15,14 @@ from sessions.models import (
 
 
 @admin.register(GroupInterview)
-class GroupInterviewAdmin(admin.ModelAdmin):
+class GroupInterviewAdmin(ViewOnlyAdmin):
+    """Read-only: leads arrange interviews in the application, which offers only the cohort's mentors
+    as attendees and puts a deletion on the audit trail."""
+
     list_display = ["cohort", "scheduled_at", "location"]
     list_filter = ["cohort__programme", "cohort"]
     search_fields = ["cohort__slug", "location"]
     list_select_related = ["cohort"]
-    filter_horizontal = ["attendees"]
 
 
 class FeedbackSectionInline(admin.StackedInline):
@@ -37,8 +39,12 @@ class FeedbackSectionInline(admin.StackedInline):
 
 
 @admin.register(FeedbackDocument)
-class FeedbackDocumentAdmin(admin.ModelAdmin):
-    """Read-only: documents are written and approved in the application, where versions are kept."""
+class FeedbackDocumentAdmin(ViewOnlyAdmin):
+    """Read-only: documents are written and approved in the application, where versions are kept.
+
+    Nor deleted here: an approved or superseded version is what a mentor read, and would go
+    without a line on the audit trail.
+    """
 
     list_display = ["mentee", "version", "status", "updated_at", "approved_at"]
     list_filter = ["status", "mentee__cohort__programme", "mentee__cohort"]
@@ -47,12 +53,6 @@ class FeedbackDocumentAdmin(admin.ModelAdmin):
     fields = ["mentee", "version", "status", "created_at", "updated_at", "approved_at"]
     readonly_fields = fields
     inlines = [FeedbackSectionInline]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 # Phase 2 is steered in the application, where every change is checked and audited.

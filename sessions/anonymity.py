@@ -4,11 +4,18 @@ The models hold no link from the document to a mentor, but the facilitator write
 a sentence like "Dr Walsh (M04) felt the handover was rushed" would tell the mentee who said what.
 A draft that names a mentor cannot be approved (`sessions.views.feedback_approve`), so no
 released version does. A mentor is recognised by their code, their full name with or without a
-title, or a title and surname ("Dr Walsh"); a first name or a surname alone is too common a word
+title, their first name and surname without the middle names ("Fiona Walsh" for "Fiona Mary
+Walsh"), or a title and surname ("Dr Walsh"); a first name or a surname alone is too common a word
 to refuse a document for, so the draft's page asks the writer to check each one instead.
+
+Names are stored as people typed them, so each is first put in one form (`name_words`): written
+"Walsh, Fiona", with "MRCP" or "(FY2)" after it, or with a curly apostrophe or an accent, it is
+still found as "Dr Walsh", "Dr O'Neill" or "Siobhan". The text is folded the same way.
 """
 
+import functools
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -16,9 +23,83 @@ from participants.models import Participant
 from participants.privacy import ERASED_NAME
 from sessions.models import FeedbackDocument, FeedbackSection
 
-TITLES = ("Dr", "Mr", "Mrs", "Ms", "Miss", "Mx", "Prof", "Professor")
+TITLES = ("Dr", "Doctor", "Mr", "Mrs", "Ms", "Miss", "Mx", "Prof", "Professor")
 _TITLE = r"(?:" + "|".join(TITLES) + r")\.?"
-_LEADING_TITLE = re.compile(rf"^{_TITLE}\s+", re.IGNORECASE)
+_TITLE_WORD = re.compile(rf"^{_TITLE}$", re.IGNORECASE)
+_BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+
+# Degrees and memberships written after a name. Only these, and not any word in capitals, since
+# many lists write the surname in capitals ("Fiona WALSH").
+# fmt: off
+POST_NOMINALS = frozenset({
+    "BA", "BM", "BMBS", "BMedSci", "BCh", "BChir", "BDS", "BSc", "CBE", "DCH", "DFSRH", "DM", "DPhil",
+    "DRCOG", "FFICM", "FFPH", "FHEA", "FRCA", "FRCEM", "FRCGP", "FRCOG", "FRCOphth", "FRCP", "FRCPath",
+    "FRCPCH", "FRCPE", "FRCPI", "FRCPsych", "FRCR", "FRCS", "FRCSEd", "FRCSI", "MA", "MB", "MBBCh", "MBBS",
+    "MBChB", "MBE", "MD", "MFPH", "MPH", "MPhil", "MRCEM", "MRCGP", "MRCOG", "MRCOphth", "MRCP", "MRCPath",
+    "MRCPCH", "MRCPI", "MRCPsych", "MRCS", "MSc", "OBE", "PGCert", "PGDip", "PhD",
+})
+# fmt: on
+
+# Written by hand or pasted from a word processor, one letter can come in several forms.
+_SAME_CHARACTER = str.maketrans(
+    {
+        "\u2019": "'",  # right single quotation mark, the usual curly apostrophe
+        "\u2018": "'",
+        "\u02bc": "'",  # modifier letter apostrophe
+        "\u2032": "'",  # prime
+        "\u00b4": "'",  # acute accent
+        "`": "'",
+        "\uff07": "'",
+        "\u2010": "-",  # hyphen
+        "\u2011": "-",  # non-breaking hyphen
+    }
+)
+
+
+@functools.cache
+def _without_accent(character: str) -> str:
+    decomposed = unicodedata.normalize("NFD", character)
+    if len(decomposed) > 1 and all(unicodedata.combining(mark) for mark in decomposed[1:]):
+        return decomposed[0]
+    return character
+
+
+def fold(text: str) -> str:
+    """`text` with one apostrophe, one hyphen and no accents, as long as its NFC form.
+
+    Folding names and text alike matches "O’Neill" to "O'Neill" and "Siobhan" to "Siobhán" either
+    way. It keeps the length of `unicodedata.normalize("NFC", text)`, so a match's span in the
+    folded text is the same span in that form of the original, which is what a `Mention` shows.
+    """
+    text = unicodedata.normalize("NFC", text).translate(_SAME_CHARACTER)
+    if text.isascii():
+        return text
+    return "".join(_without_accent(character) for character in text)
+
+
+def _is_post_nominal(word: str) -> bool:
+    return word.replace(".", "").strip(",") in POST_NOMINALS
+
+
+def name_words(name: str) -> list[str]:
+    """A stored name as its words in speaking order, without titles, brackets or post-nominals.
+
+    "Walsh, Dr Fiona", "Dr Fiona Walsh MRCP, FRCP" and "Fiona Walsh (FY2)" all give
+    ["Fiona", "Walsh"]. Folded (`fold`), so that the patterns match folded text.
+    """
+    name = _BRACKETED.sub(" ", fold(name))
+    words = [word for word in name.replace(",", " , ").split() if not _TITLE_WORD.match(word)]
+
+    def name_left(words: list[str]) -> int:
+        return sum(word != "," for word in words)
+
+    # Letters after the name come off the end, but two words are always kept: "Li MA" is a name.
+    while words and (words[-1] == "," or (_is_post_nominal(words[-1]) and name_left(words) > 2)):
+        words.pop()
+    if "," in words:  # "Surname, Forename": a comma only separates post-nominals otherwise
+        comma = words.index(",")
+        words = words[comma + 1 :] + words[:comma]
+    return [word for word in words if word != ","]
 
 
 @dataclass(frozen=True)
@@ -36,20 +117,33 @@ def _words(text: str) -> str:
     return r"\s+".join(re.escape(word) for word in text.split())
 
 
+def _particles(words: list[str]) -> list[str]:
+    """The lower-case words just before the surname ("van der" in "Jan van der Berg")."""
+    particles = []
+    for word in reversed(words[1:-1]):
+        if not word.islower():
+            break
+        particles.insert(0, word)
+    return particles
+
+
 def mentor_pattern(mentors: Iterable[tuple[str, str]]) -> re.Pattern | None:
     """One pattern for every (code, name) given, matching only whole words; None if there are none."""
     alternatives = []
     for code, name in mentors:
         if code.strip():
-            alternatives.append(_words(code))
+            alternatives.append(_words(fold(code)))
         if not name.strip() or name == ERASED_NAME:
             continue
-        bare = _LEADING_TITLE.sub("", name.strip())
-        words = bare.split()
+        words = name_words(name)
         if len(words) >= 2:
-            alternatives.append(rf"(?:{_TITLE}\s+)?{_words(bare)}")
+            alternatives.append(rf"(?:{_TITLE}\s+)?{_words(' '.join(words))}")
+        if len(words) >= 3:  # "Fiona Walsh" for "Fiona Mary Walsh": middle names are often left out
+            alternatives.append(rf"(?:{_TITLE}\s+)?{_words(words[0] + ' ' + words[-1])}")
         if words:
-            alternatives.append(rf"{_TITLE}\s+{re.escape(words[-1])}")
+            # With any particles of the surname: "Dr von Berg" for "Anna von Berg".
+            particles = "".join(rf"(?:{re.escape(word)}\s+)?" for word in _particles(words))
+            alternatives.append(rf"{_TITLE}\s+{particles}{re.escape(words[-1])}")
     if not alternatives:
         return None
     # Longest first, so that "Dr Fiona Walsh" is reported whole rather than as "Dr Fiona".
@@ -64,14 +158,19 @@ def _texts(sections: Iterable[FeedbackSection]) -> Iterator[tuple[str, str, str]
         yield section.domain_label, "key points", section.key_points
 
 
+def _written(text: str, match: re.Match) -> str:
+    """The words of `match`, found in `fold(text)`, as they stand in `text`."""
+    return " ".join(unicodedata.normalize("NFC", text)[match.start() : match.end()].split())
+
+
 def mentions_in(sections: Iterable[FeedbackSection], pattern: re.Pattern | None) -> list[Mention]:
     """Every place where `pattern` (from `mentor_pattern`) matches the sections' text, in order."""
     if pattern is None:
         return []
     return [
-        Mention(domain_label, part, " ".join(match.group().split()))
+        Mention(domain_label, part, _written(text, match))
         for domain_label, part, text in _texts(sections)
-        for match in pattern.finditer(text)
+        for match in pattern.finditer(fold(text))
     ]
 
 
@@ -95,7 +194,7 @@ def single_name_pattern(mentors: Iterable[tuple[str, str]]) -> re.Pattern | None
     for _, name in mentors:
         if not name.strip() or name == ERASED_NAME:
             continue
-        words = _LEADING_TITLE.sub("", name.strip()).split()
+        words = name_words(name)
         if words:
             names.update(word for word in (words[0], words[-1]) if len(word) >= 3)
     if not names:
@@ -111,8 +210,9 @@ def possible_mentions_in(sections: Iterable[FeedbackSection], mentors: list[tupl
         return []
     found = []
     for domain_label, part, text in _texts(sections):
-        full = [match.span() for match in named.finditer(text)] if named else []
-        for match in single.finditer(text):
+        folded = fold(text)
+        full = [match.span() for match in named.finditer(folded)] if named else []
+        for match in single.finditer(folded):
             if not any(start <= match.start() < end for start, end in full):
-                found.append(Mention(domain_label, part, match.group()))
+                found.append(Mention(domain_label, part, _written(text, match)))
     return found

@@ -120,7 +120,9 @@ def mentor_feedback(request: HttpRequest, token: str, mentor: Participant, mente
         Pairing.objects.filter(mentor=mentor, mentee__withdrawn_at__isnull=True)
         .active()
         .select_related("mentee__cohort__programme"),
-        mentee_id=mentee_id,
+        # Through the mentee's primary key, whose lookup finds nothing for an id no column could hold;
+        # `mentee_id=` handed it to SQLite, which raised OverflowError (a server error, not 404).
+        mentee__pk=mentee_id,
     )
     document = get_object_or_404(
         FeedbackDocument.objects.filter(mentee=pairing.mentee, status=FeedbackDocument.Status.APPROVED)

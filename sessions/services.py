@@ -317,6 +317,15 @@ class AllocationRefused(Exception):
         self.message = message
 
 
+class CurrentPairsKept(AllocationRefused):
+    """A draw to save, not asked to replace them, found current pairs: `pairs` of them, `by_hand` paired by hand."""
+
+    def __init__(self, message: str, *, pairs: int, by_hand: int):
+        super().__init__(message)
+        self.pairs = pairs
+        self.by_hand = by_hand
+
+
 @dataclass(frozen=True)
 class AllocationInputs:
     """What a draw for a cohort starts from, with the participants behind the codes."""
@@ -489,8 +498,9 @@ def allocation_run(
 
     Withdrawn and erased participants take no part in the draw, as mentees or as mentors.
 
-    With `replace_current` false, a saved draw is refused if the cohort has current pairs by the
-    time it holds the cohort's lock (another draw saved meanwhile, e.g. by a second click).
+    With `replace_current` false, a saved draw is refused (`CurrentPairsKept`) if the cohort has
+    current pairs by the time it holds the cohort's lock (another draw saved meanwhile, e.g. by a
+    second click, or pairs the caller has not offered to replace).
 
     A saved draw replaces the cohort's current pairs, so it is refused once a meeting has been
     scheduled for any of them: change one pair by hand or reallocate after a cancelled meeting.
@@ -505,10 +515,13 @@ def allocation_run(
                 "Meetings are already on record for this cohort's pairs, so a new draw cannot replace them. "
                 "Pair a mentee by hand, or reallocate one after a cancelled meeting."
             )
-        if not dry_run and not replace_current and Pairing.objects.filter(cohort=cohort).active().exists():
-            raise AllocationRefused(
+        current = Pairing.objects.filter(cohort=cohort).active()
+        if not dry_run and not replace_current and current.exists():
+            raise CurrentPairsKept(
                 "The cohort has current pairs now (a draw was saved meanwhile): they are shown below. "
-                "Tick “Replace the current pairs” to replace them. Nothing was saved."
+                "Tick “Replace the current pairs” to replace them. Nothing was saved.",
+                pairs=current.count(),
+                by_hand=current.filter(source=Pairing.Source.MANUAL).count(),
             )
         inputs = allocation_inputs(cohort, allow_second_mentee=allow_second_mentee)
         if not inputs.mentees:
@@ -716,7 +729,9 @@ def pairing_reallocate(
     options = {
         "reallocate": pairing.mentee.code,
         "left_out": list(left_out.values_list("code", flat=True)),
-        "allow_second_mentee": allow_second_mentee,
+        # What the draw that was made used, not what the lead allowed: a free mentor found first
+        # means that no second mentee was given, and the record page must not say otherwise.
+        "allow_second_mentee": capacity > 1,
     }
     what = f"reallocation of {pairing.mentee.code}"
     record = _record_draw(cohort, allocation, options, what, actor=actor, request=request, at=timezone.now())

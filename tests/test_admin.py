@@ -16,14 +16,24 @@ from participants.privacy import ERASED_NAME, participant_erase
 from questionnaires.models import ItemAnswer, LikertAnswer, Response, Stage
 from questionnaires.services import ensure_default_instruments, link_issue
 from rmprog.paging import PER_PAGE
-from sessions.models import Meeting, Pairing
+from sessions.models import FeedbackDocument, GroupInterview, Meeting, Pairing
+from sessions.services import SectionText, feedback_save_draft
 from tests.factories import CohortFactory, UserFactory
 from tests.paging_helpers import add_people
 
 pytestmark = pytest.mark.django_db
 
 PROJECT_APPS = ["participants", "questionnaires", "mentoring_sessions", "analysis", "audit"]
-VIEW_ONLY = ["auditevent", "allocationrecord", "pairing", "allocationchange", "meeting", "themecoding"]
+VIEW_ONLY = [
+    "auditevent",
+    "allocationrecord",
+    "pairing",
+    "allocationchange",
+    "meeting",
+    "themecoding",
+    "feedbackdocument",
+    "groupinterview",
+]
 
 
 @pytest.fixture
@@ -213,3 +223,54 @@ def test_a_cohort_added_in_the_admin_gets_its_questionnaire_stages_and_codebook_
     fields = {**fields, "name": "Cardio 2027", "slug": "cardio-2027"}
     assert admin_user_client.post(url, cohort_admin_form(fields, [("wellbeing", "Wellbeing")])).status_code == 302
     assert list(programme.cohorts.get(slug="cardio-2027").domains.values_list("key", flat=True)) == ["wellbeing"]
+
+
+@pytest.fixture
+def approved_feedback(cohort):
+    mentee = Participant.objects.create(cohort=cohort, code="C01", name="Dr Morag Pemberton", role="mentee")
+    sections = [SectionText(domain.key, domain.label, "The group's view.", "") for domain in cohort.domains.all()]
+    document = feedback_save_draft(mentee=mentee, sections=sections)
+    assert document.approve()
+    return document
+
+
+@pytest.mark.parametrize("status", ["approved", "superseded"])
+def test_collated_feedback_cannot_be_deleted_in_the_admin(admin_user_client, approved_feedback, status):
+    """A version a mentor may have read cannot vanish without a trace on the audit trail."""
+    if status == "superseded":
+        sections = [
+            SectionText(d.key, d.label, "A later view.", "") for d in approved_feedback.mentee.cohort.domains.all()
+        ]
+        assert feedback_save_draft(mentee=approved_feedback.mentee, sections=sections).approve()
+    url = reverse("admin:mentoring_sessions_feedbackdocument_delete", args=[approved_feedback.pk])
+    assert admin_user_client.post(url, {"post": "yes"}).status_code == 403
+    changelist = reverse("admin:mentoring_sessions_feedbackdocument_changelist")
+    bulk = admin_user_client.post(changelist, {"action": "delete_selected", "_selected_action": [approved_feedback.pk]})
+    assert bulk.status_code in (200, 302)
+    assert FeedbackDocument.objects.filter(pk=approved_feedback.pk, status=status).exists()
+    assert "delete_selected" not in admin_user_client.get(changelist).content.decode()
+
+
+def test_a_group_interview_is_shown_in_the_admin_but_not_changed_or_deleted_there(admin_user_client, cohort):
+    mentor = Participant.objects.create(cohort=cohort, code="M01", name="Dr Fiona Walsh", role="mentor")
+    mentee = Participant.objects.create(cohort=cohort, code="C01", name="Dr Morag Pemberton", role="mentee")
+    stranger = Participant.objects.create(cohort=CohortFactory(), code="M77", name="Dr Other Cohort", role="mentor")
+    interview = GroupInterview.objects.create(cohort=cohort, scheduled_at="2027-03-04T14:00Z", location="Room 2")
+    interview.attendees.set([mentor])
+    url = reverse("admin:mentoring_sessions_groupinterview_change", args=[interview.pk])
+    page = admin_user_client.get(url).content.decode()
+    assert "Room 2" in page
+    assert 'name="attendees"' not in page and 'name="location"' not in page
+    changed = {
+        "cohort": cohort.pk,
+        "scheduled_at_0": "2027-03-05",
+        "scheduled_at_1": "09:00:00",
+        "location": "Elsewhere",
+        "attendees": [mentee.pk, stranger.pk],
+    }
+    assert admin_user_client.post(url, changed).status_code == 403
+    delete = reverse("admin:mentoring_sessions_groupinterview_delete", args=[interview.pk])
+    assert admin_user_client.post(delete, {"post": "yes"}).status_code == 403
+    interview.refresh_from_db()
+    assert interview.location == "Room 2"
+    assert list(interview.attendees.all()) == [mentor]

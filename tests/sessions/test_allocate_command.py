@@ -5,6 +5,8 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
+from participants.models import Participant
+from sessions import services
 from sessions.models import AllocationRecord, Pairing
 from tests.sessions.phase2 import everyone_willing, people, willing
 
@@ -63,3 +65,50 @@ def test_bad_arguments_get_clear_messages(cohort):
         run("--cohort", cohort.slug, "--seed", "abc")
     with pytest.raises(CommandError, match="no active mentees"):
         run("--cohort", cohort.slug)
+
+
+def drawn_then_one_paired_by_hand(cohort) -> Pairing:
+    """Two pairs drawn, then C01 given the mentor left over by hand; returns C01's pair."""
+    people(cohort, mentees=2, mentors=3)
+    everyone_willing(cohort)
+    run("--cohort", cohort.slug, "--seed", "5")
+    (spare,) = Participant.objects.filter(cohort=cohort).mentors().exclude(pairings_as_mentor__status="active")
+    mentee = Participant.objects.get(cohort=cohort, code="C01")
+    return services.pairing_set_by_hand(cohort=cohort, mentee=mentee, mentor=spare, reason="Agreed with them")
+
+
+def test_a_draw_is_not_saved_over_current_pairs_unless_asked_and_says_how_many_were_paired_by_hand(cohort):
+    by_hand = drawn_then_one_paired_by_hand(cohort)
+    with pytest.raises(
+        CommandError, match=r"has 2 current pairs \(1 paired by hand\).*Add --replace-current.*Nothing was saved"
+    ):
+        run("--cohort", cohort.slug, "--seed", "5")
+    assert AllocationRecord.objects.count() == 1
+    assert Pairing.objects.active().get(mentee__code="C01") == by_hand
+    assert Pairing.objects.active().count() == 2
+
+
+def test_with_replace_current_the_draw_replaces_every_current_pair(cohort):
+    by_hand = drawn_then_one_paired_by_hand(cohort)
+    out, err = run("--cohort", cohort.slug, "--seed", "5", "--replace-current")
+    record = AllocationRecord.objects.latest("pk")
+    assert f"allocation record {record.pk}" in err and AllocationRecord.objects.count() == 2
+    assert set(Pairing.objects.active().values_list("record", flat=True)) == {record.pk}
+    by_hand.refresh_from_db()
+    assert by_hand.status == Pairing.Status.REPLACED
+    assert out == "mentee,mentor\n" + "".join(f"{mentee},{mentor}\n" for mentee, mentor in record.result.items())
+
+
+def test_a_dry_run_over_current_pairs_needs_no_flag_and_changes_nothing(cohort):
+    by_hand = drawn_then_one_paired_by_hand(cohort)
+    out, err = run("--cohort", cohort.slug, "--dry-run")
+    assert out.startswith("mentee,mentor\n") and "Dry run: nothing was saved." in err
+    assert AllocationRecord.objects.count() == 1
+    assert Pairing.objects.active().get(mentee__code="C01") == by_hand
+
+
+def test_a_cohort_without_current_pairs_needs_no_flag(cohort):
+    people(cohort, mentees=1, mentors=1)
+    everyone_willing(cohort)
+    out, _ = run("--cohort", cohort.slug)
+    assert out == "mentee,mentor\nC01,M01\n"

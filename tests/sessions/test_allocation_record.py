@@ -363,6 +363,45 @@ def test_reallocation_with_a_second_mentee_allowed_turns_to_a_busy_mentor_only_w
     assert new.record.options["left_out"] == ["M01"]
 
 
+def reallocation_record_page(lead_client, cohort, record) -> str:
+    return page_text(lead_client.get(reverse("mentoring_sessions:allocation_record", args=[cohort.slug, record.pk])))
+
+
+def test_a_reallocation_that_found_a_free_mentor_is_not_recorded_as_giving_a_second_mentee(lead_client, cohort):
+    people(cohort, mentees=2, mentors=3)
+    willing(cohort, {"M01": ["C01"], "M02": ["C01", "C02"], "M03": ["C01"]})
+    by_code = {p.code: p for p in Participant.objects.filter(cohort=cohort)}
+    for mentee, mentor in (("C01", "M01"), ("C02", "M02")):
+        Pairing.objects.create(
+            cohort=cohort, mentee=by_code[mentee], mentor=by_code[mentor], source=Pairing.Source.MANUAL
+        )
+    pairing = Pairing.objects.active().get(mentee__code="C01")
+    cancel_latest_meeting(pairing)
+    new = pairing_reallocate(pairing=pairing, seed=1, allow_second_mentee=True)  # allowed, but M03 is free
+    assert new.mentor.code == "M03"
+    text = reallocation_record_page(lead_client, cohort, new.record)
+    assert "Reallocation of C01 (left out: M01, M02)" in text
+    assert "second mentee allowed" not in text
+    assert new.record.options["allow_second_mentee"] is False
+    assert allocation_replay(new.record).pairs == {"C01": "M03"}
+
+
+def test_a_reallocation_that_gave_a_mentor_a_second_mentee_says_so_on_its_record(lead_client, cohort):
+    people(cohort, mentees=2, mentors=2)
+    willing(cohort, {"M01": ["C01"], "M02": ["C01", "C02"]})
+    by_code = {p.code: p for p in Participant.objects.filter(cohort=cohort)}
+    for mentee, mentor in (("C01", "M01"), ("C02", "M02")):
+        Pairing.objects.create(
+            cohort=cohort, mentee=by_code[mentee], mentor=by_code[mentor], source=Pairing.Source.MANUAL
+        )
+    pairing = Pairing.objects.active().get(mentee__code="C01")
+    cancel_latest_meeting(pairing)
+    new = pairing_reallocate(pairing=pairing, seed=1, allow_second_mentee=True)
+    text = reallocation_record_page(lead_client, cohort, new.record)
+    assert "Reallocation of C01 (left out: M01), second mentee allowed" in text
+    assert allocation_replay(new.record).pairs == {"C01": "M02"}
+
+
 def test_a_mentor_whose_mentee_withdrew_counts_as_free(lead_client, cohort):
     mentees, mentors = people(cohort, mentees=2, mentors=2)
     willing(cohort, {"M01": ["C01"], "M02": ["C01", "C02"]})

@@ -62,6 +62,13 @@ def test_a_mentor_cannot_read_another_mentees_document(client, paired):
     assert client.get(feedback_url(token_for(mentors[1]), mentees[0])).status_code == 404
 
 
+@pytest.mark.parametrize("mentee_id", [2**63, 10**25])
+def test_a_mentee_number_no_database_could_hold_is_not_found_rather_than_a_server_error(client, paired, mentee_id):
+    token = token_for(paired[1][0])
+    response = client.get(reverse("mentoring_sessions:mentor_feedback", args=[token, mentee_id]))
+    assert response.status_code == 404
+
+
 def test_a_replaced_mentor_can_no_longer_read_it(client, paired, lead):
     mentees, mentors = paired
     token = token_for(mentors[0])

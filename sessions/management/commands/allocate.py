@@ -1,10 +1,11 @@
 import csv
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.template.defaultfilters import pluralize
 
 from participants.models import Cohort
 from sessions.allocation import SEED_LIMIT, AllocationInfeasible
-from sessions.services import AllocationRefused, allocation_run
+from sessions.services import AllocationRefused, CurrentPairsKept, allocation_run
 
 
 def seed_value(text: str) -> int:
@@ -21,7 +22,7 @@ class Command(BaseCommand):
     help = (
         "Draw one mentor for each active mentee of a cohort and put the pairs on record. Prints the pairs "
         "as CSV (mentee,mentor) on standard output and messages on standard error; exits non-zero when no "
-        "allocation covers every mentee."
+        "allocation covers every mentee. A cohort's current pairs are replaced only with --replace-current."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -33,8 +34,22 @@ class Command(BaseCommand):
             action="store_true",
             help="Let a mentor take a second mentee when there are too few available mentors.",
         )
+        parser.add_argument(
+            "--replace-current",
+            action="store_true",
+            help="Save the draw in place of the cohort's current pairs, those paired by hand included.",
+        )
 
-    def handle(self, *args, cohort: str, seed: str | None, dry_run: bool, allow_second_mentee: bool, **options):
+    def handle(
+        self,
+        *args,
+        cohort: str,
+        seed: str | None,
+        dry_run: bool,
+        allow_second_mentee: bool,
+        replace_current: bool,
+        **options,
+    ):
         found = Cohort.objects.filter(slug=cohort).first()
         if found is None:
             raise CommandError(f"There is no cohort with the short name {cohort!r}.")
@@ -44,9 +59,17 @@ class Command(BaseCommand):
                 seed=seed_value(seed) if seed is not None else None,
                 allow_second_mentee=allow_second_mentee,
                 dry_run=dry_run,
+                replace_current=replace_current,
             )
         except AllocationInfeasible as infeasible:
             raise CommandError(f"{infeasible.message} Nothing was saved.") from None
+        except CurrentPairsKept as kept:
+            # As on the allocation page, a lead who may have paired mentees by hand has to say so.
+            raise CommandError(
+                f"The cohort has {kept.pairs} current pair{pluralize(kept.pairs)} ({kept.by_hand or 'none'} paired "
+                "by hand), which a saved draw would replace. Add --replace-current to replace them, or --dry-run to "
+                "see the draw. Nothing was saved."
+            ) from None
         except AllocationRefused as refused:
             raise CommandError(f"{refused.message} Nothing was saved.") from None
         allocation = outcome.allocation
