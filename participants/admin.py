@@ -9,7 +9,13 @@ from audit.models import Action
 from audit.services import audit_record
 from participants.forms import RoleFixedOnRecord, add_participant_rule_errors
 from participants.models import Cohort, Domain, Participant, Programme
-from participants.services import cohort_furnish, cohort_status_record, participant_code_is_on_record
+from participants.services import (
+    cohort_furnish,
+    cohort_status_record,
+    participant_code_is_on_record,
+    participant_removal_blockers,
+    participant_remove,
+)
 from questionnaires.models import cohort_has_answers
 from rmprog.accounts import password_link_send
 from rmprog.paging import PER_PAGE
@@ -143,6 +149,15 @@ class ParticipantAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
     ]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # As "Remove" on the cohort's page: only someone entered by mistake, never anyone on record.
+        if obj is not None and participant_removal_blockers(obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def delete_model(self, request, obj):
+        participant_remove(participant=obj, request=request)  # with its line in the audit trail
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(self.readonly_fields)

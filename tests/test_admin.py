@@ -274,3 +274,18 @@ def test_a_group_interview_is_shown_in_the_admin_but_not_changed_or_deleted_ther
     interview.refresh_from_db()
     assert interview.location == "Room 2"
     assert list(interview.attendees.all()) == [mentor]
+
+
+def test_in_the_admin_only_a_participant_entered_by_mistake_can_be_deleted_and_the_trail_says_so(
+    admin_user_client, cohort
+):
+    answered = Participant.objects.create(cohort=cohort, code="M01", name="Dr Fiona Walsh", role="mentor")
+    Response.objects.create(participant=answered, stage=Stage.BASELINE)
+    mistake = Participant.objects.create(cohort=cohort, code="M02", name="Dr Typo", role="mentor")
+    refused = admin_user_client.post(
+        reverse("admin:participants_participant_delete", args=[answered.pk]), {"post": "yes"}
+    )
+    assert refused.status_code == 403 and Participant.objects.filter(pk=answered.pk).exists()
+    admin_user_client.post(reverse("admin:participants_participant_delete", args=[mistake.pk]), {"post": "yes"})
+    assert not Participant.objects.filter(pk=mistake.pk).exists()
+    assert AuditEvent.objects.filter(action=Action.PARTICIPANT_REMOVED, target="M02").exists()
