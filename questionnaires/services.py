@@ -447,7 +447,8 @@ def reminders_send_due(*, today: date | None = None) -> int:
     """
     today = today or timezone.localdate()
     count = 0
-    for cohort_stage in CohortStage.objects.open_on(today).filter(reminder_interval_days__isnull=False):
+    stages = CohortStage.objects.open_on(today).filter(reminder_interval_days__isnull=False).select_related("cohort")
+    for cohort_stage in stages:
         due_before = timezone.now() - timedelta(days=cohort_stage.reminder_interval_days)
         for role in (Participant.Role.MENTOR, Participant.Role.MENTEE):
             if cohort_stage.instrument_for(role) is None:
