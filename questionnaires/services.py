@@ -422,15 +422,17 @@ def link_reissue(
 
     Raises SendingRefused, keeping the old link, when the stage is not open today: the e-mail
     would carry a link to a page saying the questionnaire is not open; and for a participant
-    whose personal data has been erased, who is not asked for anything again.
+    who has withdrawn or whose personal data has been erased, who is not asked for anything again.
     """
+    if participant.is_withdrawn:
+        raise SendingRefused(f"{participant.code} has withdrawn, so no new link is made for them. Nothing was sent.")
     if participant.is_erased:
         raise SendingRefused(
             f"{participant.code}'s personal data has been erased, so no new link is made for them. Nothing was sent."
         )
     _refuse_unless_open(CohortStage.objects.get(cohort_id=participant.cohort_id, stage=stage), "a new link")
     link, _ = link_issue(participant=participant, stage=stage, actor=requested_by)
-    if not participant.email or participant.is_withdrawn:
+    if not participant.email:
         return None
     email = OutboundEmail.objects.create(
         participant=participant, link=link, kind=OutboundEmail.Kind.INVITATION, requested_by=requested_by

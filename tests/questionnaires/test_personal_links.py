@@ -84,3 +84,14 @@ def test_tokens_are_redacted_from_log_lines():
 def test_every_log_handler_redacts_tokens(settings):
     handlers = settings.LOGGING["handlers"]
     assert handlers and all("redact_tokens" in handler.get("filters", []) for handler in handlers.values())
+
+
+def test_a_new_link_is_refused_for_a_withdrawn_participant_even_posted_directly(
+    lead_client, cohort, consented_mentor, open_baseline
+):
+    link_issue(participant=consented_mentor, stage=Stage.BASELINE)
+    consented_mentor.withdraw("Moved away")
+    url = reverse("questionnaires:link_reissue", args=[cohort.slug, Stage.BASELINE, consented_mentor.pk])
+    response = lead_client.post(url, follow=True)
+    assert "M01 has withdrawn, so no new link is made for them. Nothing was sent." in page_text(response)
+    assert PersonalLink.objects.filter(participant=consented_mentor).count() == 1
