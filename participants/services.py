@@ -4,6 +4,7 @@ from django.contrib.auth.models import AbstractBaseUser, Group, Permission
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.text import get_text_list
 
 from audit.models import Action, AuditEvent
@@ -233,6 +234,25 @@ def participant_removal_blockers(participant: Participant) -> list[str]:
     if not reasons and participant_code_is_on_record(participant):
         reasons.append("the audit trail already names their code")
     return reasons
+
+
+@transaction.atomic
+def participant_withdraw(*, participant: Participant, reason: str, request: HttpRequest | None = None) -> bool:
+    """Withdraw the participant with the reason, and say so in the audit trail, together.
+
+    False, changing nothing, if they had withdrawn already (a second click, or another lead at
+    the same moment): one withdrawal, one line in the trail.
+    """
+    now = timezone.now()
+    withdrawn = Participant.objects.filter(pk=participant.pk, withdrawn_at__isnull=True).update(
+        withdrawn_at=now, withdrawal_reason=reason, updated_at=now
+    )
+    if not withdrawn:
+        return False
+    # The reason is free text about a person: it stays on the participant, not in the trail.
+    audit_record(Action.PARTICIPANT_WITHDRAWN, request=request, cohort=participant.cohort, target=participant.code)
+    participant.refresh_from_db(fields=["withdrawn_at", "withdrawal_reason", "updated_at"])
+    return True
 
 
 @transaction.atomic

@@ -211,10 +211,10 @@ def participant_withdraw(request: HttpRequest, slug: str, participant_id: int) -
         return redirect(cohort)
     form = WithdrawForm(request.POST if request.method == "POST" else None, erased=participant.is_erased)
     if request.method == "POST" and form.is_valid():
-        participant.withdraw(form.reason_to_record())
-        # The reason is free text about a person: it stays on the participant, not in the trail.
-        audit_record(Action.PARTICIPANT_WITHDRAWN, request=request, cohort=cohort, target=participant.code)
-        messages.success(request, f"{participant.code} has been withdrawn.")
+        if services.participant_withdraw(participant=participant, reason=form.reason_to_record(), request=request):
+            messages.success(request, f"{participant.code} has been withdrawn.")
+        else:
+            messages.info(request, f"{participant.code} had already withdrawn.")
         return redirect(cohort)
     context = {"form": form, "cohort": cohort, "programme": cohort.programme, "participant": participant}
     return render(request, "participants/participant_withdraw.html", context)

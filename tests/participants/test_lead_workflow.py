@@ -6,8 +6,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from audit.models import Action, AuditEvent
 from participants.models import Cohort, Participant, Programme
-from participants.services import cohort_set_domains
+from participants.services import cohort_set_domains, participant_withdraw
 from tests.factories import MenteeFactory, MentorFactory
 from tests.helpers import page_text
 
@@ -261,6 +262,16 @@ def test_a_lead_withdraws_a_participant_with_a_reason(lead_client, cohort):
     assert mentor.withdrawal_reason == "Left the trust"
     page = lead_client.get(cohort.get_absolute_url()).content.decode()
     assert "Withdrawn" in page
+
+
+def test_two_withdrawals_of_the_same_participant_at_once_record_one_with_the_first_reason(lead_client, cohort):
+    mentor = MentorFactory(cohort=cohort, code="M01")
+    stale = Participant.objects.get(pk=mentor.pk)  # read by the second request before the first saved
+    assert participant_withdraw(participant=mentor, reason="Left the trust") is True
+    assert participant_withdraw(participant=stale, reason="Moved away") is False
+    mentor.refresh_from_db()
+    assert mentor.withdrawal_reason == "Left the trust"
+    assert AuditEvent.objects.filter(action=Action.PARTICIPANT_WITHDRAWN, target="M01").count() == 1
 
 
 def test_the_cohort_page_lists_mentors_and_mentees_with_their_status(lead_client, cohort):
