@@ -56,10 +56,11 @@ class GroupInterviewForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.instance.cohort = cohort
         recorded = list(self.instance.attendees.values_list("pk", flat=True)) if self.instance.pk else []
-        # The cohort's mentors who have not withdrawn, and anyone already recorded
-        # as present (a mentor may withdraw after taking part).
+        # The cohort's mentors taking part (neither withdrawn nor erased), and anyone already
+        # recorded as present (a mentor may withdraw, or be erased, after taking part).
         mentors = Participant.objects.filter(cohort=cohort, role=Participant.Role.MENTOR)
-        offered = mentors.filter(Q(withdrawn_at__isnull=True) | Q(pk__in=recorded)).order_by("code")
+        offered = mentors.filter(Q(withdrawn_at__isnull=True, erased_at__isnull=True) | Q(pk__in=recorded))
+        offered = offered.order_by("code")
         self.fields["attendees"].choices = [
             (pk, f"{code} {name}") for pk, code, name in offered.values_list("pk", "code", "name")
         ]

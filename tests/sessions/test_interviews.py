@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from audit.models import Action, AuditEvent
+from participants.privacy import participant_erase
 from sessions.models import GroupInterview
 from tests.factories import MenteeFactory, MentorFactory
 
@@ -107,6 +108,21 @@ def test_a_mentor_who_withdrew_after_attending_stays_on_record(lead_client, inte
     response = edit(lead_client, interview, mentors)
     assert response.status_code == 302
     assert list(interview.attendees.order_by("code")) == sorted(mentors, key=lambda mentor: mentor.code)
+
+
+def test_an_erased_mentor_is_not_offered_as_an_attendee_but_attendance_recorded_before_stays(
+    lead_client, interview, mentors
+):
+    erased_before = MentorFactory(cohort=interview.cohort, code="MER4", name="Dr Was Here")
+    erased_after = MentorFactory(cohort=interview.cohort, code="MER5", name="Dr Not Here")
+    interview.attendees.set([mentors[0], erased_before])
+    participant_erase(participant=erased_before)
+    participant_erase(participant=erased_after)
+    url = reverse("mentoring_sessions:interview_edit", args=[interview.cohort.slug, interview.pk])
+    choices = lead_client.get(url).context["form"].fields["attendees"].choices
+    assert [label.split()[0] for _, label in choices] == ["MER4", "MOV2", "MZQ1"]
+    assert edit(lead_client, interview, [mentors[0], erased_before]).status_code == 302
+    assert set(interview.attendees.all()) == {mentors[0], erased_before}
 
 
 def test_the_attendance_check_boxes_are_one_labelled_group_ticked_for_those_recorded(lead_client, interview, mentors):
