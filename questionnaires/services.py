@@ -331,18 +331,7 @@ def invitations_resend_undelivered(
         stage=cohort_stage.stage,
         revoked_at__isnull=True,
     )
-    emails = [
-        OutboundEmail(
-            participant_id=link.participant_id,
-            link=link,
-            kind=OutboundEmail.Kind.INVITATION,
-            requested_by=requested_by,
-        )
-        for link in links
-    ]
-    OutboundEmail.objects.bulk_create(emails)
-    _queue_emails(emails)
-    return len(emails)
+    return _email_links(links, OutboundEmail.Kind.INVITATION, requested_by)
 
 
 @transaction.atomic
@@ -400,18 +389,18 @@ def _reminders_queue(
         links = links.alias(recently_emailed=Exists(recent))
         skipped = links.filter(recently_emailed=True).count()
         links = links.filter(recently_emailed=False)
+    return _email_links(links, OutboundEmail.Kind.REMINDER, requested_by), skipped
+
+
+def _email_links(links: Iterable[PersonalLink], kind: str, requested_by: AbstractBaseUser | None) -> int:
+    """Queue an e-mail of the kind carrying each of the links (as they are, unchanged); returns how many."""
     emails = [
-        OutboundEmail(
-            participant_id=link.participant_id,
-            link=link,
-            kind=OutboundEmail.Kind.REMINDER,
-            requested_by=requested_by,
-        )
+        OutboundEmail(participant_id=link.participant_id, link=link, kind=kind, requested_by=requested_by)
         for link in links
     ]
     OutboundEmail.objects.bulk_create(emails)
     _queue_emails(emails)
-    return len(emails), skipped
+    return len(emails)
 
 
 @transaction.atomic
