@@ -84,10 +84,10 @@ class CohortAdmin(admin.ModelAdmin):
         return ["programme"] if obj is not None else []
 
     def save_model(self, request, obj, form, change):
-        status_before = Cohort.objects.get(pk=obj.pk).get_status_display() if change else ""
         super().save_model(request, obj, form, change)
         if change and "status" in form.changed_data:
-            cohort_status_record(cohort=obj, before=status_before, request=request)
+            before = Cohort.Status(form.initial["status"]).label  # the form's initial is the status as loaded
+            cohort_status_record(cohort=obj, before=before, request=request)
 
     def save_related(self, request, form, formsets, change):
         cohort = form.instance

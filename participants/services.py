@@ -113,14 +113,17 @@ def participant_code_is_on_record(participant: Participant) -> bool:
     on import can be put right until the participant takes part. Nor does the removal of someone
     entered by mistake under the same code (`participant_remove`), who never took part.
     """
-    named_in_trail = (
+    # A draw's record, a willingness answer naming a mentee and attendance name them by code too,
+    # under audit lines whose target is the draw or someone else.
+    return _code_named_in_trail(participant) or bool(participant_role_records(participant))
+
+
+def _code_named_in_trail(participant: Participant) -> bool:
+    return (
         AuditEvent.objects.filter(cohort=participant.cohort_id, target=participant.code)
         .exclude(action__in=[Action.PARTICIPANT_CREATED, Action.PARTICIPANT_UPDATED, Action.PARTICIPANT_REMOVED])
         .exists()
     )
-    # A draw's record, a willingness answer naming a mentee and attendance name them by code too,
-    # under audit lines whose target is the draw or someone else.
-    return named_in_trail or bool(participant_role_records(participant))
 
 
 # What can be recorded for a participant that rests on their role, in the lead's words, in the
@@ -231,7 +234,8 @@ def participant_removal_blockers(participant: Participant) -> list[str]:
         reasons.append("they have withdrawn")
     if participant.erased_at is not None:
         reasons.append("their personal data has been erased")
-    if not reasons and participant_code_is_on_record(participant):
+    # Nothing recorded rests on them (`records` is empty), so only the trail is left to look at.
+    if not reasons and _code_named_in_trail(participant):
         reasons.append("the audit trail already names their code")
     return reasons
 
