@@ -172,7 +172,10 @@ class ParticipantAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if change:
-            detail = f"changed in the administration pages: {', '.join(form.changed_data) or 'nothing'}"
+            # A code changed is named with the old one, as the lead's page does, so that the trail
+            # (and a subject-access export) still links the two.
+            changed = [f"code (was {form.initial['code']})" if name == "code" else name for name in form.changed_data]
+            detail = f"changed in the administration pages: {', '.join(changed) or 'nothing'}"
             audit_record(Action.PARTICIPANT_UPDATED, request=request, cohort=obj.cohort, target=obj.code, detail=detail)
         else:
             detail = "added in the administration pages"

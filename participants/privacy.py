@@ -1,6 +1,8 @@
 """What the data-protection duties need: everything held about a person, erasure, retention."""
 
 import re
+from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import transaction
 from django.db.models import Prefetch, Q
@@ -29,9 +31,12 @@ def participant_data(participant: Participant) -> dict:
         .order_by("stage")
     )
     willingness = MentorWillingness.objects.filter(mentor=participant).first()
+    worn = codes_worn(participant)
+    trail = _audit_trail_of(worn)
     return {
         "participant": {
             "code": participant.code,
+            "earlier_codes": [worn_before.code for worn_before in worn[1:]],
             "cohort": participant.cohort.slug,
             "programme": participant.cohort.programme.name,
             "name": participant.name,
@@ -158,14 +163,14 @@ def participant_data(participant: Participant) -> dict:
         ],
         "audit_trail": [
             {"at": _iso(e.at), "action": e.action, "by": e.actor_name, "detail": e.detail}
-            for e in AuditEvent.objects.filter(cohort=participant.cohort, target=participant.code).order_by("at")
+            for e in AuditEvent.objects.filter(cohort=participant.cohort).filter(trail).order_by("at", "pk")
         ],
         # Events about someone or something else whose detail names them (a change of mentor names the
         # mentors, a release names the mentor who read it): as the audit trail shows them to the lead,
         # under codes, and without the address the request came from.
         "audit_trail_naming_them": [
             {"at": _iso(e.at), "action": e.action, "by": e.actor_name, "target": e.target, "detail": e.detail}
-            for e in _audit_events_naming(participant).order_by("at", "pk")
+            for e in _audit_events_naming(participant, worn, trail).order_by("at", "pk")
         ],
     }
 
@@ -180,17 +185,70 @@ def _allocation_changes_of(participant: Participant):
     )
 
 
-def _audit_events_naming(participant: Participant):
-    """The cohort's events targeted elsewhere whose detail names the participant's code as a whole word.
+# How the trail records a change of code (participants/views.py, participants/admin.py).
+CODE_CHANGED = re.compile(r"\bcode \(was ([A-Za-z0-9_-]+)\)")
 
-    A whole word, so that M1 is not found in M10; and not before the participant was added, so that a
-    code once worn by someone else (renamed, "code (was M01)") does not bring in that person's events.
+
+@dataclass(frozen=True)
+class CodeWorn:
+    code: str
+    since: datetime
+    until: datetime | None  # None: the code they have now
+
+
+def codes_worn(participant: Participant) -> list[CodeWorn]:
+    """Every code the participant has had since they were added, newest first, with when.
+
+    A change of code is on the trail targeted at the new code, with the old one in its detail
+    ("changed: code (was M01)"); following those back from the present code finds the old codes,
+    so that the events filed under an old code are theirs, and those under a code someone else
+    had before or after them are not.
     """
-    # Codes are letters, digits, hyphens and underscores: none of them may border the code.
-    pattern = rf"(^|[^A-Za-z0-9_-]){re.escape(participant.code)}([^A-Za-z0-9_-]|$)"
-    return AuditEvent.objects.filter(
-        cohort=participant.cohort, at__gte=participant.created_at, detail__regex=pattern
-    ).exclude(target=participant.code)
+    changes = (
+        AuditEvent.objects.filter(
+            cohort=participant.cohort,
+            action=Action.PARTICIPANT_UPDATED,
+            at__gte=participant.created_at,
+            detail__contains="code (was ",
+        )
+        .order_by("-at", "-pk")
+        .values_list("target", "detail", "at")
+    )
+    worn, code, until = [], participant.code, None
+    for target, detail, at in changes:
+        if target == code and (until is None or at <= until) and (match := CODE_CHANGED.search(detail)):
+            worn.append(CodeWorn(code, since=at, until=until))
+            code, until = match.group(1), at
+    worn.append(CodeWorn(code, since=participant.created_at, until=until))
+    return worn
+
+
+def _while_worn(worn: CodeWorn, **lookups) -> Q:
+    during = Q(at__gte=worn.since) & (Q(at__lt=worn.until) if worn.until else Q())
+    return Q(**lookups) & during
+
+
+def _audit_trail_of(worn: list[CodeWorn]) -> Q:
+    """Events targeted at the participant: under each code they had, while they had it."""
+    trail = Q()
+    for code in worn:
+        trail |= _while_worn(code, target=code.code)
+    return trail
+
+
+def _audit_events_naming(participant: Participant, worn: list[CodeWorn], trail: Q):
+    """The cohort's events targeted elsewhere whose detail names one of the participant's codes as a whole word.
+
+    A whole word, so that M1 is not found in M10; and only while the participant had the code, so
+    that a code once worn by someone else (renamed, "code (was M01)") does not bring in that
+    person's events.
+    """
+    naming = Q()
+    for code in worn:
+        # Codes are letters, digits, hyphens and underscores: none of them may border the code.
+        pattern = rf"(^|[^A-Za-z0-9_-]){re.escape(code.code)}([^A-Za-z0-9_-]|$)"
+        naming |= _while_worn(code, detail__regex=pattern)
+    return AuditEvent.objects.filter(cohort=participant.cohort).filter(naming).exclude(trail)
 
 
 def _pairings_of(participant: Participant):

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from audit.models import Action, AuditEvent
 from participants.models import Participant
-from participants.privacy import ERASED_NAME, participant_erase
+from participants.privacy import ERASED_NAME, participant_data, participant_erase
 from questionnaires.models import ItemAnswer, LikertAnswer, Response, Stage
 from questionnaires.services import ensure_default_instruments, link_issue
 from rmprog.paging import PER_PAGE
@@ -194,6 +194,16 @@ def test_a_supervisor_from_another_cohort_is_refused_in_the_admin_with_a_message
         )
     mentor.refresh_from_db()
     assert mentor.supervisor is None
+
+
+def test_a_code_put_right_in_the_admin_is_on_the_trail_with_the_old_one(admin_user_client, cohort):
+    mentor = Participant.objects.create(cohort=cohort, code="M1", name="Dr Fiona Walsh", role="mentor")
+    url = reverse("admin:participants_participant_change", args=[mentor.pk])
+    form = {"code": "M01", "name": "Dr Fiona Walsh", "email": "", "role": "mentor", "available_for_phase2": "on"}
+    assert admin_user_client.post(url, form).status_code == 302
+    event = AuditEvent.objects.get(action=Action.PARTICIPANT_UPDATED)
+    assert (event.target, event.detail) == ("M01", "changed in the administration pages: code (was M1)")
+    assert participant_data(Participant.objects.get(pk=mentor.pk))["participant"]["earlier_codes"] == ["M1"]
 
 
 def cohort_admin_form(cohort_fields: dict, domains: list[tuple[str, str]] = ()) -> dict:

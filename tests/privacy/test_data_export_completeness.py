@@ -10,12 +10,15 @@ from django.utils import timezone
 from analysis.themes import codebook, codings_save
 from audit.models import Action
 from audit.services import audit_record
+from participants.models import Participant
 from participants.privacy import participant_data
+from participants.services import participant_remove
 from questionnaires.models import ItemAnswer, Response
 from questionnaires.services import ensure_default_instruments
 from sessions.models import MentorWillingness
 from sessions.services import feedback_save_draft, pairing_set_by_hand, willingness_save
 from tests.factories import CohortFactory, MentorFactory, UserFactory
+from tests.participants.test_participant_records import edit_url
 from tests.sessions.helpers import sections_for
 from tests.sessions.phase2 import people, willing
 
@@ -105,6 +108,37 @@ def test_audit_lines_naming_a_code_before_its_present_holder_was_added_are_not_t
     audit_record(Action.PARTICIPANT_UPDATED, cohort=cohort, target="M05", detail="changed: code (was M01)")
     newcomer = MentorFactory(cohort=cohort, code="M01")
     assert participant_data(newcomer)["audit_trail_naming_them"] == []
+
+
+def test_lines_under_a_code_put_right_before_they_took_part_are_in_their_export(lead_client, cohort):
+    mentor = MentorFactory(cohort=cohort, code="M1", name="Dr Fiona Walsh")
+    audit_record(Action.PARTICIPANT_CREATED, cohort=cohort, target="M1", detail="added")
+    form = {"code": "M01", "name": "Dr Fiona Walsh", "email": "", "role": "mentor"}
+    assert lead_client.post(edit_url(mentor), form).status_code == 302
+    # The mistyped code is free again, and the next person added takes it.
+    newcomer = MentorFactory(cohort=cohort, code="M1")
+    audit_record(Action.PARTICIPANT_CREATED, cohort=cohort, target="M1", detail="added")
+    audit_record(Action.ALLOCATION_CHANGED, cohort=cohort, target="C01", detail="paired by hand: M1 instead of nobody")
+
+    exported = participant_data(Participant.objects.get(pk=mentor.pk))
+    [added, put_right] = exported["audit_trail"]
+    assert (added["action"], added["detail"]) == ("participant_created", "added")
+    assert put_right["detail"].startswith("changed: code (was M1)")
+    assert exported["participant"]["earlier_codes"] == ["M1"]
+    assert exported["audit_trail_naming_them"] == []
+    theirs = participant_data(newcomer)
+    assert [e["action"] for e in theirs["audit_trail"]] == ["participant_created"]
+    assert [e["target"] for e in theirs["audit_trail_naming_them"]] == ["C01"]
+    assert theirs["participant"]["earlier_codes"] == []
+
+
+def test_a_code_taken_after_someone_entered_by_mistake_was_removed_brings_none_of_their_lines(cohort, lead):
+    mistaken = MentorFactory(cohort=cohort, code="M01")
+    audit_record(Action.PARTICIPANT_CREATED, cohort=cohort, target="M01", detail="added")
+    participant_remove(participant=mistaken, actor=lead)
+    newcomer = MentorFactory(cohort=cohort, code="M01")
+    audit_record(Action.PARTICIPANT_CREATED, cohort=cohort, target="M01", detail="added again")
+    assert [e["detail"] for e in participant_data(newcomer)["audit_trail"]] == ["added again"]
 
 
 def test_a_mentors_export_never_says_what_the_group_said_nor_who_said_it(cohort, lead):
