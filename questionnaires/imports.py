@@ -3,7 +3,7 @@
 from dataclasses import dataclass, replace
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from participants.imports import ImportRejected, RowError, decode_csv, read_rows
@@ -123,25 +123,46 @@ def _refuse_answers_held_now(cohort: Cohort, good: list[_Row]) -> None:
         raise ImportRejected([RowError(row.line, message) for row in clashes])
 
 
-def _refuse_participants_withdrawn_now(cohort: Cohort, good: list[_Row]) -> None:
-    """Lock the cohort's participants and refuse the import if one in the file has withdrawn since it was checked.
+def _refuse_participants_changed_now(cohort: Cohort, good: list[_Row], known: dict[str, Participant]) -> None:
+    """Lock the cohort's participants and refuse the import if one in the file changed since it was checked.
 
-    The lock (FOR NO KEY UPDATE, which answers saved online for them need not wait for) makes a
-    withdrawal at the same moment wait until the import has committed: answers given before the
-    withdrawal are kept, like answers given online before it, and none are imported after it.
+    The file was checked against the participants as they were (`known`, by lower-cased code);
+    since then one may have withdrawn, been removed or given the other role, or a participant the
+    import would add may have been added by a lead or another import. The lock (FOR NO KEY
+    UPDATE, which answers saved online for them need not wait for) makes a withdrawal at the same
+    moment wait until the import has committed: answers given before the withdrawal are kept, like
+    answers given online before it, and none are imported after it.
     """
-    withdrawn = {
-        code
-        for code, withdrawn_at in Participant.objects.select_for_update(no_key=True)
+    now = {
+        code.lower(): (role, withdrawn_at)
+        for code, role, withdrawn_at in Participant.objects.select_for_update(no_key=True)
         # By cohort rather than by a list of participants, which a large file would make too long.
         .filter(cohort=cohort)
-        .values_list("code", "withdrawn_at")
-        if withdrawn_at is not None
+        .values_list("code", "role", "withdrawn_at")
     }
-    refused = [row for row in good if row.code in withdrawn]
-    if refused:
-        message = "withdrew while the file was being imported: no answers are imported for them"
-        raise ImportRejected([RowError(row.line, f"participant {row.code} {message}") for row in refused])
+    errors = []
+    for row in good:
+        was, is_now = known.get(row.code.lower()), now.get(row.code.lower())
+        if was is not None and is_now is None:
+            message = "was removed from the cohort while the file was being imported"
+        elif was is None and is_now is not None:
+            message = "was added to the cohort while the file was being imported: import the file again"
+        elif is_now is None:
+            continue  # to be added by this import
+        elif is_now[1] is not None:
+            message = "withdrew while the file was being imported: no answers are imported for them"
+        elif is_now[0] != row.role:
+            message = f"became a {is_now[0]} while the file was being imported"
+        else:
+            continue
+        errors.append(RowError(row.line, f"participant {row.code} {message}"))
+    if errors:
+        raise ImportRejected(errors)
+
+
+ADDED_MEANWHILE = (
+    "{what} was added by someone else while the file was being imported, so nothing was saved: import the file again"
+)
 
 
 def import_responses(*, cohort_slug: str, data: bytes, create: bool = False) -> ImportSummary:
@@ -198,16 +219,26 @@ def import_responses(*, cohort_slug: str, data: bytes, create: bool = False) -> 
     with transaction.atomic():
         cohort_created = cohort is None
         if cohort is None:
-            programme = Programme.objects.create(name=cohort_slug)
-            cohort = cohort_create(cohort=Cohort(programme=programme, name=cohort_slug, slug=cohort_slug))
+            try:
+                with transaction.atomic():  # a savepoint, so that a clash is reported, not a database error
+                    programme = Programme.objects.create(name=cohort_slug)
+                    cohort = cohort_create(cohort=Cohort(programme=programme, name=cohort_slug, slug=cohort_slug))
+            except IntegrityError:
+                message = ADDED_MEANWHILE.format(what=f"The cohort '{cohort_slug}'")
+                raise ImportRejected([RowError(0, message)]) from None
             domain_ids = {d.key: d.pk for d in cohort.domains.all()}
         else:
-            # The check above was made before this transaction began: a withdrawal since then counts.
-            _refuse_participants_withdrawn_now(cohort, good)
+            # The check above was made before this transaction began: a change since then counts.
+            _refuse_participants_changed_now(cohort, good, known)
         new_codes = {row.code: row.role for row in good if row.code.lower() not in known}
-        created = Participant.objects.bulk_create(
-            Participant(cohort=cohort, code=code, name=code, role=role) for code, role in new_codes.items()
-        )
+        try:
+            with transaction.atomic():
+                # New rows are not covered by the lock: another import may add the same code first.
+                created = Participant.objects.bulk_create(
+                    Participant(cohort=cohort, code=code, name=code, role=role) for code, role in new_codes.items()
+                )
+        except IntegrityError:
+            raise ImportRejected([RowError(0, ADDED_MEANWHILE.format(what="A participant in the file"))]) from None
         participants = {p.code: p for p in known.values()}
         participants.update({p.code: p for p in Participant.objects.filter(cohort=cohort, code__in=new_codes)})
         responses = _responses_for_import(cohort, participants, sorted({(row.code, row.stage) for row in good}))
