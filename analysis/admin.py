@@ -35,6 +35,11 @@ class ThemeAdmin(admin.ModelAdmin):
     search_fields = ["label", "cohort__slug"]
     list_select_related = ["cohort"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # A theme belongs to its cohort's codebook: moved to another cohort, the answers already
+        # coded with it would be counted and quoted under a cohort they are not from.
+        return ["cohort"] if obj is not None else []
+
 
 @admin.register(ThemeCoding)
 class ThemeCodingAdmin(ViewOnlyAdmin):

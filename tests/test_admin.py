@@ -299,3 +299,14 @@ def test_in_the_admin_only_a_participant_entered_by_mistake_can_be_deleted_and_t
     admin_user_client.post(reverse("admin:participants_participant_delete", args=[mistake.pk]), {"post": "yes"})
     assert not Participant.objects.filter(pk=mistake.pk).exists()
     assert AuditEvent.objects.filter(action=Action.PARTICIPANT_REMOVED, target="M02").exists()
+
+
+def test_a_theme_stays_in_its_cohorts_codebook_when_changed_in_the_admin(admin_user_client, cohort, programme):
+    theme = cohort.themes.first()
+    other_cohort = CohortFactory(programme=programme, slug="other-cohort")
+    url = reverse("admin:analysis_theme_change", args=[theme.pk])
+    assert 'name="cohort"' not in admin_user_client.get(url).content.decode()
+    form = {"label": "Hierarchy, renamed", "position": theme.position, "cohort": other_cohort.pk}
+    assert admin_user_client.post(url, form).status_code == 302
+    theme.refresh_from_db()
+    assert (theme.label, theme.cohort) == ("Hierarchy, renamed", cohort)
