@@ -69,7 +69,11 @@ def characteristics_table(people: Sequence[dict]) -> list[dict]:
     Categories nobody is in are left out, as a journal table would, but for the Yes and No of the
     experience questions: a yes/no question shows both answers, and how many were not recorded.
 
-    `people` are the cohort's active participants as dicts of their model fields.
+    `people` are the cohort's active participants as dicts of their model fields. A mentor counts as
+    supervised by a mentee of the cohort only when that mentee is one of `people`, so that the row
+    speaks of mentees the table counts: a supervisor who withdrew is left out like any withdrawn
+    participant. An erased supervisor has not withdrawn and is still counted among the mentees, as
+    erasure keeps codes and counts: a cohort purged after its retention period reports the same table.
     """
     rows: list[dict] = []
 
@@ -105,7 +109,11 @@ def characteristics_table(people: Sequence[dict]) -> list[dict]:
         add("No", lambda p, field=field: p[field] is False)
         add("Not recorded", lambda p, field=field: p[field] is None, always=False)
     heading("Experience")
-    add("Supervised by a mentee of the cohort", lambda p: p["supervisor_id"] is not None)
+    counted = {p["id"] for p in people}
+    add(
+        "Supervised by a mentee of the cohort",
+        lambda p: p["supervisor_id"] is not None and p["supervisor_id"] in counted,
+    )
     years = [p["years_as_consultant"] for p in people if p["years_as_consultant"] is not None]
     median, q1, q3 = describe(years)
     rows.append(
@@ -182,6 +190,7 @@ def out_of_date_note(run: AnalysisRun | None) -> str:
 def build_report(cohort: Cohort) -> dict:
     people = list(
         cohort.participants.active().values(
+            "id",
             "role",
             "age_band",
             "sex",

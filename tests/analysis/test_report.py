@@ -8,6 +8,7 @@ from analysis.charts import chart_groups
 from analysis.cohort_report import characteristics_table
 from analysis.models import AnalysisRun
 from participants.models import Participant
+from participants.privacy import participant_erase
 from questionnaires.models import CohortStage, Response, Stage
 from sessions.models import Meeting, Pairing
 from tests.analysis.helpers import add_incomplete_totals, done_run
@@ -91,6 +92,20 @@ def test_the_report_counts_only_recorded_experience_answers(lead_client, cohort)
     assert "Previous mentoring experience Yes 1 1 No 1 0 Not recorded 1 1 " in page
     # Everyone's feedback experience is recorded, so there is no "Not recorded" row.
     assert "Previous formal feedback experience Yes 3 0 No 0 2 Experience" in page
+
+
+def test_a_mentor_whose_supervisor_withdrew_is_not_counted_as_supervised_by_a_mentee(lead_client, cohort):
+    """The table leaves withdrawn participants out, so a withdrawn supervisor is no mentee of it; an
+    erased one is still counted among the mentees, so their mentors still count as supervised."""
+    staying, withdrawn, erased = (MenteeFactory(cohort=cohort) for _ in range(3))
+    for supervisor in (staying, withdrawn, erased):
+        MentorFactory(cohort=cohort, supervisor=supervisor)
+    MentorFactory(cohort=cohort)
+    withdrawn.withdraw("moved away")
+    participant_erase(participant=erased)
+    page = page_text(lead_client.get(report_url(cohort)))
+    assert "Participants 4 2" in page
+    assert "Supervised by a mentee of the cohort 2 0" in page
 
 
 def test_the_report_shows_completion_per_stage_and_role(lead_client, reference_cohort):
