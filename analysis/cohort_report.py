@@ -4,7 +4,8 @@ The comparisons come from the cohort's latest finished analysis run, so the repo
 and the run's CSV agree; the rest (participants, completion, themes, meetings) is read live.
 """
 
-from collections.abc import Sequence
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
 
 from django.template.defaultfilters import pluralize
 
@@ -43,13 +44,36 @@ def _count(people: Sequence[dict], role: str, test) -> int:
     return sum(1 for person in people if person["role"] == role and test(person))
 
 
+def _grade_key(grade: str) -> str:
+    return grade.strip().casefold()
+
+
+def grade_labels(grades: Iterable[str]) -> dict[str, str]:
+    """Each grade recorded, read without case or surrounding spaces, with the spelling to show for it.
+
+    Grades are typed in by hand or imported, so "ST3", "st3" and "St3 " are one grade. The table
+    shows the spelling most participants used, as the cohort writes it; a tie goes to the spelling
+    that sorts first (capitals first, as grades are usually written), so the label does not change
+    with the order participants happen to be read in.
+    """
+    spellings: defaultdict[str, Counter[str]] = defaultdict(Counter)
+    for grade in grades:
+        if grade.strip():
+            spellings[_grade_key(grade)][grade.strip()] += 1
+    return {key: min(counts, key=lambda spelling: (-counts[spelling], spelling)) for key, counts in spellings.items()}
+
+
 def characteristics_table(people: Sequence[dict]) -> list[dict]:
     """Participant characteristics by role, as rows {"label", "mentor", "mentee", "heading"}.
 
     Categories nobody is in are left out, as a journal table would, but for the Yes and No of the
     experience questions: a yes/no question shows both answers, and how many were not recorded.
 
-    `people` are the cohort's active participants as dicts of their model fields.
+    `people` are the cohort's active participants as dicts of their model fields. A mentor counts as
+    supervised by a mentee of the cohort only when that mentee is one of `people`, so that the row
+    speaks of mentees the table counts: a supervisor who withdrew is left out like any withdrawn
+    participant. An erased supervisor has not withdrawn and is still counted among the mentees, as
+    erasure keeps codes and counts: a cohort purged after its retention period reports the same table.
     """
     rows: list[dict] = []
 
@@ -71,9 +95,10 @@ def characteristics_table(people: Sequence[dict]) -> list[dict]:
             add(label, lambda p, field=field, value=value: p[field] == value, always=False)
         add("Not recorded", lambda p, field=field: not p[field], always=False)
     heading("Grade")
-    for grade in sorted({p["grade"] for p in people if p["grade"]}, key=str.lower):
-        add(grade, lambda p, grade=grade: p["grade"] == grade)
-    add("Not recorded", lambda p: not p["grade"], always=False)
+    labels = grade_labels(p["grade"] for p in people)
+    for key in sorted(labels):
+        add(labels[key], lambda p, key=key: _grade_key(p["grade"]) == key)
+    add("Not recorded", lambda p: not p["grade"].strip(), always=False)
     # Yes and No are the recorded answers; nobody asked is "Not recorded" (None), never a "No".
     for title, field in (
         ("Previous mentoring experience", "previous_mentoring_experience"),
@@ -84,7 +109,11 @@ def characteristics_table(people: Sequence[dict]) -> list[dict]:
         add("No", lambda p, field=field: p[field] is False)
         add("Not recorded", lambda p, field=field: p[field] is None, always=False)
     heading("Experience")
-    add("Supervised by a mentee of the cohort", lambda p: p["supervisor_id"] is not None)
+    counted = {p["id"] for p in people}
+    add(
+        "Supervised by a mentee of the cohort",
+        lambda p: p["supervisor_id"] is not None and p["supervisor_id"] in counted,
+    )
     years = [p["years_as_consultant"] for p in people if p["years_as_consultant"] is not None]
     median, q1, q3 = describe(years)
     rows.append(
@@ -161,6 +190,7 @@ def out_of_date_note(run: AnalysisRun | None) -> str:
 def build_report(cohort: Cohort) -> dict:
     people = list(
         cohort.participants.active().values(
+            "id",
             "role",
             "age_band",
             "sex",

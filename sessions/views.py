@@ -73,16 +73,17 @@ def _context(cohort: Cohort, **extra) -> dict:
 def interview_list(request: HttpRequest, slug: str) -> HttpResponse:
     cohort = _get_cohort(request, slug, lead_only=True)
     # The number of attendees, not their codes: a national cohort's interview has hundreds.
-    # "n of m" counts the mentors the attendance form offers: those who have not withdrawn, and
-    # any recorded as present who withdrew since.
-    active_mentors = Participant.objects.filter(cohort=cohort).mentors().active().count()
-    withdrawn_attendees = Count(
+    # "n of m" counts the mentors the attendance form offers: those taking part (neither withdrawn
+    # nor erased), and any recorded as present who withdrew or were erased since.
+    mentors_taking_part = Participant.objects.filter(cohort=cohort).mentors().taking_part().count()
+    attendees_since_gone = Count(
         "attendees",
-        filter=Q(attendees__role=Participant.Role.MENTOR, attendees__withdrawn_at__isnull=False),
+        filter=Q(attendees__role=Participant.Role.MENTOR)
+        & (Q(attendees__withdrawn_at__isnull=False) | Q(attendees__erased_at__isnull=False)),
     )
     interviews = cohort.group_interviews.annotate(
         attendee_count=Count("attendees"),
-        offered_count=Value(active_mentors, output_field=IntegerField()) + withdrawn_attendees,
+        offered_count=Value(mentors_taking_part, output_field=IntegerField()) + attendees_since_gone,
     ).order_by("scheduled_at")
     context = _context(cohort, interviews=interviews)
     return render(request, "mentoring_sessions/interview_list.html", context)

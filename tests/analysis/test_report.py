@@ -5,7 +5,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from analysis.charts import chart_groups
+from analysis.cohort_report import characteristics_table
 from analysis.models import AnalysisRun
+from participants.models import Participant
+from participants.privacy import participant_erase
 from questionnaires.models import CohortStage, Response, Stage
 from sessions.models import Meeting, Pairing
 from tests.analysis.helpers import add_incomplete_totals, done_run
@@ -14,6 +17,19 @@ from tests.helpers import page_text
 from tests.sessions.phase2 import people
 
 pytestmark = pytest.mark.django_db
+
+# A participant as the report reads them, with nothing recorded.
+BLANK_PERSON = {
+    "id": None,
+    "role": Participant.Role.MENTOR,
+    "age_band": "",
+    "sex": "",
+    "grade": "",
+    "years_as_consultant": None,
+    "previous_mentoring_experience": None,
+    "previous_feedback_experience": None,
+    "supervisor_id": None,
+}
 
 
 def report_url(cohort, name: str = "cohort_report", *args) -> str:
@@ -44,6 +60,27 @@ def test_the_report_shows_participant_characteristics_by_role(lead_client, cohor
     assert "Years as consultant, median (IQR) 10 (8–12)" in page
 
 
+def test_the_report_counts_a_grade_written_in_different_cases_or_with_spaces_once(lead_client, cohort):
+    """ST3, st3 and " St3 " are one grade, shown as most participants wrote it; a blank grade is not recorded."""
+    for grade in ("ST3", "st3", " St3 ", "ST3", "  "):
+        MentorFactory(cohort=cohort, grade=grade)
+    MenteeFactory(cohort=cohort, grade="consultant ")
+    MenteeFactory(cohort=cohort, grade="Consultant")
+    MenteeFactory(cohort=cohort, grade="Consultant")
+    page = page_text(lead_client.get(report_url(cohort)))
+    assert "Grade Consultant 0 3 ST3 4 0 Not recorded 1 0 Previous mentoring experience" in page
+
+
+def test_a_grade_spelt_two_ways_equally_often_is_shown_the_same_way_whatever_the_order():
+    people = [
+        {**BLANK_PERSON, "role": Participant.Role.MENTOR, "grade": grade}
+        for grade in ("st3", "ST3", "St3", "ST3", "st3", "St3")
+    ]
+    for order in (people, people[::-1]):
+        labels = [row["label"] for row in characteristics_table(order)]
+        assert labels[labels.index("Grade") + 1 : labels.index("Previous mentoring experience")] == ["ST3"]
+
+
 def test_the_report_counts_only_recorded_experience_answers(lead_client, cohort):
     """Yes and No are of those whose answer is recorded; the rest are "Not recorded", not "No"."""
     MentorFactory(cohort=cohort, previous_mentoring_experience=True, previous_feedback_experience=True)
@@ -55,6 +92,20 @@ def test_the_report_counts_only_recorded_experience_answers(lead_client, cohort)
     assert "Previous mentoring experience Yes 1 1 No 1 0 Not recorded 1 1 " in page
     # Everyone's feedback experience is recorded, so there is no "Not recorded" row.
     assert "Previous formal feedback experience Yes 3 0 No 0 2 Experience" in page
+
+
+def test_a_mentor_whose_supervisor_withdrew_is_not_counted_as_supervised_by_a_mentee(lead_client, cohort):
+    """The table leaves withdrawn participants out, so a withdrawn supervisor is no mentee of it; an
+    erased one is still counted among the mentees, so their mentors still count as supervised."""
+    staying, withdrawn, erased = (MenteeFactory(cohort=cohort) for _ in range(3))
+    for supervisor in (staying, withdrawn, erased):
+        MentorFactory(cohort=cohort, supervisor=supervisor)
+    MentorFactory(cohort=cohort)
+    withdrawn.withdraw("moved away")
+    participant_erase(participant=erased)
+    page = page_text(lead_client.get(report_url(cohort)))
+    assert "Participants 4 2" in page
+    assert "Supervised by a mentee of the cohort 2 0" in page
 
 
 def test_the_report_shows_completion_per_stage_and_role(lead_client, reference_cohort):

@@ -172,6 +172,18 @@ def test_the_list_counts_attendees_out_of_the_mentors_the_attendance_form_offers
     assert "<td>2 of 3</td>" in page
 
 
+def test_the_list_counts_an_erased_mentor_only_if_recorded_as_attending(lead_client, cohort, interview):
+    """An erased mentor is no longer offered on the attendance form, so is no longer one of the "m"."""
+    mentors = [MentorFactory(cohort=cohort, code=f"M{n:02}") for n in range(1, 5)]
+    interview.attendees.set(mentors[:2])
+    participant_erase(participant=mentors[1])  # attended, then erased: still offered, still counted
+    participant_erase(participant=mentors[3])  # erased without attending: neither offered nor counted
+    page = lead_client.get(reverse("mentoring_sessions:interview_list", args=[cohort.slug])).content.decode()
+    form = lead_client.get(reverse("mentoring_sessions:interview_edit", args=[cohort.slug, interview.pk]))
+    assert len(form.context["form"].fields["attendees"].choices) == 3
+    assert "<td>2 of 3</td>" in page
+
+
 def test_attendance_ticked_when_the_interview_is_created_is_in_the_audit_trail_by_number(lead_client, cohort, mentors):
     url = reverse("mentoring_sessions:interview_create", args=[cohort.slug])
     data = {"scheduled_at": "2026-03-04T14:00", "location": "Seminar room 2", "attendees": [m.pk for m in mentors]}
