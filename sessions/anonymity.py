@@ -5,12 +5,15 @@ a sentence like "Dr Walsh (M04) felt the handover was rushed" would tell the men
 A draft that names a mentor cannot be approved (`sessions.views.feedback_approve`), so no
 released version does. A mentor is recognised by their code, their full name with or without a
 title, their first name and surname without the middle names ("Fiona Walsh" for "Fiona Mary
-Walsh"), or a title and surname ("Dr Walsh"); a first name or a surname alone is too common a word
-to refuse a document for, so the draft's page asks the writer to check each one instead.
+Walsh") or the other way round ("Walsh Fiona"), with an initial ("Dr F Walsh", "F. Walsh"), or a
+title and surname or first name ("Dr Walsh", "Dr Fiona"); a first name or a surname alone is too
+common a word to refuse a document for, so the draft's page asks the writer to check each one
+instead.
 
 Names are stored as people typed them, so each is first put in one form (`name_words`): written
-"Walsh, Fiona", with "MRCP" or "(FY2)" after it, or with a curly apostrophe or an accent, it is
-still found as "Dr Walsh", "Dr O'Neill" or "Siobhan". The text is folded the same way.
+"Walsh, Fiona" or "WALSH Fiona", with "MRCP" or "(FY2)" after it, or with a curly apostrophe or an
+accent, it is still found as "Dr Walsh", "Dr O'Neill" or "Siobhan". The text is folded the same
+way.
 """
 
 import functools
@@ -25,6 +28,8 @@ from sessions.models import FeedbackDocument, FeedbackSection
 
 TITLES = ("Dr", "Doctor", "Mr", "Mrs", "Ms", "Miss", "Mx", "Prof", "Professor")
 _TITLE = r"(?:" + "|".join(TITLES) + r")\.?"
+# A title before a name: "Dr Walsh", "Dr. Walsh", and "Dr.Walsh" typed in a hurry.
+_TITLE_BEFORE = r"(?:" + "|".join(TITLES) + r")(?:\.\s*|\s+)"
 _TITLE_WORD = re.compile(rf"^{_TITLE}$", re.IGNORECASE)
 _BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
 
@@ -99,7 +104,16 @@ def name_words(name: str) -> list[str]:
     if "," in words:  # "Surname, Forename": a comma only separates post-nominals otherwise
         comma = words.index(",")
         words = words[comma + 1 :] + words[:comma]
-    return [word for word in words if word != ","]
+    words = [word for word in words if word != ","]
+    # Staff lists write "WALSH Fiona" too: a surname in capitals before names that are not.
+    leading = next((index for index, word in enumerate(words) if not _in_capitals(word)), len(words))
+    if 0 < leading < len(words):
+        words = words[leading:] + words[:leading]
+    return words
+
+
+def _in_capitals(word: str) -> bool:
+    return word.isupper() and sum(character.isalpha() for character in word) >= 2
 
 
 @dataclass(frozen=True)
@@ -137,13 +151,23 @@ def mentor_pattern(mentors: Iterable[tuple[str, str]]) -> re.Pattern | None:
             continue
         words = name_words(name)
         if len(words) >= 2:
-            alternatives.append(rf"(?:{_TITLE}\s+)?{_words(' '.join(words))}")
-        if len(words) >= 3:  # "Fiona Walsh" for "Fiona Mary Walsh": middle names are often left out
-            alternatives.append(rf"(?:{_TITLE}\s+)?{_words(words[0] + ' ' + words[-1])}")
+            first, surname = words[0], words[-1]
+            alternatives.append(rf"(?:{_TITLE_BEFORE})?{_words(' '.join(words))}")
+            # "Fiona Walsh" for "Fiona Mary Walsh": middle names are often left out. And the other
+            # way round, "Walsh Fiona": a name stored in capitals ("WALSH FIONA") gives no clue to
+            # which is the surname, and people write either.
+            alternatives.append(rf"(?:{_TITLE_BEFORE})?{_words(first + ' ' + surname)}")
+            alternatives.append(rf"(?:{_TITLE_BEFORE})?{_words(surname + ' ' + first)}")
+            # With an initial, after a title or with its full stop: "Dr F Walsh", "F. Walsh" (not
+            # "a hope" for Amy Hope). Both ways round, as above.
+            for initial_of, name in ((first, surname), (surname, first)):
+                initial = re.escape(initial_of[0])
+                alternatives.append(rf"(?:{_TITLE_BEFORE}{initial}(?:\.\s*|\s+)|{initial}\.\s*){re.escape(name)}")
+            alternatives.append(rf"{_TITLE_BEFORE}{re.escape(first)}")  # "Dr Fiona", or "Dr Walsh" for "WALSH FIONA"
         if words:
             # With any particles of the surname: "Dr von Berg" for "Anna von Berg".
             particles = "".join(rf"(?:{re.escape(word)}\s+)?" for word in _particles(words))
-            alternatives.append(rf"{_TITLE}\s+{particles}{re.escape(words[-1])}")
+            alternatives.append(rf"{_TITLE_BEFORE}{particles}{re.escape(words[-1])}")
     if not alternatives:
         return None
     # Longest first, so that "Dr Fiona Walsh" is reported whole rather than as "Dr Fiona".
@@ -186,7 +210,7 @@ def document_mentor_mentions(document: FeedbackDocument) -> list[Mention]:
 
 
 def single_name_pattern(mentors: Iterable[tuple[str, str]]) -> re.Pattern | None:
-    """A mentor's first name or surname on its own, capitalised as a name is written; None if none.
+    """A mentor's first name or surname on its own, in any capitals; None if there are none.
 
     Too common as words to refuse a document for ("Will", "Hope", "Green"), so it only warns.
     """
@@ -196,11 +220,15 @@ def single_name_pattern(mentors: Iterable[tuple[str, str]]) -> re.Pattern | None
             continue
         words = name_words(name)
         if words:
-            names.update(word for word in (words[0], words[-1]) if len(word) >= 3)
+            # Each part of a double-barrelled surname too: "Walsh" for "Walsh-Smith".
+            single = [words[0], words[-1], *words[-1].split("-")]
+            names.update(word.casefold() for word in single if len(word) >= 3)
     if not names:
         return None
     alternatives = sorted((re.escape(name) for name in names), key=len, reverse=True)
-    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)")
+    # Whatever the capitals of the stored name ("WALSH"): `possible_mentions_in` keeps the matches
+    # written as a name is, with a capital letter ("will" and "hope" in lower case are only words).
+    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)", re.IGNORECASE)
 
 
 def possible_mentions_in(sections: Iterable[FeedbackSection], mentors: list[tuple[str, str]]) -> list[Mention]:
@@ -213,6 +241,6 @@ def possible_mentions_in(sections: Iterable[FeedbackSection], mentors: list[tupl
         folded = fold(text)
         full = [match.span() for match in named.finditer(folded)] if named else []
         for match in single.finditer(folded):
-            if not any(start <= match.start() < end for start, end in full):
+            if match.group()[0].isupper() and not any(start <= match.start() < end for start, end in full):
                 found.append(Mention(domain_label, part, _written(text, match)))
     return found

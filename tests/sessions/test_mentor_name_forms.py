@@ -44,6 +44,19 @@ def draft_saying(mentee, text: str) -> FeedbackDocument:
         ("Dr Siobhan O'Neill", "Siobhán O’Neill felt the handover was rushed."),
         ("Anna von Berg", "Dr von Berg felt the handover was rushed."),
         ("Anna von Berg", "Dr Berg felt the handover was rushed."),
+        # Staff lists: the surname first in capitals, with no comma; or the whole name in capitals.
+        ("WALSH Fiona", "Dr Walsh felt the handover was rushed."),
+        ("WALSH Fiona", "Fiona Walsh felt the handover was rushed."),
+        ("WALSH Fiona Mary", "Fiona Walsh felt the handover was rushed."),
+        ("WALSH FIONA", "Dr Walsh felt the handover was rushed."),
+        ("WALSH FIONA", "Fiona Walsh felt the handover was rushed."),
+        ("FIONA WALSH", "Walsh Fiona felt the handover was rushed."),
+        # A title and the first name, an initial, a title without its space.
+        ("Fiona Walsh", "Dr Fiona felt the handover was rushed."),
+        ("Fiona Walsh", "Dr F. Walsh felt the handover was rushed."),
+        ("Fiona Walsh", "Dr F Walsh felt the handover was rushed."),
+        ("Fiona Walsh", "F. Walsh felt the handover was rushed."),
+        ("Fiona Walsh", "Dr.Walsh felt the handover was rushed."),
     ],
 )
 def test_a_mentor_named_in_any_usual_form_stops_approval(cohort, mentee, stored, text):
@@ -74,11 +87,15 @@ def test_the_lead_is_shown_the_name_as_it_is_written_in_the_text(lead_client, co
         "The MRCP exam came up; so did the FRCP.",  # the post-nominals are not the name
         "Fiona agreed.",  # a first name alone is only flagged for checking
         "Walsh agreed.",
+        "There is a hope that teaching improves.",  # "a hope" is not "A. Hope"
+        "I am sure the rota will change.",  # nor "I am" Ian Am
     ],
 )
 def test_ordinary_words_and_single_names_do_not_stop_approval(cohort, mentee, text):
     MentorFactory(cohort=cohort, code="M01", name="Hope, Dr Grace Young MRCP")
     MentorFactory(cohort=cohort, code="M02", name="Walsh, Fiona")
+    MentorFactory(cohort=cohort, code="M03", name="Amy Hope")
+    MentorFactory(cohort=cohort, code="M04", name="Ian Am")
     draft = draft_saying(mentee, text)
     assert document_mentor_mentions(draft) == []
     assert services.feedback_approve(document=draft)
@@ -106,6 +123,11 @@ def test_a_surname_that_is_also_a_degree_is_kept_when_it_is_all_there_is():
         ("Dr Siobhán O'Neill", "Siobhan agreed.", "Siobhan"),
         ("Dr Siobhan O'Neill", "O’Neill agreed.", "O’Neill"),
         ("Dr Fiona Walsh MRCP", "MRCP candidates agreed.", None),
+        # Stored in capitals, written as a name.
+        ("FIONA WALSH", "Walsh agreed.", "Walsh"),
+        ("WALSH FIONA", "Fiona agreed.", "Fiona"),
+        ("Fiona Walsh-Smith", "Walsh agreed.", "Walsh"),
+        ("Grace Will", "They will agree.", None),  # a word in lower case is only a word
     ],
 )
 def test_a_first_name_or_surname_alone_is_flagged_in_any_stored_form(stored, text, flagged):
