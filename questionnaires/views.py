@@ -45,7 +45,7 @@ def _cohort_so_far(participant: Participant) -> dict:
     # cohort's figures cannot sway their own answers.
     if participant.role != Participant.Role.MENTEE:
         return {}
-    return {"cohort_so_far": mentee_cohort_so_far(participant.cohort)}
+    return {"cohort_so_far": mentee_cohort_so_far(participant)}
 
 
 @never_cache

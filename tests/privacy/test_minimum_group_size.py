@@ -1,7 +1,10 @@
 """Figures a mentee sees of their cohort are suppressed below the minimum group size."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from questionnaires.models import CohortStage, Stage
 from questionnaires.services import SubmittedAnswers, link_issue, response_submit
@@ -16,15 +19,16 @@ WHY = "Figures are shown only once at least 5 mentees have answered, so that no 
 
 def mentees_answer_before_phase2(cohort, scores: list[int]) -> list:
     """One mentee per score, each answering every awareness domain with it (total = 7 x score)."""
-    instrument = CohortStage.objects.get(cohort=cohort, stage=Stage.BEFORE_PHASE2).mentee_instrument
-    domains = list(cohort.domains.all())
-    mentees = []
-    for score in scores:
-        mentee = MenteeFactory(cohort=cohort)
-        answers = SubmittedAnswers(likert=[("awareness", domain.pk, score) for domain in domains], items=[])
-        response_submit(participant=mentee, stage=Stage.BEFORE_PHASE2, instrument=instrument, answers=answers)
-        mentees.append(mentee)
-    return mentees
+    return [answer(MenteeFactory(cohort=cohort), Stage.BEFORE_PHASE2, score) for score in scores]
+
+
+def answer(mentee, stage: str, score: int):
+    instrument = CohortStage.objects.get(cohort=mentee.cohort, stage=stage).mentee_instrument
+    answers = SubmittedAnswers(
+        likert=[("awareness", domain.pk, score) for domain in mentee.cohort.domains.all()], items=[]
+    )
+    response_submit(participant=mentee, stage=stage, instrument=instrument, answers=answers)
+    return mentee
 
 
 def home_page(client, mentee):
@@ -57,7 +61,7 @@ def test_with_five_answers_a_mentee_sees_the_count_and_the_median_total(client, 
     # Totals 7, 14, 21, 28, 35: the median is 21 of 35.
     assert "Median awareness total (out of 35)" in text
     assert "Before phase 2 5 21" in text
-    assert "After phase 2 Fewer than 5 Not shown" in text
+    assert "After phase 2 Shown once you have answered this questionnaire" in text
 
 
 def test_a_withdrawn_mentee_does_not_count_towards_the_minimum(client, cohort):
@@ -87,3 +91,30 @@ def test_the_cohort_figures_are_in_the_page_and_not_in_its_title(client, cohort)
     html = home_page(client, mentees[0]).content.decode()
     assert "<title>Thank you · rmprog</title>" in html
     assert html.count("Your cohort so far") == 1
+
+
+def test_a_mentee_sees_no_figures_of_a_questionnaire_still_open_to_them(client, cohort):
+    # The others have answered both questionnaires; this mentee only the first, and the second is open.
+    others = mentees_answer_before_phase2(cohort, [5, 5, 5, 5, 5])
+    for mentee in others:
+        answer(mentee, Stage.AFTER_PHASE2, 5)
+    mentee = mentees_answer_before_phase2(cohort, [1])[0]
+    text = page_text(home_page(client, mentee))
+    assert "Before phase 2 6 35" in text
+    assert "After phase 2 Shown once you have answered this questionnaire" in text
+    assert "After phase 2 5 35" not in text
+
+    answer(mentee, Stage.AFTER_PHASE2, 1)
+    assert "After phase 2 6 35" in page_text(home_page(client, mentee))
+
+
+def test_the_figures_of_a_questionnaire_closed_before_the_mentee_answered_it_are_shown(client, cohort):
+    others = mentees_answer_before_phase2(cohort, [5, 5, 5, 5, 5])
+    for mentee in others:
+        answer(mentee, Stage.AFTER_PHASE2, 5)
+    mentee = mentees_answer_before_phase2(cohort, [1])[0]
+    yesterday = timezone.localdate() - timedelta(days=1)
+    CohortStage.objects.filter(cohort=cohort, stage=Stage.AFTER_PHASE2).update(
+        opens_on=yesterday - timedelta(days=7), closes_on=yesterday
+    )
+    assert "After phase 2 5 35" in page_text(home_page(client, mentee))
