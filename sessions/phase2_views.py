@@ -247,7 +247,7 @@ def pairing_detail(request: HttpRequest, slug: str, pairing_id: int) -> HttpResp
                 request=request,
             )
         except services.MeetingRefused as refused:
-            if not pairing.is_active:  # from a page opened before the pair was replaced
+            if refused.closed:  # e.g. from a page opened before the pair was replaced
                 messages.error(request, refused.message)
                 return redirect("mentoring_sessions:pairing_detail", cohort.slug, pairing.pk)
             form.add_error(None, refused.message)
@@ -255,16 +255,14 @@ def pairing_detail(request: HttpRequest, slug: str, pairing_id: int) -> HttpResp
             messages.success(request, "Meeting scheduled.")
             return redirect("mentoring_sessions:pairing_detail", cohort.slug, pairing.pk)
     meetings = list(pairing.meetings.order_by("scheduled_at", "pk"))
-    latest = meetings[-1] if meetings else None
-    cancelled = latest is not None and latest.status == Meeting.Status.CANCELLED
-    # An erased mentee is not reallocated (services.pairing_reallocate), so it is not offered.
-    can_reallocate = pairing.is_active and cancelled and not pairing.mentee.is_erased
     context = _context(
         cohort,
         pairing=pairing,
         meetings=meetings,
         form=form,
-        can_reallocate=can_reallocate,
+        # Offered only when the service would do it, so that the button never ends in an error.
+        can_reallocate=not services.reallocation_refusal(pairing, meetings),
+        meetings_closed=services.meeting_participant_refusal(pairing),
         page_title=f"Meetings of {pairing.mentee.code}",
     )
     return render(request, "mentoring_sessions/pairing_detail.html", context, status=400 if form.errors else 200)
@@ -274,22 +272,26 @@ def pairing_detail(request: HttpRequest, slug: str, pairing_id: int) -> HttpResp
 def meeting_edit(request: HttpRequest, slug: str, meeting_id: int) -> HttpResponse:
     cohort = get_cohort_for_user(request.user, slug)
     meeting = _get_meeting(cohort, meeting_id)
-    form = MeetingOutcomeForm(request.POST or None, instance=meeting)
-    if request.method == "POST" and form.is_valid():
-        meeting = form.save()
-        # The outcome the study counts, never the reason given for a cancellation (free text).
-        outcome = (
-            f"held on {meeting.held_on:%Y-%m-%d}, {meeting.duration_minutes} minutes"
-            if meeting.status == Meeting.Status.HELD
-            else meeting.get_status_display().lower()
-        )
-        audit_record(
-            Action.MEETING_RECORDED,
-            request=request,
-            cohort=cohort,
-            target=meeting.pairing.mentee.code,
-            detail=f"meeting of {timezone.localtime(meeting.scheduled_at):%Y-%m-%d}: {outcome}",
-        )
+    back = redirect("mentoring_sessions:pairing_detail", cohort.slug, meeting.pairing_id)
+    frozen = services.meeting_outcome_refusal(meeting)
+    if frozen and request.method == "POST":
+        messages.error(request, frozen)
+        return back
+    form = None if frozen else MeetingOutcomeForm(request.POST or None, instance=meeting)
+    if form is not None and request.method == "POST" and form.is_valid():
+        try:
+            meeting = services.meeting_record_outcome(
+                meeting=meeting,
+                status=form.cleaned_data["status"],
+                held_on=form.cleaned_data["held_on"],
+                duration_minutes=form.cleaned_data["duration_minutes"],
+                cancelled_reason=form.cleaned_data["cancelled_reason"],
+                actor=request.user,
+                request=request,
+            )
+        except services.MeetingRefused as refused:  # the pair was replaced since the page was read
+            messages.error(request, refused.message)
+            return back
         if meeting.over_limit(cohort.meeting_limit_minutes):
             messages.warning(
                 request,
@@ -298,9 +300,18 @@ def meeting_edit(request: HttpRequest, slug: str, meeting_id: int) -> HttpRespon
             )
         else:
             messages.success(request, f"Meeting saved as {meeting.get_status_display().lower()}.")
-        return redirect("mentoring_sessions:pairing_detail", cohort.slug, meeting.pairing_id)
-    context = _context(cohort, meeting=meeting, pairing=meeting.pairing, form=form, page_title="Record the meeting")
-    return render(request, "mentoring_sessions/meeting_form.html", context, status=400 if form.errors else 200)
+        return back
+    context = _context(
+        cohort,
+        meeting=meeting,
+        pairing=meeting.pairing,
+        form=form,
+        frozen=frozen,
+        can_reschedule=not _reschedule_refusal(meeting),
+        page_title="The meeting" if frozen else "Record the meeting",
+    )
+    status = 400 if form is not None and form.errors else 200
+    return render(request, "mentoring_sessions/meeting_form.html", context, status=status)
 
 
 def _reschedule_refusal(meeting: Meeting) -> str:
@@ -315,6 +326,9 @@ def _reschedule_refusal(meeting: Meeting) -> str:
         return f"The meeting of {when} was cancelled, so its record stays as it is. Schedule a new meeting instead."
     if not meeting.pairing.is_active:
         return f"This pair was replaced, so the meeting of {when} is not rescheduled."
+    closed = services.meeting_participant_refusal(meeting.pairing)
+    if closed:
+        return f"{closed} Record the meeting of {when} as cancelled, or as held if it took place."
     return ""
 
 

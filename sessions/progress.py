@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from participants.models import Cohort, Participant, ParticipantQuerySet
 from questionnaires.models import STAGE_ORDER, CohortStage, PersonalLink, Response
 from sessions.models import FeedbackDocument, Meeting, Pairing
+from sessions.services import latest_meeting
 
 
 @dataclass
@@ -19,7 +20,7 @@ class MenteePath:
     approved: FeedbackDocument | None = None
     has_draft: bool = False
     pairing: Pairing | None = None
-    meeting: Meeting | None = None  # the latest one
+    meeting: Meeting | None = None  # the latest one (services.latest_meeting)
     next_action: str = ""
 
     @property
@@ -100,9 +101,10 @@ def progress_board(
         "mentee_id", "mentor__code", "mentor__withdrawn_at", "mentor__erased_at", "mentor__available_for_phase2"
     ).order_by()
     pairings = {pairing.mentee_id: pairing for pairing in active_pairings}
-    latest = {}
-    for meeting in Meeting.objects.filter(pairing__in=pairings.values()).order_by("scheduled_at", "pk"):
-        latest[meeting.pairing_id] = meeting
+    meetings_of: dict[int, list[Meeting]] = {}
+    for meeting in Meeting.objects.filter(pairing__in=pairings.values()).order_by():
+        meetings_of.setdefault(meeting.pairing_id, []).append(meeting)
+    latest = {pairing_id: latest_meeting(meetings) for pairing_id, meetings in meetings_of.items()}
     paths = []
     for mentee in mentees:
         pairing = pairings.get(mentee.pk)

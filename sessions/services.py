@@ -1,6 +1,6 @@
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -671,8 +671,35 @@ def pairing_set_by_hand(
     return _change(cohort=cohort, mentee=mentee, mentor=mentor, reason=reason, actor=actor, request=request)
 
 
-def latest_meeting(pairing: Pairing) -> "Meeting | None":
-    return pairing.meetings.order_by("-scheduled_at", "-pk").first()
+def latest_meeting(meetings: Iterable[Meeting]) -> Meeting | None:
+    """The meeting made last: the one the pair's next step depends on.
+
+    Not the one dated last: a meeting cancelled for a date further ahead than the one scheduled in
+    its place would stay "the latest", and the pair would look as if it needed reallocating
+    although a meeting is booked.
+    """
+    return max(meetings, key=lambda meeting: (meeting.created_at, meeting.pk), default=None)
+
+
+def reallocation_refusal(pairing: Pairing, meetings: Iterable[Meeting]) -> str:
+    """Why the pair cannot be reallocated by draw now, or "" when it can; `meetings` are all the pair's."""
+    meetings = list(meetings)
+    latest = latest_meeting(meetings)
+    scheduled = [meeting for meeting in meetings if meeting.status == Meeting.Status.SCHEDULED]
+    if pairing.is_active and scheduled:
+        # Reallocated, the pair would keep a meeting booked that no one could record or move.
+        when = timezone.localtime(scheduled[0].scheduled_at)
+        return (
+            f"A meeting is scheduled for {when:%-d %B %Y at %H:%M}, so {pairing.mentee.code} is not reallocated. "
+            "Record its outcome once it has taken place, or record it as cancelled, first."
+        )
+    if not pairing.is_active or latest is None or latest.status != Meeting.Status.CANCELLED:
+        return "Only a current pair whose latest meeting was cancelled can be reallocated."
+    if pairing.mentee.is_withdrawn:
+        return f"{pairing.mentee.code} has withdrawn, so they are not reallocated."
+    if pairing.mentee.is_erased:
+        return f"{pairing.mentee.code}'s personal data has been erased, so they are not reallocated."
+    return ""
 
 
 @transaction.atomic
@@ -693,13 +720,10 @@ def pairing_reallocate(
     cohort = pairing.cohort
     Cohort.objects.select_for_update().only("pk").get(pk=cohort.pk)
     pairing = Pairing.objects.select_related("mentee", "mentor").get(pk=pairing.pk)
-    meeting = latest_meeting(pairing)
-    if not pairing.is_active or meeting is None or meeting.status != Meeting.Status.CANCELLED:
-        raise AllocationRefused("Only a current pair whose latest meeting was cancelled can be reallocated.")
-    if pairing.mentee.is_withdrawn:
-        raise AllocationRefused(f"{pairing.mentee.code} has withdrawn, so they are not reallocated.")
-    if pairing.mentee.is_erased:
-        raise AllocationRefused(f"{pairing.mentee.code}'s personal data has been erased, so they are not reallocated.")
+    meetings = list(pairing.meetings.all())
+    refusal = reallocation_refusal(pairing, meetings)
+    if refusal:
+        raise AllocationRefused(refusal)
     mentees_of = dict(
         Pairing.objects.filter(cohort=cohort).mentoring().values_list("mentor").annotate(n=Count("pk")).order_by()
     )
@@ -736,6 +760,7 @@ def pairing_reallocate(
     what = f"reallocation of {pairing.mentee.code}"
     record = _record_draw(cohort, allocation, options, what, actor=actor, request=request, at=timezone.now())
     mentor = inputs.mentors[allocation.pairs[pairing.mentee.code]]
+    meeting = latest_meeting(meetings)
     reason = f"Reallocated by draw after a cancelled meeting: {meeting.cancelled_reason}"
     return _change(
         cohort=cohort, mentee=pairing.mentee, mentor=mentor, reason=reason, actor=actor, request=request, record=record
@@ -746,11 +771,37 @@ def pairing_reallocate(
 
 
 class MeetingRefused(Exception):
-    """Why a meeting cannot be scheduled now, in words for the lead."""
+    """Why a meeting cannot be scheduled or recorded now, in words for the lead.
 
-    def __init__(self, message: str):
+    `closed`: nothing typed on the form could change the answer (the pair was replaced, or someone
+    in it no longer takes part), so the page says why instead of offering the form again.
+    """
+
+    def __init__(self, message: str, *, closed: bool = False):
         super().__init__(message)
         self.message = message
+        self.closed = closed
+
+
+def meeting_participant_refusal(pairing: Pairing) -> str:
+    """Why no meeting can be scheduled or moved for the pair as someone in it no longer takes part, or "".
+
+    Like pairing (see `pairing_set_by_hand`): nobody withdrawn or erased is met, as there is nobody
+    left to invite. A meeting already scheduled can still be recorded as held or cancelled.
+    """
+    mentee, mentor = pairing.mentee, pairing.mentor
+    for person in (mentee, mentor):
+        if person.is_withdrawn:
+            why = f"{person.code} has withdrawn"
+        elif person.is_erased:
+            why = f"{person.code}'s personal data has been erased"
+        else:
+            continue
+        message = f"{why}, so no meeting can be scheduled or moved for this pair."
+        if person == mentor and not (mentee.is_withdrawn or mentee.is_erased):
+            message += f" Pair {mentee.code} by hand with another mentor to go on."
+        return message
+    return ""
 
 
 @transaction.atomic
@@ -767,9 +818,14 @@ def meeting_schedule(
     One meeting at a time: while one is scheduled, it is recorded as held or cancelled, or moved,
     before another is made. So a second click, or a second lead, never makes a duplicate.
     """
-    pairing = Pairing.objects.select_for_update().select_related("mentee").get(pk=pairing.pk)
+    pairing = Pairing.objects.select_for_update().select_related("mentee", "mentor").get(pk=pairing.pk)
     if not pairing.is_active:
-        raise MeetingRefused(f"This pair was replaced, so no meeting was scheduled for {pairing.mentee.code} with it.")
+        raise MeetingRefused(
+            f"This pair was replaced, so no meeting was scheduled for {pairing.mentee.code} with it.", closed=True
+        )
+    refusal = meeting_participant_refusal(pairing)
+    if refusal:
+        raise MeetingRefused(f"{refusal} Nothing was saved.", closed=True)
     pending = pairing.meetings.filter(status=Meeting.Status.SCHEDULED).order_by("scheduled_at").first()
     if pending is not None:
         if pending.scheduled_at == scheduled_at and pending.mode == mode:
@@ -789,6 +845,61 @@ def meeting_schedule(
         detail=f"meeting for {timezone.localtime(scheduled_at):%Y-%m-%d}",
     )
     return meeting, True
+
+
+def meeting_outcome_refusal(meeting: Meeting) -> str:
+    """Why the meeting's outcome can no longer be changed, or "" when it can."""
+    if not meeting.pairing.is_active:
+        # The outcome is what the pair's replacement was decided on (a reallocation follows a
+        # cancelled meeting): changed afterwards, the record would no longer justify it.
+        when = f"{timezone.localtime(meeting.scheduled_at):%-d %B %Y}"
+        return (
+            f"This pair was replaced, so the outcome of the meeting of {when} stays as it was recorded. "
+            "Record the meetings of the current pair on its own page."
+        )
+    return ""
+
+
+@transaction.atomic
+def meeting_record_outcome(
+    *,
+    meeting: Meeting,
+    status: str,
+    held_on: date | None,
+    duration_minutes: int | None,
+    cancelled_reason: str,
+    actor: AbstractBaseUser | None = None,
+    request: HttpRequest | None = None,
+) -> Meeting:
+    """Record the meeting as held (date, duration) or cancelled (why), as checked by MeetingOutcomeForm.
+
+    Refused (`MeetingRefused`) once its pair was replaced; the pair's row is locked first, so that
+    a reallocation at the same moment comes either before (and refuses this) or after.
+    """
+    pairings = Pairing.objects.select_related("cohort", "mentee", "mentor")
+    pairing = pairings.select_for_update(of=("self",)).get(pk=meeting.pairing_id)
+    meeting.pairing = pairing
+    refusal = meeting_outcome_refusal(meeting)
+    if refusal:
+        raise MeetingRefused(refusal, closed=True)
+    meeting.status, meeting.held_on, meeting.duration_minutes = status, held_on, duration_minutes
+    meeting.cancelled_reason = cancelled_reason
+    meeting.save(update_fields=["status", "held_on", "duration_minutes", "cancelled_reason", "updated_at"])
+    # The outcome the study counts, never the reason given for a cancellation (free text).
+    outcome = (
+        f"held on {meeting.held_on:%Y-%m-%d}, {meeting.duration_minutes} minutes"
+        if meeting.status == Meeting.Status.HELD
+        else meeting.get_status_display().lower()
+    )
+    audit_record(
+        Action.MEETING_RECORDED,
+        actor=actor,
+        request=request,
+        cohort=pairing.cohort,
+        target=pairing.mentee.code,
+        detail=f"meeting of {timezone.localtime(meeting.scheduled_at):%Y-%m-%d}: {outcome}",
+    )
+    return meeting
 
 
 def meeting_duration_summary(cohort: Cohort) -> dict:
