@@ -10,13 +10,13 @@ from audit.services import audit_record
 from participants.forms import RoleFixedOnRecord, add_participant_rule_errors
 from participants.models import Cohort, Domain, Participant, Programme
 from participants.services import (
+    cohort_domains_fixed,
     cohort_furnish,
     cohort_status_record,
     participant_code_is_on_record,
     participant_removal_blockers,
     participant_remove,
 )
-from questionnaires.models import cohort_has_answers
 from rmprog.accounts import password_link_send
 from rmprog.paging import PER_PAGE
 
@@ -48,17 +48,17 @@ class ProgrammeAdmin(admin.ModelAdmin):
 
 
 class DomainInline(admin.TabularInline):
-    """A cohort's domains: fixed once answers exist, as on the lead's Domains page.
+    """A cohort's domains: fixed once answers or collated feedback exist, as on the lead's Domains page.
 
     Answers and the scores kept for the analysis (questionnaires/scores.py) are filed by domain,
-    in the domains' order: a domain added, removed or moved afterwards would mislabel them.
+    in the domains' order, and feedback a section per domain: see `cohort_domains_fixed`.
     """
 
     model = Domain
     extra = 0
 
     def _fixed(self, obj) -> bool:
-        return obj is not None and cohort_has_answers(obj)
+        return obj is not None and bool(cohort_domains_fixed(obj))
 
     def has_add_permission(self, request, obj=None) -> bool:
         return not self._fixed(obj) and super().has_add_permission(request, obj)

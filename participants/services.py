@@ -10,7 +10,7 @@ from django.utils.text import get_text_list
 from audit.models import Action, AuditEvent
 from audit.services import audit_record
 from participants.models import DEFAULT_DOMAINS, Cohort, Domain, Participant, Programme, reserved_key_validator
-from questionnaires.models import Response
+from questionnaires.models import Response, cohort_has_answers
 from sessions.models import FeedbackDocument, GroupInterview, Meeting, MentorWillingness, Pairing, WillingPair
 
 PROGRAMME_LEADS_GROUP = "Programme leads"
@@ -72,12 +72,40 @@ def cohort_status_record(*, cohort: Cohort, before: str, request: HttpRequest) -
     )
 
 
+class DomainsFixed(Exception):
+    """The cohort's domains were not changed; `message` says why."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def cohort_domains_fixed(cohort: Cohort) -> str:
+    """Why the cohort's domains can no longer change, in the lead's words; "" while they still can.
+
+    Answers and the scores kept for the analysis are filed by domain, in the domains' order; collated
+    feedback is written a section per domain, and its edit page shows the cohort's domains as they are
+    now. A domain added, removed or moved afterwards would mislabel the answers, and drop the text
+    written under a removed domain the next time a draft is saved or an approved version revised.
+    """
+    if cohort_has_answers(cohort):
+        because = "answers have been recorded against them"
+    elif FeedbackDocument.objects.filter(mentee__cohort=cohort).exists():
+        because = "collated feedback has been written under them"
+    else:
+        return ""
+    return f"The domains cannot change now: {because}. They stay as they are for the rest of this cohort."
+
+
 @transaction.atomic
 def cohort_set_domains(*, cohort: Cohort, domains: list[tuple[str, str]]) -> None:
     """Replace the cohort's domain set with (key, label) pairs in the given order.
 
-    A key kept for the analysis ("total", "item") is refused with a ValidationError, nothing changed.
+    A key kept for the analysis ("total", "item") is refused with a ValidationError, and a cohort
+    whose domains are fixed (`cohort_domains_fixed`) with `DomainsFixed`: nothing changed either way.
     """
+    if fixed := cohort_domains_fixed(cohort):
+        raise DomainsFixed(fixed)
     for key, _ in domains:
         reserved_key_validator(key)
     Domain.objects.filter(cohort=cohort).delete()

@@ -21,7 +21,6 @@ from participants.imports import ImportRejected, import_participants, template_c
 from participants.lookups import get_cohort_for_user, get_participant_in_cohort, get_programme_for_user
 from participants.models import Cohort, Participant, Programme
 from participants.privacy import participant_data
-from questionnaires.models import cohort_has_answers
 from questionnaires.services import stage_progress
 from rmprog.paging import paginate
 from sessions.services import meeting_duration_summary
@@ -114,8 +113,8 @@ def cohort_edit(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def cohort_domains(request: HttpRequest, slug: str) -> HttpResponse:
     cohort = get_cohort_for_user(request.user, slug)
-    if cohort_has_answers(cohort):
-        messages.error(request, "The domains cannot change now: answers have been recorded against them.")
+    if fixed := services.cohort_domains_fixed(cohort):
+        messages.error(request, fixed)
         return redirect(cohort)
     initial = [{"key": domain.key, "label": domain.label} for domain in cohort.domains.all()]
     formset = DomainFormSet(request.POST if request.method == "POST" else None, initial=initial, prefix="domains")
@@ -125,7 +124,11 @@ def cohort_domains(request: HttpRequest, slug: str) -> HttpResponse:
             for form in formset.forms
             if form.cleaned_data and not form.cleaned_data.get("DELETE")
         ]
-        services.cohort_set_domains(cohort=cohort, domains=domains)
+        try:
+            services.cohort_set_domains(cohort=cohort, domains=domains)
+        except services.DomainsFixed as fixed:  # answers or feedback saved since the check above
+            messages.error(request, fixed.message)
+            return redirect(cohort)
         messages.success(request, "Domains saved.")
         return redirect(cohort)
     return render(

@@ -98,6 +98,26 @@ def interview_delete(
     return True
 
 
+@transaction.atomic
+def interview_schedule(
+    *, cohort: Cohort, scheduled_at: datetime, location: str, notes: str = "", attendees: Iterable[int] = ()
+) -> tuple[GroupInterview, bool]:
+    """Schedule a group interview; (interview, False) when one at that time and place is already scheduled.
+
+    So a second click on Schedule, or a form sent again, makes no second interview. `attendees`
+    are ids of the cohort's mentors, for an interview entered after it took place.
+    """
+    # Schedulers of one cohort's interviews queue on the cohort's row, so two identical posts at the same
+    # moment cannot both find no interview and both make one.
+    Cohort.objects.select_for_update().only("pk").get(pk=cohort.pk)
+    same = GroupInterview.objects.filter(cohort=cohort, scheduled_at=scheduled_at, location=location).first()
+    if same is not None:
+        return same, False
+    interview = GroupInterview.objects.create(cohort=cohort, scheduled_at=scheduled_at, location=location, notes=notes)
+    interview.attendees.set(attendees)
+    return interview, True
+
+
 def interview_deleted_at(*, cohort: Cohort, interview_id: int) -> datetime | None:
     """When the cohort's group interview of this number was deleted, as the audit trail says; None if never."""
     deleted = AuditEvent.objects.filter(

@@ -110,8 +110,15 @@ def interview_create(request: HttpRequest, slug: str) -> HttpResponse:
     form = GroupInterviewForm(request.POST or None, cohort=cohort)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
-            interview = form.save()
-            if "attendees" in form.changed_data:  # ticked at once, for an interview entered after it took place
+            interview, created = services.interview_schedule(
+                cohort=cohort,
+                scheduled_at=form.cleaned_data["scheduled_at"],
+                location=form.cleaned_data["location"],
+                notes=form.cleaned_data["notes"],
+                attendees=form.cleaned_data["attendees"],
+            )
+            # Ticked at once, for an interview entered after it took place; a second click records nothing more.
+            if created and form.cleaned_data["attendees"]:
                 _record_attendance(request, cohort, interview)
         messages.success(request, "Group interview scheduled.")
         return redirect("mentoring_sessions:interview_list", cohort.slug)

@@ -178,6 +178,17 @@ def test_a_cohorts_domains_are_fixed_in_the_admin_once_answers_exist(admin_user_
     assert "Use of technology" in page
 
 
+def test_a_cohorts_domains_are_fixed_in_the_admin_once_collated_feedback_exists(admin_user_client, cohort):
+    url = reverse("admin:participants_cohort_change", args=[cohort.pk])
+    mentee = Participant.objects.create(cohort=cohort, code="C01", name="Dr B", role="mentee")
+    feedback_save_draft(
+        mentee=mentee, sections=[SectionText(d.key, d.label, "A view.", "") for d in cohort.domains.all()]
+    )
+    page = admin_user_client.get(url).content.decode()
+    assert 'name="domains-0-label"' not in page and 'name="domains-__prefix__-label"' not in page
+    assert "Use of technology" in page
+
+
 def test_a_supervisor_from_another_cohort_is_refused_in_the_admin_with_a_message(admin_user_client, cohort, programme):
     mentor = Participant.objects.create(cohort=cohort, code="M01", name="Dr Fiona Walsh", role="mentor")
     elsewhere = Participant.objects.create(

@@ -1,14 +1,17 @@
 """The lead schedules group interviews and records which of the cohort's mentors attended."""
 
 import re
+import threading
 from datetime import UTC, datetime
 
 import pytest
+from django.db import connection, connections
 from django.urls import reverse
 
 from audit.models import Action, AuditEvent
 from participants.privacy import participant_erase
 from sessions.models import GroupInterview
+from sessions.services import interview_schedule
 from tests.factories import MenteeFactory, MentorFactory
 
 pytestmark = pytest.mark.django_db
@@ -202,3 +205,41 @@ def test_an_interview_created_with_no_attendance_adds_no_attendance_line(lead_cl
     lead_client.post(url, {"scheduled_at": "2026-03-04T14:00", "location": "Seminar room 2"})
     assert GroupInterview.objects.exists()
     assert not AuditEvent.objects.filter(action=Action.ATTENDANCE_RECORDED).exists()
+
+
+def test_a_second_click_on_schedule_makes_no_second_interview(lead_client, cohort, mentors):
+    url = reverse("mentoring_sessions:interview_create", args=[cohort.slug])
+    data = {"scheduled_at": "2026-03-04T14:00", "location": "Seminar room 2", "attendees": [m.pk for m in mentors]}
+    first, second = lead_client.post(url, data), lead_client.post(url, data)
+    assert (first.status_code, second.status_code) == (302, 302)
+    assert second["Location"] == reverse("mentoring_sessions:interview_list", args=[cohort.slug])
+    assert GroupInterview.objects.count() == 1
+    assert AuditEvent.objects.filter(action=Action.ATTENDANCE_RECORDED).count() == 1
+
+    # Another place at the same time is another interview.
+    assert lead_client.post(url, {**data, "location": "Library"}).status_code == 302
+    assert GroupInterview.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL: concurrent writers")
+def test_two_identical_schedules_at_the_same_moment_make_one_interview(cohort):
+    start, created = threading.Barrier(2), []
+
+    def schedule() -> None:
+        start.wait()
+        try:
+            _, made = interview_schedule(
+                cohort=cohort, scheduled_at=datetime(2026, 3, 4, 14, tzinfo=UTC), location="Seminar room 2"
+            )
+            created.append(made)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=schedule) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(created) == [False, True]
+    assert GroupInterview.objects.count() == 1
