@@ -13,6 +13,19 @@ YES_NO = [("yes", "Yes"), ("no", "No")]
 MAX_TEXT_LENGTH = 5000
 
 
+def one_character_line_breaks(text: str) -> str:
+    # Browsers send each line break as two characters (CR LF) but count it as one in a box's
+    # maxlength: a text the box took must not be too long once sent.
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+class AnswerTextField(forms.CharField):
+    """A free-text answer, its line breaks counted as the text box counts them."""
+
+    def to_python(self, value):
+        return one_character_line_breaks(super().to_python(value))
+
+
 def likert_field_name(item: Item, domain: Domain | None) -> str:
     return f"{item.key}__{domain.key}" if domain else item.key
 
@@ -77,12 +90,16 @@ class ResponseForm(forms.Form):
             elif item.kind == Item.Kind.NUMBER:
                 self.fields[item.key] = self._number_field(item)
             else:
-                self.fields[item.key] = forms.CharField(
+                self.fields[item.key] = AnswerTextField(
                     label=item.prompt,
                     required=item.required,
                     max_length=MAX_TEXT_LENGTH,
                     widget=forms.Textarea(attrs={"rows": 4}),
-                    error_messages={"required": "Please write an answer."},
+                    error_messages={
+                        "required": "Please write an answer.",
+                        "max_length": "Please shorten your answer to 5,000 characters or fewer"
+                        " (it has %(show_value)d).",
+                    },
                 )
             if item.help_text and item.kind != Item.Kind.LIKERT_BLOCK:  # a block shows it once, above its rows
                 field = self.fields[item.key]
@@ -155,7 +172,7 @@ class ResponseForm(forms.Form):
             value = self.data.get(name, "")
             if isinstance(value, str) and value.strip():
                 # No NUL: PostgreSQL cannot store it in JSON (and the form refuses it on submission).
-                draft[name] = value.replace("\x00", "")[:MAX_TEXT_LENGTH]
+                draft[name] = one_character_line_breaks(value.replace("\x00", ""))[:MAX_TEXT_LENGTH]
         return draft
 
     def progress(self) -> tuple[int, int]:

@@ -18,7 +18,7 @@ from participants.imports import MAX_ROWS, MAX_UPLOAD_BYTES
 from participants.models import Participant
 from questionnaires import tokens
 from questionnaires.defaults import CONSENT_VERSION
-from questionnaires.models import CohortStage, LikertAnswer, Response, Stage
+from questionnaires.models import CohortStage, ItemAnswer, LikertAnswer, Response, Stage
 from questionnaires.services import invitations_send, link_issue, link_reissue
 from sessions.models import FeedbackDocument
 from tests.helpers import page_text
@@ -110,9 +110,27 @@ def test_an_oversized_free_text_answer_is_refused_and_nothing_is_submitted(clien
     data = complete_baseline_answers(cohort) | {"concerns": "x" * 5001}
     response = client.post(reverse("questionnaires:respond", args=[baseline_token]), data)
     assert response.status_code == 400
-    assert "Ensure this value has at most 5000 characters" in page_text(response)
+    assert "Please shorten your answer to 5,000 characters or fewer (it has 5001)." in page_text(response)
     assert not Response.objects.filter(status=Response.Status.SUBMITTED).exists()
     assert not LikertAnswer.objects.exists()
+
+
+# Typed in the box, which counts a line break as one character; sent by the browser as two (CR LF).
+TEXT_THE_BOX_TOOK = ("x" * 98 + "\r\n") * 50 + "THE END"  # 4,957 characters in the box, 5,007 sent
+
+
+def test_a_long_answer_with_line_breaks_that_the_box_took_is_submitted_whole(client, cohort, baseline_token):
+    data = complete_baseline_answers(cohort) | {"concerns": TEXT_THE_BOX_TOOK, "action": "submit"}
+    response = client.post(reverse("questionnaires:respond", args=[baseline_token]), data)
+    assert response.status_code == 302
+    saved = ItemAnswer.objects.get(item__key="concerns").value
+    assert saved == TEXT_THE_BOX_TOOK.replace("\r\n", "\n")
+
+
+def test_a_long_answer_with_line_breaks_saved_for_later_is_kept_whole(client, cohort, baseline_token):
+    data = {"concerns": TEXT_THE_BOX_TOOK, "action": "save"}
+    client.post(reverse("questionnaires:respond", args=[baseline_token]), data)
+    assert Response.objects.get().draft["concerns"].endswith("THE END")
 
 
 def test_an_oversized_collated_note_is_refused(lead_client, cohort):
