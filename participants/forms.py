@@ -17,6 +17,7 @@ from participants.models import (
 )
 from participants.services import participant_code_is_on_record, participant_role_records, role_fixed_reason
 from rmprog.dates import day
+from rmprog.fields import BoxTextField
 from rmprog.widgets import LongSelect, NativeDateInput
 
 
@@ -262,7 +263,7 @@ def add_participant_rule_errors(form: forms.ModelForm, cleaned: dict, *, cohort:
 
 
 class WithdrawForm(forms.Form):
-    reason = forms.CharField(
+    reason = BoxTextField(
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
         help_text="Recorded with the date. The participant will not be contacted again.",

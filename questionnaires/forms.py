@@ -7,23 +7,11 @@ from django.core.exceptions import ValidationError
 from participants.models import Domain
 from questionnaires.models import CohortStage, Item
 from questionnaires.services import SubmittedAnswers
+from rmprog.fields import BoxTextField, one_character_line_breaks
 from rmprog.widgets import NativeDateInput
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 MAX_TEXT_LENGTH = 5000
-
-
-def one_character_line_breaks(text: str) -> str:
-    # Browsers send each line break as two characters (CR LF) but count it as one in a box's
-    # maxlength: a text the box took must not be too long once sent.
-    return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
-class AnswerTextField(forms.CharField):
-    """A free-text answer, its line breaks counted as the text box counts them."""
-
-    def to_python(self, value):
-        return one_character_line_breaks(super().to_python(value))
 
 
 def likert_field_name(item: Item, domain: Domain | None) -> str:
@@ -90,7 +78,7 @@ class ResponseForm(forms.Form):
             elif item.kind == Item.Kind.NUMBER:
                 self.fields[item.key] = self._number_field(item)
             else:
-                self.fields[item.key] = AnswerTextField(
+                self.fields[item.key] = BoxTextField(
                     label=item.prompt,
                     required=item.required,
                     max_length=MAX_TEXT_LENGTH,

@@ -26,3 +26,22 @@ class ModelChoicesField(forms.ModelMultipleChoiceField):
                     self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": chosen}
                 )
         return super()._check_values(value)
+
+
+def one_character_line_breaks(text: str) -> str:
+    """`text` with each line break as one character, as a text box counts it."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+class BoxTextField(forms.CharField):
+    """Text typed in a box (a Textarea), its length counted as the box counts it.
+
+    Django gives the box a `maxlength` from `max_length`, and browsers count a line break in it as
+    one character but send it as two (CR LF): without this, a long text with line breaks that the
+    box took was refused on arrival as too long.
+    """
+
+    widget = forms.Textarea
+
+    def to_python(self, value):
+        return one_character_line_breaks(super().to_python(value))

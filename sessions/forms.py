@@ -5,7 +5,7 @@ from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from participants.models import Cohort, Domain, Participant
-from rmprog.fields import ModelChoicesField
+from rmprog.fields import BoxTextField, ModelChoicesField
 from rmprog.widgets import LongSelect, NativeDateInput
 from sessions.allocation import SEED_LIMIT
 from sessions.models import (
@@ -43,6 +43,7 @@ class GroupInterviewForm(forms.ModelForm):
     class Meta:
         model = GroupInterview
         fields = ["scheduled_at", "location", "notes"]
+        field_classes = {"notes": BoxTextField}
         widgets = {
             "scheduled_at": DateTimeInput,
             "notes": forms.Textarea(attrs={"rows": 3}),
@@ -95,12 +96,12 @@ class InterviewDeleteForm(forms.Form):
 class FeedbackSectionForm(forms.Form):
     """The group's feedback on one domain; one such form per domain, prefixed with its key."""
 
-    note = forms.CharField(
+    note = BoxTextField(
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
         max_length=10_000,
     )
-    key_points = forms.CharField(
+    key_points = BoxTextField(
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
         max_length=5_000,
@@ -265,7 +266,7 @@ class ManualPairingForm(forms.Form):
         help_text="In brackets after a mentor: not available for phase 2, no willingness answer yet, or the "
         "mentees they already mentor.",
     )
-    reason = forms.CharField(
+    reason = BoxTextField(
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
         help_text="Kept on the allocation record.",
@@ -378,6 +379,7 @@ class MeetingOutcomeForm(forms.ModelForm):
     class Meta:
         model = Meeting
         fields = ["status", "held_on", "duration_minutes", "cancelled_reason"]
+        field_classes = {"cancelled_reason": BoxTextField}
         widgets = {
             "status": forms.RadioSelect,
             "held_on": NativeDateInput,

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from participants.models import Participant
-from rmprog.fields import ModelChoicesField
+from rmprog.fields import BoxTextField, ModelChoicesField
 from tests.factories import MenteeFactory
 
 pytestmark = pytest.mark.django_db
@@ -25,3 +25,12 @@ def test_ids_offered_are_chosen_and_others_refused(cohort):
     with pytest.raises(ValidationError) as refused:
         field.clean([str(mentee.pk + 1000)])
     assert refused.value.code == "invalid_choice"
+
+
+def test_a_text_box_counts_each_line_break_once_as_the_browser_did():
+    field = BoxTextField(max_length=5)
+    assert field.clean("ab\r\ncd") == "ab\ncd"  # five characters in the box, six sent
+    assert field.clean("a\rb") == "a\nb"
+    with pytest.raises(ValidationError):
+        field.clean("abc\r\ndef")
+    assert 'maxlength="5"' in field.widget.render("notes", "")  # the box the browser counts in

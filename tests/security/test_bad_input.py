@@ -144,6 +144,16 @@ def test_an_oversized_collated_note_is_refused(lead_client, cohort):
     assert not FeedbackDocument.objects.exists()
 
 
+def test_a_long_collated_note_with_line_breaks_that_the_box_took_is_saved_whole(lead_client, cohort):
+    from tests.factories import MenteeFactory
+
+    mentee = MenteeFactory(cohort=cohort)
+    note = ("x" * 98 + "\r\n") * 100 + "THE END"  # 9,907 characters in the box, 10,007 sent
+    url = reverse("mentoring_sessions:feedback_edit", args=[cohort.slug, mentee.pk])
+    lead_client.post(url, {f"{cohort.domains.first().key}-note": note})
+    assert FeedbackDocument.objects.get().sections.get(domain_key=cohort.domains.first().key).note.endswith("THE END")
+
+
 def upload(client, cohort, data: bytes, name: str = "participants.csv"):
     url = reverse("participants:participant_upload", args=[cohort.slug])
     return client.post(url, {"file": SimpleUploadedFile(name, data, content_type="text/csv")})
