@@ -683,6 +683,20 @@ def pairing_set_by_hand(
     Cohort.objects.select_for_update().only("pk").get(pk=cohort.pk)
     if Pairing.objects.filter(mentee=mentee, mentor=mentor).active().exists():
         raise AllocationRefused(f"{mentor.code} already mentors {mentee.code}.")
+    booked = (
+        Meeting.objects.filter(pairing__in=Pairing.objects.filter(mentee=mentee).active())
+        .filter(status=Meeting.Status.SCHEDULED)
+        .select_related("pairing__mentor")
+        .order_by("scheduled_at")
+        .first()
+    )
+    if booked is not None:
+        # Replaced, the pair would keep a meeting booked that no one could record or move.
+        when = timezone.localtime(booked.scheduled_at)
+        raise AllocationRefused(
+            f"A meeting of {mentee.code} with {booked.pairing.mentor.code} is scheduled for {when:%-d %B %Y at %H:%M}:"
+            " record it as held or cancelled on their pair's page first. Nothing was changed."
+        )
     problems = pairing_by_hand_problems(mentee=mentee, mentor=mentor)
     if problems and not pair_anyway:
         raise AllocationRefused(" ".join([*problems, "Nothing was changed."]))

@@ -1,10 +1,13 @@
 """Pairing by hand: a pair the draw would not make is saved only when the lead confirms it, knowing why."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from audit.models import Action, AuditEvent
-from sessions.models import AllocationChange, MentorWillingness, Pairing
+from sessions.models import AllocationChange, Meeting, MentorWillingness, Pairing
 from sessions.services import AllocationRefused, pairing_set_by_hand
 from tests.helpers import page_text
 from tests.sessions.phase2 import people, willing
@@ -126,3 +129,22 @@ def test_an_empty_pair_by_hand_says_what_to_choose_and_write(lead_client, cohort
     for message in ("Choose a mentee.", "Choose a mentor.", "Write the reason for pairing by hand."):
         assert message in text
     assert "This field is required." not in text
+
+
+def test_a_mentee_with_a_meeting_booked_is_not_paired_with_another_mentor_until_it_is_recorded(
+    lead_client, cohort, url
+):
+    (mentee,), (first, second) = people(cohort, mentees=1, mentors=2)
+    pairing_set_by_hand(cohort=cohort, mentee=mentee, mentor=first, reason="Same rota", pair_anyway=True)
+    meeting = Meeting.objects.create(
+        pairing=Pairing.objects.active().get(), scheduled_at=timezone.now() + timedelta(days=3)
+    )
+
+    text = page_text(post(lead_client, url, mentee, second, pair_anyway="on"))
+    assert "A meeting of C01 with M01 is scheduled for" in text
+    assert "record it as held or cancelled on their pair's page first. Nothing was changed." in text
+    assert Pairing.objects.active().get().mentor == first
+
+    Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.CANCELLED, cancelled_reason="M01 left")
+    assert post(lead_client, url, mentee, second, pair_anyway="on").status_code == 302
+    assert Pairing.objects.active().get().mentor == second
