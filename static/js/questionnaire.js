@@ -34,10 +34,16 @@
   form.addEventListener("change", update);
   form.addEventListener("input", update);
   // A double click must not send the form twice; the server ignores a second submission anyway.
+  // Only for a few seconds, though: a sending the person stopped (Esc, or a dropped connection)
+  // must not leave both buttons doing nothing, nor a page shown again with the browser's Back.
+  var RESEND_AFTER_MS = 3000;
+  function allowSending() { delete form.dataset.submitting; }
   form.addEventListener("submit", function (event) {
     if (form.dataset.submitting === "yes") { event.preventDefault(); return; }
     form.dataset.submitting = "yes";
+    window.setTimeout(allowSending, RESEND_AFTER_MS);
   });
+  window.addEventListener("pageshow", allowSending);
   var summary = document.getElementById("error-summary");
   if (summary) { summary.focus(); }
 })();
