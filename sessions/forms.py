@@ -5,6 +5,7 @@ from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from participants.models import Cohort, Domain, Participant
+from rmprog.error_summary import SummaryError, first_control_id, form_summary_errors
 from rmprog.fields import ModelChoicesField
 from rmprog.widgets import LongSelect, NativeDateInput
 from sessions.allocation import SEED_LIMIT
@@ -175,6 +176,11 @@ class WillingnessForm(forms.Form):
                 f"Would you be willing to mentor your own clinical supervisor, {_code_and_name(supervisor)}?"
             )
             question.error_messages["required"] = "Answer yes or no: would you mentor your clinical supervisor?"
+
+    def summary_errors(self) -> list[SummaryError]:
+        # A contradiction between the ticks and the supervisor answer is settled by the answer.
+        target = first_control_id(self["would_mentor_supervisor"]) if self.supervisor else ""
+        return form_summary_errors(self, form_errors_target=target)
 
     def clean(self):
         cleaned = super().clean()
