@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from participants.models import Domain
 from questionnaires.models import CohortStage, Item
 from questionnaires.services import SubmittedAnswers
+from rmprog.error_summary import SummaryError, first_control_id
 from rmprog.fields import BoxTextField, one_character_line_breaks
 from rmprog.widgets import NativeDateInput
 
@@ -16,18 +17,6 @@ MAX_TEXT_LENGTH = 5000
 
 def likert_field_name(item: Item, domain: Domain | None) -> str:
     return f"{item.key}__{domain.key}" if domain else item.key
-
-
-@dataclass
-class SummaryError:
-    """One line of a page's error summary: what is wrong, where, and the id of the control to go to.
-
-    `question` is empty on a page that asks only one thing.
-    """
-
-    question: str
-    message: str
-    target_id: str
 
 
 @dataclass
@@ -150,7 +139,7 @@ class ResponseForm(forms.Form):
                 if not field.errors:
                     continue
                 question = f"{section.item.prompt} {domain.label}" if domain else section.item.prompt
-                errors.append(SummaryError(question, field.errors[0], _first_control_id(field)))
+                errors.append(SummaryError(question, field.errors[0], first_control_id(field)))
         return errors
 
     def draft_data(self) -> dict[str, str]:
@@ -188,13 +177,6 @@ class ResponseForm(forms.Form):
         return SubmittedAnswers(likert=likert, items=items)
 
 
-def _first_control_id(field: forms.BoundField) -> str:
-    """The id of the field's first input, the one an error summary's link goes to."""
-    if isinstance(field.field.widget, forms.RadioSelect):
-        return field.subwidgets[0].id_for_label  # id_<name>_0, as _radio_group.html renders it
-    return field.id_for_label
-
-
 class ConsentForm(forms.Form):
     agree = forms.BooleanField(
         label="I have read the information above and agree to take part.",
@@ -203,7 +185,7 @@ class ConsentForm(forms.Form):
 
     def summary_errors(self) -> list[SummaryError]:
         field = self["agree"]
-        return [SummaryError("", error, _first_control_id(field)) for error in field.errors]
+        return [SummaryError("", error, first_control_id(field)) for error in field.errors]
 
 
 class CohortStageForm(forms.ModelForm):

@@ -111,7 +111,12 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
-            "libraries": {"checkboxes": "rmprog.checkboxes", "dates": "rmprog.dates", "row_urls": "rmprog.row_urls"},
+            "libraries": {
+                "checkboxes": "rmprog.checkboxes",
+                "dates": "rmprog.dates",
+                "error_summary": "rmprog.error_summary",
+                "row_urls": "rmprog.row_urls",
+            },
         },
     },
 ]

@@ -5,6 +5,7 @@ from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from participants.models import Cohort, Domain, Participant
+from rmprog.error_summary import SummaryError, first_control_id, form_summary_errors
 from rmprog.fields import BoxTextField, ModelChoicesField
 from rmprog.widgets import LongSelect, NativeDateInput
 from sessions.allocation import SEED_LIMIT
@@ -152,6 +153,9 @@ class WillingnessForm(forms.Form):
         self.mentor, self.supervisor, self.by_lead = mentor, supervisor, by_lead
         mentees = Participant.objects.filter(cohort_id=mentor.cohort_id).mentees().taking_part().order_by("code")
         self.fields["mentees"].queryset = mentees
+        # With none, an answer would say "willing to mentor nobody", and the draw would hold the
+        # mentor to it for every mentee added later: the pages ask nothing until there are some.
+        self.has_mentees = mentees.exists()
         whose = f"{mentor.code}'s" if by_lead else "your"
         self.fields["mentees"].label_from_instance = lambda mentee: (
             f"{_code_and_name(mentee)} ({whose} clinical supervisor)"
@@ -177,8 +181,21 @@ class WillingnessForm(forms.Form):
             )
             question.error_messages["required"] = "Answer yes or no: would you mentor your clinical supervisor?"
 
+    def summary_errors(self) -> list[SummaryError]:
+        # A contradiction between the ticks and the supervisor answer is settled by the answer.
+        target = first_control_id(self["would_mentor_supervisor"]) if self.supervisor else ""
+        return form_summary_errors(self, form_errors_target=target)
+
     def clean(self):
         cleaned = super().clean()
+        if not self.has_mentees:
+            # The page offers no form then; this answers a form sent from an older page.
+            raise ValidationError(
+                f"There are no mentees taking part to choose from, so nothing was saved for {self.mentor.code}."
+                if self.by_lead
+                else "There are no mentees taking part to choose from yet, so your answer was not saved.",
+                code="no_mentees",
+            )
         answer = cleaned.get("would_mentor_supervisor")
         if self.supervisor is None or answer is None or "mentees" not in cleaned:
             return cleaned

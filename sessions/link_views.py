@@ -76,15 +76,24 @@ def mentor_home(request: HttpRequest, token: str, mentor: Participant) -> HttpRe
     for meeting in Meeting.objects.filter(pairing__in=pairings).exclude(status=Meeting.Status.CANCELLED):
         meetings.setdefault(meeting.pairing_id, []).append(meeting)
     rows = [(pairing, pairing.mentee_id in approved, meetings.get(pairing.pk, [])) for pairing in pairings]
+    answer = MentorWillingness.objects.filter(mentor=mentor).first()
+    has_mentee = _has_mentee(mentor)
     context = {
         "participant": mentor,
         "cohort": mentor.cohort,
         "token": token,
-        "answer": MentorWillingness.objects.filter(mentor=mentor).first(),
+        "answer": answer,
         "rows": rows,
-        "has_mentee": _has_mentee(mentor),
+        "has_mentee": has_mentee,
+        "mentees_to_choose": _mentees_to_choose(mentor),
+        # Only while the answer can still change who they are paired with.
+        "answer_predates_mentees": bool(answer and not has_mentee and answer.predates_mentees()),
     }
     return render(request, "mentoring_sessions/mentor_home.html", context)
+
+
+def _mentees_to_choose(mentor: Participant) -> bool:
+    return Participant.objects.filter(cohort_id=mentor.cohort_id).mentees().taking_part().exists()
 
 
 def _has_mentee(mentor: Participant) -> bool:
@@ -97,19 +106,29 @@ def mentor_willingness(request: HttpRequest, token: str, mentor: Participant) ->
     if _has_mentee(mentor):
         # The answer was an input of the draw that paired them: changed now, it would no longer
         # match the allocation on record, and it would change nothing for them.
+        answered = MentorWillingness.objects.filter(mentor=mentor).exists()
         messages.info(
             request,
-            "You have a mentee now, so your answer about willingness can no longer change."
-            " If something has changed, please tell the programme team.",
+            (
+                "You have a mentee now, so your answer about willingness can no longer change."
+                if answered
+                else "You have a mentee now, so you do not need to say which mentees you would be willing to mentor."
+            )
+            + " If something has changed, please tell the programme team.",
         )
         return redirect("mentoring_sessions:mentor_home", token)
     answer = MentorWillingness.objects.filter(mentor=mentor).first()
     form = willingness_form(mentor, answer, request.POST or None)
+    context = {"participant": mentor, "cohort": mentor.cohort, "token": token, "form": form, "answer": answer}
+    if not form.has_mentees:
+        # Nothing to choose from yet: the page says so, and a form sent from an older page saves nothing.
+        context.update(form=None, not_saved=request.method == "POST")
+        return render(request, "mentoring_sessions/mentor_willingness.html", context)
     if request.method == "POST" and form.is_valid():
         form.save(source=MentorWillingness.Source.LINK, request=request)
         messages.success(request, "Thank you: your answer is saved. You can change it with the same link.")
         return redirect("mentoring_sessions:mentor_home", token)
-    context = {"participant": mentor, "cohort": mentor.cohort, "token": token, "form": form, "answer": answer}
+    context["answer_predates_mentees"] = bool(answer and answer.predates_mentees())
     return render(request, "mentoring_sessions/mentor_willingness.html", context, status=400 if form.errors else 200)
 
 

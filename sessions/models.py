@@ -235,6 +235,18 @@ class MentorWillingness(models.Model):
     def __str__(self) -> str:
         return f"Willingness of {self.mentor.code}"
 
+    def predates_mentees(self) -> bool:
+        """Whether a mentee now taking part joined the cohort after this answer, which says nothing about them.
+
+        The draw reads no tick for them as unwilling: the mentor is asked to review their answer.
+        """
+        return (
+            Participant.objects.filter(cohort_id=self.mentor.cohort_id, created_at__gt=self.answered_at)
+            .mentees()
+            .taking_part()
+            .exists()
+        )
+
 
 # Allocation (protocol step 6): the draw on record, the pairs and every change by hand.
 

@@ -101,7 +101,8 @@ def test_a_withdrawn_mentors_link_is_closed(client, paired):
 def test_once_paired_a_mentor_is_no_longer_offered_to_change_their_willingness(client, paired):
     mentees, mentors = paired
     page = page_text(client.get(reverse("mentoring_sessions:mentor_home", args=[token_for(mentors[0])])))
-    assert "You now have a mentee, so your answer no longer changes your pair." in page
+    # Paired by hand before answering: there is no answer to speak of.
+    assert "You now have a mentee, so you do not need to say which mentees you would be willing to mentor." in page
     assert "Change which mentees you would mentor" not in page and "Say which mentees" not in page
 
 
@@ -124,6 +125,6 @@ def test_a_paired_mentor_cannot_change_their_willingness(client, paired):
     willingness_url = reverse("mentoring_sessions:mentor_willingness", args=[token])
     response = client.post(willingness_url, {"mentees": [mentees[1].pk]}, follow=True)
     assert response.redirect_chain[-1][0] == reverse("mentoring_sessions:mentor_home", args=[token])
-    assert "your answer about willingness can no longer change" in page_text(response)
+    assert "You have a mentee now, so you do not need to say which mentees" in page_text(response)
     assert list(WillingPair.objects.filter(mentor=mentors[0]).values_list("mentee__code", flat=True)) == ["C01"]
     assert "mentees you would mentor" not in page_text(response)
