@@ -38,6 +38,37 @@ class ItemAdminForm(forms.ModelForm):
             "choices": "Choice questions: [value, label] pairs. Answers keep their values: change labels, not values.",
         }
 
+    # The questionnaire page builds its questions from these: the wrong shape would break the page
+    # (or the 1-to-5 scores) for everyone answering.
+    def clean_scale_labels(self):
+        labels = self.cleaned_data["scale_labels"]
+        if labels in (None, []):
+            return []
+        if not isinstance(labels, list) or len(labels) != 5 or not all(_text(label) for label in labels):
+            raise forms.ValidationError(
+                'Give five labels in quotes, from 1 to 5, e.g. ["Not at all", "A little", "Somewhat", "Very", '
+                '"Extremely"], or leave it as [] for the numbers alone.'
+            )
+        return labels
+
+    def clean_choices(self):
+        choices = self.cleaned_data["choices"]
+        if choices in (None, []):
+            return []
+        pairs = isinstance(choices, list) and all(
+            isinstance(choice, list) and len(choice) == 2 and all(_text(part) for part in choice) for choice in choices
+        )
+        if not pairs:
+            raise forms.ValidationError('Give [value, label] pairs in quotes, e.g. [["yes", "Yes"], ["no", "No"]].')
+        values = [value for value, _ in choices]
+        if len(set(values)) != len(values):
+            raise forms.ValidationError("Each choice needs a value of its own: two choices have the same value.")
+        return choices
+
+
+def _text(value) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
 
 class ItemInline(admin.StackedInline):
     # Stacked: a question's wording, its help text, its choices and its bounds are all edited here,
@@ -68,6 +99,14 @@ class CohortStageAdmin(admin.ModelAdmin):
     list_display = ["cohort", "stage", "opens_on", "closes_on", "mentor_instrument", "mentee_instrument"]
     list_filter = ["stage", "cohort__programme"]
     search_fields = ["cohort__name", "cohort__slug"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        # As on the lead's stage page (CohortStageForm): once answers exist, the questions they
+        # answered stay; another instrument would drop the answers it does not ask for.
+        fixed = ["cohort", "stage"]
+        return [*fixed, "mentor_instrument", "mentee_instrument"] if obj.has_responses() else fixed
 
 
 @admin.register(PersonalLink)

@@ -321,3 +321,48 @@ def test_a_theme_stays_in_its_cohorts_codebook_when_changed_in_the_admin(admin_u
     assert admin_user_client.post(url, form).status_code == 302
     theme.refresh_from_db()
     assert (theme.label, theme.cohort) == ("Hierarchy, renamed", cohort)
+
+
+def test_a_stage_with_answers_keeps_its_instruments_in_the_admin(admin_user_client, cohort):
+    from questionnaires.models import CohortStage, Instrument
+
+    stage = CohortStage.objects.get(cohort=cohort, stage=Stage.BASELINE)
+    mentor = Participant.objects.create(cohort=cohort, code="M01", name="Dr Fiona Walsh", role="mentor")
+    Response.objects.create(participant=mentor, stage=Stage.BASELINE, instrument=stage.mentor_instrument)
+    url = reverse("admin:questionnaires_cohortstage_change", args=[stage.pk])
+    page = admin_user_client.get(url).content.decode()
+    assert 'name="mentor_instrument"' not in page
+    other = Instrument.objects.exclude(pk=stage.mentor_instrument_id).filter(role="mentor").first()
+    form = {
+        "cohort": cohort.pk,
+        "stage": Stage.BASELINE,
+        "mentor_instrument": other.pk,
+        "mentee_instrument": "",
+        "opens_on": "",
+        "closes_on": "",
+        "reminder_interval_days": "",
+    }
+    assert admin_user_client.post(url, form).status_code == 302
+    stage.refresh_from_db()
+    assert stage.mentor_instrument_id != other.pk
+
+
+@pytest.mark.parametrize(
+    "field,typed,message",
+    [
+        ("scale_labels", '["Never", "Sometimes", "Always"]', "Give five labels in quotes, from 1 to 5"),
+        ("scale_labels", "[1, 2, 3, 4, 5]", "Give five labels in quotes, from 1 to 5"),
+        ("choices", '["yes", "no"]', "Give [value, label] pairs in quotes"),
+        ("choices", '[["a", "One"], ["a", "Another"]]', "Each choice needs a value of its own"),
+    ],
+)
+def test_the_admin_refuses_question_settings_the_questionnaire_page_could_not_show(field, typed, message):
+    from django.forms.models import model_to_dict
+
+    from questionnaires.admin import ItemAdminForm
+
+    item = ensure_default_instruments()["mentor-baseline"].items.get(key="concerns")
+    data = {**model_to_dict(item), "scale_labels": "[]", "choices": "[]", "min_value": "", "max_value": ""}
+    form = ItemAdminForm(data={**data, field: typed}, instance=item)
+    assert message in " ".join(form.errors[field])
+    assert ItemAdminForm(data=data, instance=item).is_valid()
