@@ -85,6 +85,8 @@ def mentor_home(request: HttpRequest, token: str, mentor: Participant) -> HttpRe
         "answer": answer,
         "rows": rows,
         "has_mentee": has_mentee,
+        # A mentor whose pair was changed is told so, not that they have yet to be allocated.
+        "was_paired": not pairings and Pairing.objects.filter(mentor=mentor).exists(),
         "mentees_to_choose": _mentees_to_choose(mentor),
         # Only while the answer can still change who they are paired with.
         "answer_predates_mentees": bool(answer and not has_mentee and answer.predates_mentees()),

@@ -77,6 +77,9 @@ def test_a_replaced_mentor_can_no_longer_read_it(client, paired, lead):
     )
     assert client.get(feedback_url(token, mentees[0])).status_code == 404
     assert client.get(feedback_url(token_for(mentors[1]), mentees[0])).status_code == 200
+    home = page_text(client.get(reverse("mentoring_sessions:mentor_home", args=[token])))
+    assert "You no longer have a mentee: the programme team has changed the pairs." in home
+    assert "You have not been allocated a mentee yet." not in home
 
 
 def test_nothing_is_shown_before_approval_or_without_a_valid_mentor_link(client, cohort):
