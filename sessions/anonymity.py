@@ -28,8 +28,9 @@ from sessions.models import FeedbackDocument, FeedbackSection
 
 TITLES = ("Dr", "Doctor", "Mr", "Mrs", "Ms", "Miss", "Mx", "Prof", "Professor")
 _TITLE = r"(?:" + "|".join(TITLES) + r")\.?"
-# A title before a name: "Dr Walsh", "Dr. Walsh", and "Dr.Walsh" typed in a hurry.
-_TITLE_BEFORE = r"(?:" + "|".join(TITLES) + r")(?:\.\s*|\s+)"
+# A title before a name on the same line: "Dr Walsh", "Dr. Walsh", and "Dr.Walsh" typed in a hurry.
+_SPACE = r"[^\S\n]"
+_TITLE_BEFORE = r"(?:" + "|".join(TITLES) + rf")(?:\.{_SPACE}*|{_SPACE}+)"
 _TITLE_WORD = re.compile(rf"^{_TITLE}$", re.IGNORECASE)
 _BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
 
@@ -131,6 +132,15 @@ def _words(text: str) -> str:
     return r"\s+".join(re.escape(word) for word in text.split())
 
 
+def _as_name(word: str) -> str:
+    """A pattern for `word` written as a name, with its capital letter: "Will" and "WILL", not "will".
+
+    For the forms that put a first name after a title, or a name after an initial, which would
+    otherwise find ordinary words: "a good doctor will listen" is not about Dr Will Evans.
+    """
+    return rf"(?-i:{re.escape(word[0].upper())}){re.escape(word[1:])}"
+
+
 def _particles(words: list[str]) -> list[str]:
     """The lower-case words just before the surname ("van der" in "Jan van der Berg")."""
     particles = []
@@ -153,20 +163,23 @@ def mentor_pattern(mentors: Iterable[tuple[str, str]]) -> re.Pattern | None:
         if len(words) >= 2:
             first, surname = words[0], words[-1]
             alternatives.append(rf"(?:{_TITLE_BEFORE})?{_words(' '.join(words))}")
-            # "Fiona Walsh" for "Fiona Mary Walsh": middle names are often left out. And the other
-            # way round, "Walsh Fiona": a name stored in capitals ("WALSH FIONA") gives no clue to
-            # which is the surname, and people write either.
+            # "Fiona Walsh" for "Fiona Mary Walsh": middle names are often left out.
             alternatives.append(rf"(?:{_TITLE_BEFORE})?{_words(first + ' ' + surname)}")
-            alternatives.append(rf"(?:{_TITLE_BEFORE})?{_words(surname + ' ' + first)}")
-            # With an initial, after a title or with its full stop: "Dr F Walsh", "F. Walsh" (not
-            # "a hope" for Amy Hope). Both ways round, as above.
-            for initial_of, name in ((first, surname), (surname, first)):
-                initial = re.escape(initial_of[0])
-                alternatives.append(rf"(?:{_TITLE_BEFORE}{initial}(?:\.\s*|\s+)|{initial}\.\s*){re.escape(name)}")
-            alternatives.append(rf"{_TITLE_BEFORE}{re.escape(first)}")  # "Dr Fiona", or "Dr Walsh" for "WALSH FIONA"
+            # The other way round, "Walsh Fiona": a name stored in capitals ("WALSH FIONA") gives no
+            # clue to which is the surname, and people write either.
+            alternatives.append(rf"(?:{_TITLE_BEFORE})?{_as_name(surname)}\s+{_as_name(first)}")
+            if len(first) >= 2:  # a name stored with an initial already has the forms above
+                for initial_of, name in ((first, surname), (surname, first)):
+                    # "Dr F Walsh", "F. Walsh"; not "a hope" (Amy Hope) nor the "m. ward" of "8 a.m. ward".
+                    initial = _as_name(initial_of[0])
+                    after_title = rf"{_TITLE_BEFORE}{initial}(?:\.{_SPACE}*|{_SPACE}+)"
+                    alternatives.append(rf"(?:{after_title}|(?<![\w.]){initial}\.{_SPACE}*){_as_name(name)}")
+                # "Dr Fiona" (or "Dr Walsh" for "WALSH FIONA"), but not "Dr Fiona Smith", someone else.
+                alternatives.append(rf"{_TITLE_BEFORE}{_as_name(first)}(?!{_SPACE}+(?-i:[A-Z]))")
         if words:
             # With any particles of the surname: "Dr von Berg" for "Anna von Berg".
             particles = "".join(rf"(?:{re.escape(word)}\s+)?" for word in _particles(words))
+            # In any case, even "Dr walsh": a surname after a title is too telling to let a slip through.
             alternatives.append(rf"{_TITLE_BEFORE}{particles}{re.escape(words[-1])}")
     if not alternatives:
         return None
@@ -220,8 +233,8 @@ def single_name_pattern(mentors: Iterable[tuple[str, str]]) -> re.Pattern | None
             continue
         words = name_words(name)
         if words:
-            # Each part of a double-barrelled surname too: "Walsh" for "Walsh-Smith".
-            single = [words[0], words[-1], *words[-1].split("-")]
+            # Each part of a double-barrelled name too: "Walsh" for "Walsh-Smith", "Anne" for "Anne-Marie".
+            single = [words[0], words[-1], *words[0].split("-"), *words[-1].split("-")]
             names.update(word.casefold() for word in single if len(word) >= 3)
     if not names:
         return None

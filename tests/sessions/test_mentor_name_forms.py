@@ -89,6 +89,9 @@ def test_the_lead_is_shown_the_name_as_it_is_written_in_the_text(lead_client, co
         "Walsh agreed.",
         "There is a hope that teaching improves.",  # "a hope" is not "A. Hope"
         "I am sure the rota will change.",  # nor "I am" Ian Am
+        "A good doctor will listen.",  # nor "doctor will" Dr Will
+        "The 8 a.m. ward round overran, e.g. ward rounds on Mondays.",  # nor "m. ward" M. Ward
+        "Dr Fiona Smith, the ward's consultant, agreed.",  # another Fiona, named in full
     ],
 )
 def test_ordinary_words_and_single_names_do_not_stop_approval(cohort, mentee, text):
@@ -96,6 +99,9 @@ def test_ordinary_words_and_single_names_do_not_stop_approval(cohort, mentee, te
     MentorFactory(cohort=cohort, code="M02", name="Walsh, Fiona")
     MentorFactory(cohort=cohort, code="M03", name="Amy Hope")
     MentorFactory(cohort=cohort, code="M04", name="Ian Am")
+    MentorFactory(cohort=cohort, code="M05", name="Will Evans")
+    MentorFactory(cohort=cohort, code="M06", name="Mary Ward")
+    MentorFactory(cohort=cohort, code="M07", name="George Ward")
     draft = draft_saying(mentee, text)
     assert document_mentor_mentions(draft) == []
     assert services.feedback_approve(document=draft)
@@ -128,6 +134,7 @@ def test_a_surname_that_is_also_a_degree_is_kept_when_it_is_all_there_is():
         ("WALSH FIONA", "Fiona agreed.", "Fiona"),
         ("Fiona Walsh-Smith", "Walsh agreed.", "Walsh"),
         ("Grace Will", "They will agree.", None),  # a word in lower case is only a word
+        ("Anne-Marie Walsh", "Anne agreed.", "Anne"),
     ],
 )
 def test_a_first_name_or_surname_alone_is_flagged_in_any_stored_form(stored, text, flagged):
