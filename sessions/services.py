@@ -100,12 +100,18 @@ def interview_delete(
 
 @transaction.atomic
 def interview_schedule(
-    *, cohort: Cohort, scheduled_at: datetime, location: str, notes: str = "", attendees: Iterable[int] = ()
+    *,
+    cohort: Cohort,
+    scheduled_at: datetime,
+    location: str,
+    notes: str = "",
+    attendees: Iterable[Participant] = (),
 ) -> tuple[GroupInterview, bool]:
     """Schedule a group interview; (interview, False) when one at that time and place is already scheduled.
 
-    So a second click on Schedule, or a form sent again, makes no second interview. `attendees`
-    are ids of the cohort's mentors, for an interview entered after it took place.
+    So a second click on Schedule, or a form sent again, makes no second interview (and changes
+    nothing of the first). `attendees` are the cohort's mentors, for an interview entered after
+    it took place.
     """
     # Schedulers of one cohort's interviews queue on the cohort's row, so two identical posts at the same
     # moment cannot both find no interview and both make one.

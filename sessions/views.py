@@ -120,7 +120,16 @@ def interview_create(request: HttpRequest, slug: str) -> HttpResponse:
             # Ticked at once, for an interview entered after it took place; a second click records nothing more.
             if created and form.cleaned_data["attendees"]:
                 _record_attendance(request, cohort, interview)
-        messages.success(request, "Group interview scheduled.")
+        if created:
+            messages.success(request, "Group interview scheduled.")
+        else:
+            # A second click, or the form sent again after going back to correct it: say so, as
+            # what was typed the second time (notes, attendance) was not saved.
+            messages.info(
+                request,
+                "A group interview at that time and place is already scheduled, so nothing new was saved."
+                " To change its notes or attendance, edit it from the list.",
+            )
         return redirect("mentoring_sessions:interview_list", cohort.slug)
     return render(request, "mentoring_sessions/interview_form.html", _context(cohort, form=form))
 

@@ -13,6 +13,7 @@ from participants.privacy import participant_erase
 from sessions.models import GroupInterview
 from sessions.services import interview_schedule
 from tests.factories import MenteeFactory, MentorFactory
+from tests.helpers import page_text
 
 pytestmark = pytest.mark.django_db
 
@@ -210,11 +211,14 @@ def test_an_interview_created_with_no_attendance_adds_no_attendance_line(lead_cl
 def test_a_second_click_on_schedule_makes_no_second_interview(lead_client, cohort, mentors):
     url = reverse("mentoring_sessions:interview_create", args=[cohort.slug])
     data = {"scheduled_at": "2026-03-04T14:00", "location": "Seminar room 2", "attendees": [m.pk for m in mentors]}
-    first, second = lead_client.post(url, data), lead_client.post(url, data)
+    first, second = lead_client.post(url, data), lead_client.post(url, {**data, "notes": "Typed the second time"})
     assert (first.status_code, second.status_code) == (302, 302)
     assert second["Location"] == reverse("mentoring_sessions:interview_list", args=[cohort.slug])
     assert GroupInterview.objects.count() == 1
+    assert GroupInterview.objects.get().notes == ""
     assert AuditEvent.objects.filter(action=Action.ATTENDANCE_RECORDED).count() == 1
+    said = page_text(lead_client.get(second["Location"]))
+    assert "A group interview at that time and place is already scheduled, so nothing new was saved." in said
 
     # Another place at the same time is another interview.
     assert lead_client.post(url, {**data, "location": "Library"}).status_code == 302
