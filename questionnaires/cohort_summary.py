@@ -59,9 +59,10 @@ def _stages_still_to_answer(mentee: Participant) -> set[str]:
         "stage", flat=True
     )
     today = timezone.localdate()
-    not_over = CohortStage.objects.filter(cohort=mentee.cohort_id, stage__in=SUMMARY_STAGES).exclude(
-        closes_on__lt=today
-    )
+    # A stage that asks mentees nothing is never theirs to answer, whatever its dates.
+    not_over = CohortStage.objects.filter(
+        cohort=mentee.cohort_id, stage__in=SUMMARY_STAGES, mentee_instrument__isnull=False
+    ).exclude(closes_on__lt=today)
     return set(not_over.values_list("stage", flat=True)) - set(submitted)
 
 

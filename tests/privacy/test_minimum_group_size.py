@@ -118,3 +118,12 @@ def test_the_figures_of_a_questionnaire_closed_before_the_mentee_answered_it_are
         opens_on=yesterday - timedelta(days=7), closes_on=yesterday
     )
     assert "After phase 2 5 35" in page_text(home_page(client, mentee))
+
+
+def test_the_figures_of_a_questionnaire_that_asks_mentees_nothing_are_not_held_back(client, cohort):
+    others = mentees_answer_before_phase2(cohort, [5, 5, 5, 5, 5])
+    for mentee in others:
+        answer(mentee, Stage.AFTER_PHASE2, 5)
+    mentee = mentees_answer_before_phase2(cohort, [1])[0]
+    CohortStage.objects.filter(cohort=cohort, stage=Stage.AFTER_PHASE2).update(mentee_instrument=None)
+    assert "After phase 2 5 35" in page_text(home_page(client, mentee))
