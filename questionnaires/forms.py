@@ -74,7 +74,7 @@ class ResponseForm(forms.Form):
                     widget=forms.Textarea(attrs={"rows": 4}),
                     error_messages={
                         "required": "Please write an answer.",
-                        "max_length": "Please shorten your answer to 5,000 characters or fewer"
+                        "max_length": f"Please shorten your answer to {MAX_TEXT_LENGTH:,} characters or fewer"
                         " (it has %(show_value)d).",
                     },
                 )

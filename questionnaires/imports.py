@@ -161,7 +161,7 @@ def _refuse_participants_changed_now(cohort: Cohort, good: list[_Row], known: di
 
 
 ADDED_MEANWHILE = (
-    "{what} was added by someone else while the file was being imported, so nothing was saved: import the file again"
+    "{what} added by someone else while the file was being imported, so nothing was saved: import the file again"
 )
 
 
@@ -224,7 +224,7 @@ def import_responses(*, cohort_slug: str, data: bytes, create: bool = False) -> 
                     programme = Programme.objects.create(name=cohort_slug)
                     cohort = cohort_create(cohort=Cohort(programme=programme, name=cohort_slug, slug=cohort_slug))
             except IntegrityError:
-                message = ADDED_MEANWHILE.format(what=f"The cohort '{cohort_slug}'")
+                message = ADDED_MEANWHILE.format(what=f"The cohort '{cohort_slug}' was")
                 raise ImportRejected([RowError(0, message)]) from None
             domain_ids = {d.key: d.pk for d in cohort.domains.all()}
         else:
@@ -238,7 +238,15 @@ def import_responses(*, cohort_slug: str, data: bytes, create: bool = False) -> 
                     Participant(cohort=cohort, code=code, name=code, role=role) for code, role in new_codes.items()
                 )
         except IntegrityError:
-            raise ImportRejected([RowError(0, ADDED_MEANWHILE.format(what="A participant in the file"))]) from None
+            # The other import has committed by now (our insert waited for it), so its rows can be named.
+            taken = sorted(Participant.objects.filter(cohort=cohort, code__in=new_codes).values_list("code", flat=True))
+            if len(taken) == 1:
+                what = f"Participant {taken[0]} was"
+            elif taken:
+                what = f"Participants {', '.join(taken)} were"
+            else:
+                what = "A participant in the file was"
+            raise ImportRejected([RowError(0, ADDED_MEANWHILE.format(what=what))]) from None
         participants = {p.code: p for p in known.values()}
         participants.update({p.code: p for p in Participant.objects.filter(cohort=cohort, code__in=new_codes)})
         responses = _responses_for_import(cohort, participants, sorted({(row.code, row.stage) for row in good}))

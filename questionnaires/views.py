@@ -61,8 +61,10 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
     if participant.link_is_closed:
         context["not_saved"] = request.method == "POST"
         return _render_link_page(request, "link_closed.html", context, status=410)
-    # filter()[:1], not first(): at most one row, so no ORDER BY to build on every visit
-    response = next(iter(Response.objects.filter(participant=participant, stage=link.stage)[:1]), None)
+    try:
+        response = Response.objects.get(participant=participant, stage=link.stage)
+    except Response.DoesNotExist:
+        response = None
     if response and response.status == Response.Status.SUBMITTED:
         context.update(_cohort_so_far(participant))
         return _render_link_page(request, "respond_thanks.html", {**context, "response": response})
