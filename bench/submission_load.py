@@ -55,12 +55,13 @@ request: the page 5.9 -> 4.1 ms and the submission 10 -> 7.5 ms in process, 193 
 requests/s here, on 23 Nov 2026 when the machine was faster); default orderings no
 longer join the cohort and programme tables into every query; the clients open a connection per
 visit (with one connection each for all their visits, they pinned themselves to one gunicorn worker
-and left the other idle); and (7 Dec 2026) the link is read by `get()` rather than `first()`, whose
+and left the other idle); and (8 Dec 2026) the link is read by `get()` rather than `first()`, whose
 ORDER BY cost Django more to build than the rest of the query, and in two short queries (link,
 participant and cohort; stage and instruments) instead of one across seven tables, which
 PostgreSQL took 1.2 ms to plan on every request against 0.4 ms for the two: in process the page
 went from 4.2 to 3.4 ms of CPU and the submission from 7.8 to 6.3 ms, and here 196 to 207 -> 220
-to 224 requests/s, runs side by side. The latency is queueing: both cores are busy throughout
+to 224 requests/s in runs before and after side by side (compare those: the table above comes from
+one later run on a machine slower than on 23 Nov, when `/healthz/` served 2,052 requests/s). The latency is queueing: both cores are busy throughout
 (server, PostgreSQL and the 32 clients share them), so with 32 visits in flight p50 is about 32 /
 (requests per second) (Little's law), and a p95 under 100 ms needs some 400 questionnaire requests
 a second from these 2 cores. Next: more web processes and cores behind the load balancer (the web
