@@ -437,19 +437,5 @@ class Meeting(models.Model):
     def is_scheduled(self) -> bool:
         return self.status == self.Status.SCHEDULED
 
-    def reschedule(self, *, scheduled_at, mode: str) -> bool:
-        """Correct the date, time and place of a meeting still scheduled.
-
-        A conditional UPDATE: returns False, changing nothing, if the meeting has been recorded as
-        held or cancelled meanwhile, whose record stays as it is.
-        """
-        now = timezone.now()
-        corrected = Meeting.objects.filter(pk=self.pk, status=self.Status.SCHEDULED).update(
-            scheduled_at=scheduled_at, mode=mode, updated_at=now
-        )
-        if corrected:
-            self.scheduled_at, self.mode, self.updated_at = scheduled_at, mode, now
-        return bool(corrected)
-
     def over_limit(self, limit_minutes: int) -> bool:
         return self.duration_minutes is not None and self.duration_minutes > limit_minutes

@@ -307,29 +307,11 @@ def meeting_edit(request: HttpRequest, slug: str, meeting_id: int) -> HttpRespon
         pairing=meeting.pairing,
         form=form,
         frozen=frozen,
-        can_reschedule=not _reschedule_refusal(meeting),
+        can_reschedule=not services.meeting_reschedule_refusal(meeting),
         page_title="The meeting" if frozen else "Record the meeting",
     )
     status = 400 if form is not None and form.errors else 200
     return render(request, "mentoring_sessions/meeting_form.html", context, status=status)
-
-
-def _reschedule_refusal(meeting: Meeting) -> str:
-    """Why the meeting's date and place cannot be corrected, or "" when they can."""
-    when = f"{timezone.localtime(meeting.scheduled_at):%-d %B %Y}"
-    if meeting.status == Meeting.Status.HELD:
-        return (
-            f"The meeting of {when} was held, so its record stays as it is. The date it was held and how long "
-            "it lasted are recorded with its outcome."
-        )
-    if meeting.status == Meeting.Status.CANCELLED:
-        return f"The meeting of {when} was cancelled, so its record stays as it is. Schedule a new meeting instead."
-    if not meeting.pairing.is_active:
-        return f"This pair was replaced, so the meeting of {when} is not rescheduled."
-    closed = services.meeting_participant_refusal(meeting.pairing)
-    if closed:
-        return f"{closed} Record the meeting of {when} as cancelled, or as held if it took place."
-    return ""
 
 
 @login_required
@@ -338,7 +320,7 @@ def meeting_reschedule(request: HttpRequest, slug: str, meeting_id: int) -> Http
     cohort = get_cohort_for_user(request.user, slug)
     meeting = _get_meeting(cohort, meeting_id)
     back = redirect("mentoring_sessions:pairing_detail", cohort.slug, meeting.pairing_id)
-    refusal = _reschedule_refusal(meeting)
+    refusal = services.meeting_reschedule_refusal(meeting)
     if refusal:
         messages.error(request, refusal)
         return back
@@ -349,21 +331,21 @@ def meeting_reschedule(request: HttpRequest, slug: str, meeting_id: int) -> Http
         initial={"scheduled_at": meeting.scheduled_at, "mode": meeting.mode},
     )
     if request.method == "POST" and form.is_valid():
-        if meeting.reschedule(scheduled_at=form.cleaned_data["scheduled_at"], mode=form.cleaned_data["mode"]):
-            when = timezone.localtime(meeting.scheduled_at)
-            audit_record(
-                Action.MEETING_SCHEDULED,
+        try:
+            meeting = services.meeting_reschedule(
+                meeting=meeting,
+                scheduled_at=form.cleaned_data["scheduled_at"],
+                mode=form.cleaned_data["mode"],
+                actor=request.user,
                 request=request,
-                cohort=cohort,
-                target=meeting.pairing.mentee.code,
-                detail=f"meeting moved to {when:%Y-%m-%d}",
             )
+        except services.MeetingRefused as refused:  # recorded, replaced or withdrawn since the page was read
+            messages.error(request, refused.message)
+        else:
+            when = timezone.localtime(meeting.scheduled_at)
             messages.success(
                 request, f"Meeting moved to {when:%-d %B %Y at %H:%M}, {meeting.get_mode_display().lower()}."
             )
-        else:
-            meeting.refresh_from_db()
-            messages.error(request, _reschedule_refusal(meeting))
         return back
     context = _context(
         cohort, meeting=meeting, pairing=meeting.pairing, form=form, page_title="Change the date or place"

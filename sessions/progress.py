@@ -21,6 +21,7 @@ class MenteePath:
     has_draft: bool = False
     pairing: Pairing | None = None
     meeting: Meeting | None = None  # the latest one (services.latest_meeting)
+    held: bool = False  # whether any of the pair's meetings was held, the latest or not
     next_action: str = ""
 
     @property
@@ -44,20 +45,26 @@ def _next_action(path: MenteePath) -> str:
     if path.pairing is None:
         return "Allocate a mentor"
     meeting = path.meeting
-    held = meeting is not None and meeting.status == Meeting.Status.HELD
-    # Once the meeting was held, the pair has done its part: a mentor who leaves afterwards
-    # needs no replacement.
-    if not held and path.pairing.mentor.is_withdrawn:
-        return f"Pair by hand: {path.pairing.mentor.code} has withdrawn"
-    if not held and path.pairing.mentor.is_erased:
-        return f"Pair by hand: {path.pairing.mentor.code}'s personal data has been erased"
-    if not held and not path.pairing.mentor.available_for_phase2:
-        return f"Pair by hand: {path.pairing.mentor.code} is not available for phase 2"
+    held = path.held or (meeting is not None and meeting.status == Meeting.Status.HELD)
+    # Once the meeting was held, the pair has done its part (one meeting per pair): a mentor who
+    # leaves afterwards needs no replacement, nor does a later meeting cancelled.
+    mentor = path.pairing.mentor
+    if not held and (mentor.is_withdrawn or mentor.is_erased or not mentor.available_for_phase2):
+        if mentor.is_withdrawn:
+            why = f"{mentor.code} has withdrawn"
+        elif mentor.is_erased:
+            why = f"{mentor.code}'s personal data has been erased"
+        else:
+            why = f"{mentor.code} is not available for phase 2"
+        # Pairing by hand is refused while the pair has a meeting booked (services.pairing_set_by_hand).
+        if meeting is not None and meeting.status == Meeting.Status.SCHEDULED:
+            return f"Record the scheduled meeting as cancelled, then pair by hand: {why}"
+        return f"Pair by hand: {why}"
     if meeting is None:
         return "Schedule the meeting"
     if meeting.status == Meeting.Status.SCHEDULED:
         return "Record the meeting once it has taken place"
-    if meeting.status == Meeting.Status.CANCELLED:
+    if meeting.status == Meeting.Status.CANCELLED and not held:
         return "Reschedule the meeting or reallocate"
     unanswered = [stage for stage, status in path.questionnaires if status != "Submitted"]
     if unanswered:
@@ -105,6 +112,11 @@ def progress_board(
     for meeting in Meeting.objects.filter(pairing__in=pairings.values()).order_by():
         meetings_of.setdefault(meeting.pairing_id, []).append(meeting)
     latest = {pairing_id: latest_meeting(meetings) for pairing_id, meetings in meetings_of.items()}
+    held = {
+        pairing_id
+        for pairing_id, meetings in meetings_of.items()
+        if any(meeting.status == Meeting.Status.HELD for meeting in meetings)
+    }
     paths = []
     for mentee in mentees:
         pairing = pairings.get(mentee.pk)
@@ -123,6 +135,7 @@ def progress_board(
             has_draft=mentee.pk in drafted,
             pairing=pairing,
             meeting=latest.get(pairing.pk) if pairing else None,
+            held=pairing is not None and pairing.pk in held,
         )
         path.next_action = _next_action(path)
         paths.append(path)

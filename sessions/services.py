@@ -724,21 +724,34 @@ def latest_meeting(meetings: Iterable[Meeting]) -> Meeting | None:
 def reallocation_refusal(pairing: Pairing, meetings: Iterable[Meeting]) -> str:
     """Why the pair cannot be reallocated by draw now, or "" when it can; `meetings` are all the pair's."""
     meetings = list(meetings)
-    latest = latest_meeting(meetings)
+    mentee = pairing.mentee
+    # Who takes part first: a mentee who has withdrawn is not told to record a meeting before being
+    # refused anyway.
+    if mentee.is_withdrawn:
+        return f"{mentee.code} has withdrawn, so they are not reallocated."
+    if mentee.is_erased:
+        return f"{mentee.code}'s personal data has been erased, so they are not reallocated."
+    if not pairing.is_active:
+        return "Only a current pair whose latest meeting was cancelled can be reallocated."
+    held = [meeting for meeting in meetings if meeting.status == Meeting.Status.HELD]
+    if held:
+        # The protocol has one meeting per pair: once it was held, the pair has done its part, as
+        # the progress board counts it, whatever was cancelled afterwards.
+        return (
+            f"{mentee.code} met {pairing.mentor.code} on {held[0].held_on:%-d %B %Y}: the protocol has one "
+            f"meeting per pair and theirs was held, so {mentee.code} is not reallocated."
+        )
     scheduled = [meeting for meeting in meetings if meeting.status == Meeting.Status.SCHEDULED]
-    if pairing.is_active and scheduled:
+    if scheduled:
         # Reallocated, the pair would keep a meeting booked that no one could record or move.
         when = timezone.localtime(scheduled[0].scheduled_at)
         return (
-            f"A meeting is scheduled for {when:%-d %B %Y at %H:%M}, so {pairing.mentee.code} is not reallocated. "
+            f"A meeting is scheduled for {when:%-d %B %Y at %H:%M}, so {mentee.code} is not reallocated. "
             "Record its outcome once it has taken place, or record it as cancelled, first."
         )
-    if not pairing.is_active or latest is None or latest.status != Meeting.Status.CANCELLED:
+    latest = latest_meeting(meetings)
+    if latest is None or latest.status != Meeting.Status.CANCELLED:
         return "Only a current pair whose latest meeting was cancelled can be reallocated."
-    if pairing.mentee.is_withdrawn:
-        return f"{pairing.mentee.code} has withdrawn, so they are not reallocated."
-    if pairing.mentee.is_erased:
-        return f"{pairing.mentee.code}'s personal data has been erased, so they are not reallocated."
     return ""
 
 
@@ -823,12 +836,9 @@ class MeetingRefused(Exception):
         self.closed = closed
 
 
-def meeting_participant_refusal(pairing: Pairing) -> str:
-    """Why no meeting can be scheduled or moved for the pair as someone in it no longer takes part, or "".
-
-    Like pairing (see `pairing_set_by_hand`): nobody withdrawn or erased is met, as there is nobody
-    left to invite. A meeting already scheduled can still be recorded as held or cancelled.
-    """
+def _someone_gone(pairing: Pairing) -> tuple[str, bool]:
+    """Why nobody can be met in the pair ("" when everyone takes part), and whether the mentee could
+    go on with another mentor (it is the mentor who left)."""
     mentee, mentor = pairing.mentee, pairing.mentor
     for person in (mentee, mentor):
         if person.is_withdrawn:
@@ -837,11 +847,28 @@ def meeting_participant_refusal(pairing: Pairing) -> str:
             why = f"{person.code}'s personal data has been erased"
         else:
             continue
-        message = f"{why}, so no meeting can be scheduled or moved for this pair."
-        if person == mentor and not (mentee.is_withdrawn or mentee.is_erased):
-            message += f" Pair {mentee.code} by hand with another mentor to go on."
-        return message
-    return ""
+        replaceable = person == mentor and not (mentee.is_withdrawn or mentee.is_erased)
+        return f"{why}, so no meeting can be scheduled or moved for this pair.", replaceable
+    return "", False
+
+
+def meeting_participant_refusal(pairing: Pairing) -> str:
+    """Why no meeting can be scheduled or moved for the pair as someone in it no longer takes part, or "".
+
+    Like pairing (see `pairing_set_by_hand`): nobody withdrawn or erased is met, as there is nobody
+    left to invite. A meeting already scheduled can still be recorded as held or cancelled, and
+    must be before the mentee is paired by hand, which the advice says.
+    """
+    message, replaceable = _someone_gone(pairing)
+    if replaceable:
+        if pairing.meetings.filter(status=Meeting.Status.SCHEDULED).exists():
+            message += (
+                f" Record the scheduled meeting as cancelled, then pair {pairing.mentee.code} by hand with another"
+                " mentor to continue."
+            )
+        else:
+            message += f" Pair {pairing.mentee.code} by hand with another mentor to continue."
+    return message
 
 
 @transaction.atomic
@@ -858,6 +885,9 @@ def meeting_schedule(
     One meeting at a time: while one is scheduled, it is recorded as held or cancelled, or moved,
     before another is made. So a second click, or a second lead, never makes a duplicate.
     """
+    # The cohort's row first, as every change of its pairs takes it (`_change`): a pair is never
+    # replaced between its check for a meeting booked and the replacement.
+    Cohort.objects.select_for_update().only("pk").get(pk=pairing.cohort_id)
     pairing = Pairing.objects.select_for_update().select_related("mentee", "mentor").get(pk=pairing.pk)
     if not pairing.is_active:
         raise MeetingRefused(
@@ -913,9 +943,11 @@ def meeting_record_outcome(
 ) -> Meeting:
     """Record the meeting as held (date, duration) or cancelled (why), as checked by MeetingOutcomeForm.
 
-    Refused (`MeetingRefused`) once its pair was replaced; the pair's row is locked first, so that
-    a reallocation at the same moment comes either before (and refuses this) or after.
+    Refused (`MeetingRefused`) once its pair was replaced. The cohort's row is locked first, as
+    changes of its pairs lock it, so that a reallocation or pairing by hand at the same moment comes
+    either before (and refuses this) or after (and sees this outcome).
     """
+    Cohort.objects.select_for_update().only("pk").get(pk=meeting.pairing.cohort_id)
     pairings = Pairing.objects.select_related("cohort", "mentee", "mentor")
     pairing = pairings.select_for_update(of=("self",)).get(pk=meeting.pairing_id)
     meeting.pairing = pairing
@@ -938,6 +970,64 @@ def meeting_record_outcome(
         cohort=pairing.cohort,
         target=pairing.mentee.code,
         detail=f"meeting of {timezone.localtime(meeting.scheduled_at):%Y-%m-%d}: {outcome}",
+    )
+    return meeting
+
+
+def meeting_reschedule_refusal(meeting: Meeting) -> str:
+    """Why the meeting's date and place cannot be corrected, or "" when they can."""
+    when = f"{timezone.localtime(meeting.scheduled_at):%-d %B %Y}"
+    if meeting.status == Meeting.Status.HELD:
+        return (
+            f"The meeting of {when} was held, so its record stays as it is. The date it was held and how long "
+            "it lasted are recorded with its outcome."
+        )
+    if meeting.status == Meeting.Status.CANCELLED:
+        return f"The meeting of {when} was cancelled, so its record stays as it is. Schedule a new meeting instead."
+    if not meeting.pairing.is_active:
+        return f"This pair was replaced, so the meeting of {when} is not rescheduled."
+    gone, replaceable = _someone_gone(meeting.pairing)
+    if gone:
+        mentee = meeting.pairing.mentee.code
+        then = f", then pair {mentee} by hand with another mentor to continue" if replaceable else ""
+        return f"{gone} Record the meeting of {when} as held if it took place, or else as cancelled{then}."
+    return ""
+
+
+@transaction.atomic
+def meeting_reschedule(
+    *,
+    meeting: Meeting,
+    scheduled_at: datetime,
+    mode: str,
+    actor: AbstractBaseUser | None = None,
+    request: HttpRequest | None = None,
+) -> Meeting:
+    """Correct the date, time and place of a meeting still scheduled, with a line in the audit trail.
+
+    Refused (`MeetingRefused`, saying why) when `meeting_reschedule_refusal` names a reason. The
+    rules are checked under the locks a pair's changes take (the cohort's row, then the pair's), so
+    that an outcome recorded, a replacement or a withdrawal at the same moment comes either before
+    (and refuses this) or after.
+    """
+    Cohort.objects.select_for_update().only("pk").get(pk=meeting.pairing.cohort_id)
+    pairing = (
+        Pairing.objects.select_for_update().select_related("cohort", "mentee", "mentor").get(pk=meeting.pairing_id)
+    )
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    meeting.pairing = pairing
+    refusal = meeting_reschedule_refusal(meeting)
+    if refusal:
+        raise MeetingRefused(refusal, closed=True)
+    meeting.scheduled_at, meeting.mode = scheduled_at, mode
+    meeting.save(update_fields=["scheduled_at", "mode", "updated_at"])
+    audit_record(
+        Action.MEETING_SCHEDULED,
+        actor=actor,
+        request=request,
+        cohort=pairing.cohort,
+        target=pairing.mentee.code,
+        detail=f"meeting moved to {timezone.localtime(scheduled_at):%Y-%m-%d}",
     )
     return meeting
 

@@ -7,7 +7,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import Action, AuditEvent
+from participants.models import Participant
 from sessions.models import Meeting, Pairing
+from sessions.services import MeetingRefused, meeting_reschedule
 from tests.helpers import page_text
 from tests.sessions.phase2 import people
 
@@ -104,11 +106,38 @@ def test_a_cancelled_meeting_keeps_its_date_and_place(lead_client, meeting):
 
 
 def test_an_outcome_recorded_meanwhile_is_never_overwritten_by_a_correction(meeting):
-    stale = Meeting.objects.get(pk=meeting.pk)
+    stale = Meeting.objects.select_related("pairing__mentee", "pairing__mentor").get(pk=meeting.pk)
     Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.CANCELLED, cancelled_reason="Ill")
-    assert not stale.reschedule(scheduled_at=FIRST + datetime.timedelta(days=7), mode=Meeting.Mode.ONLINE)
+    with pytest.raises(MeetingRefused, match="was cancelled, so its record stays as it is"):
+        meeting_reschedule(meeting=stale, scheduled_at=FIRST + datetime.timedelta(days=7), mode=Meeting.Mode.ONLINE)
     meeting.refresh_from_db()
     assert (meeting.scheduled_at, meeting.status) == (FIRST, Meeting.Status.CANCELLED)
+
+
+def test_a_meeting_is_not_moved_once_the_mentor_withdrew_after_the_page_was_opened(lead_client, meeting):
+    form = lead_client.get(reschedule_url(meeting))
+    assert form.status_code == 200
+    Participant.objects.filter(pk=meeting.pairing.mentor_id).update(withdrawn_at=timezone.now())
+    response = lead_client.post(
+        reschedule_url(meeting), {"scheduled_at": "2026-12-08T09:30", "mode": "online"}, follow=True
+    )
+    assert (
+        "M01 has withdrawn, so no meeting can be scheduled or moved for this pair. Record the meeting of "
+        "1 December 2026 as held if it took place, or else as cancelled, then pair C01 by hand with another mentor "
+        "to continue." in page_text(response)
+    )
+    meeting.refresh_from_db()
+    assert (meeting.scheduled_at, meeting.mode) == (FIRST, Meeting.Mode.IN_PERSON)
+    assert not AuditEvent.objects.filter(action=Action.MEETING_SCHEDULED).exists()
+
+
+def test_the_service_refuses_to_move_a_meeting_of_a_pair_replaced_meanwhile(meeting):
+    stale = Meeting.objects.select_related("pairing__mentee", "pairing__mentor").get(pk=meeting.pk)
+    Pairing.objects.filter(pk=meeting.pairing_id).update(status=Pairing.Status.REPLACED, replaced_at=timezone.now())
+    with pytest.raises(MeetingRefused, match="This pair was replaced, so the meeting of 1 December 2026 is not"):
+        meeting_reschedule(meeting=stale, scheduled_at=FIRST + datetime.timedelta(days=7), mode=Meeting.Mode.ONLINE)
+    meeting.refresh_from_db()
+    assert meeting.scheduled_at == FIRST
 
 
 def test_another_lead_gets_404(client, other_lead, meeting):

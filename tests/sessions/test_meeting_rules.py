@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from participants.models import Participant
 from participants.privacy import participant_erase
 from sessions.models import FeedbackDocument, Meeting, Pairing
 from sessions.services import (
@@ -93,10 +94,10 @@ def test_the_service_refuses_to_reallocate_a_pair_with_a_meeting_booked_whatever
     assert Pairing.objects.active().get() == pairing
 
 
-def test_a_pair_whose_meeting_was_cancelled_after_a_later_dated_one_was_held_is_offered_reallocation(
+def test_a_pair_whose_meeting_was_cancelled_after_a_later_dated_one_was_held_is_not_reallocated(
     lead_client, cohort, pairing
 ):
-    # The meeting made last is the latest, whatever the dates: here the cancelled one.
+    # The meeting made last is the cancelled one, but the pair has had its one meeting.
     now = timezone.now()
     Meeting.objects.create(
         pairing=pairing,
@@ -109,7 +110,44 @@ def test_a_pair_whose_meeting_was_cancelled_after_a_later_dated_one_was_held_is_
         pairing=pairing, scheduled_at=now - datetime.timedelta(days=5), status="cancelled", cancelled_reason="Ill"
     )
     text = page_text(lead_client.get(reverse("mentoring_sessions:pairing_detail", args=[cohort.slug, pairing.pk])))
-    assert "Draw another mentor" in text
+    assert "Draw another mentor" not in text
+    board = page_text(lead_client.get(reverse("mentoring_sessions:progress", args=[cohort.slug])))
+    assert "Reschedule the meeting or reallocate" not in board
+    url = reverse("mentoring_sessions:pairing_reallocate", args=[cohort.slug, pairing.pk])
+    held_on = timezone.localdate() - datetime.timedelta(days=2)
+    assert (
+        f"C01 met M01 on {held_on:%-d %B %Y}: the protocol has one meeting per pair and theirs was held, so C01 is "
+        "not reallocated." in page_text(lead_client.post(url, follow=True))
+    )
+    assert Pairing.objects.active().get() == pairing
+
+
+def test_a_withdrawn_mentee_with_a_meeting_booked_is_told_they_withdrew_not_to_record_the_meeting(pairing):
+    Meeting.objects.create(pairing=pairing, scheduled_at=timezone.now() + datetime.timedelta(days=3))
+    pairing.mentee.withdraw("Left the trust")
+    with pytest.raises(AllocationRefused) as refused:
+        pairing_reallocate(pairing=pairing)
+    assert refused.value.message == "C01 has withdrawn, so they are not reallocated."
+
+
+def test_a_withdrawn_mentor_with_a_meeting_booked_is_followed_by_recording_it_cancelled_then_pairing_by_hand(
+    lead_client, cohort, pairing
+):
+    meeting = Meeting.objects.create(pairing=pairing, scheduled_at=timezone.now() + datetime.timedelta(days=3))
+    pairing.mentor.withdraw("Left the trust")
+    detail = page_text(lead_client.get(reverse("mentoring_sessions:pairing_detail", args=[cohort.slug, pairing.pk])))
+    assert (
+        "M01 has withdrawn, so no meeting can be scheduled or moved for this pair. Record the scheduled meeting as "
+        "cancelled, then pair C01 by hand with another mentor to continue." in detail
+    )
+    board = page_text(lead_client.get(reverse("mentoring_sessions:progress", args=[cohort.slug])))
+    assert "Record the scheduled meeting as cancelled, then pair by hand: M01 has withdrawn" in board
+    # Done in that order, the advice works.
+    cancel(lead_client, cohort, meeting, reason="Mentor left")
+    by_hand = reverse("mentoring_sessions:pairing_by_hand", args=[cohort.slug])
+    data = {"mentee": pairing.mentee.pk, "mentor": Participant.objects.get(code="M02").pk, "reason": "Mentor left"}
+    assert lead_client.post(by_hand, data).status_code == 302
+    assert Pairing.objects.active().get().mentor.code == "M02"
 
 
 @pytest.mark.parametrize("who", ["mentee", "mentor"])
@@ -128,7 +166,7 @@ def test_a_withdrawn_mentor_is_refused_with_what_to_do_instead(lead_client, coho
     text = page_text(schedule(lead_client, cohort, pairing, in_days(10)))
     assert (
         "M01 has withdrawn, so no meeting can be scheduled or moved for this pair. Pair C01 by hand with another "
-        "mentor to go on. Nothing was saved." in text
+        "mentor to continue. Nothing was saved." in text
     )
 
 
@@ -199,3 +237,19 @@ def test_a_withdrawn_mentee_whose_meeting_was_cancelled_is_not_offered_reallocat
     pairing.mentee.withdraw("Left the trust")
     text = page_text(lead_client.get(reverse("mentoring_sessions:pairing_detail", args=[cohort.slug, pairing.pk])))
     assert "Draw another mentor" not in text
+
+
+def test_a_cancelled_meeting_is_followed_by_scheduling_a_new_one_not_by_rescheduling_it(lead_client, cohort, pairing):
+    Meeting.objects.create(pairing=pairing, scheduled_at=timezone.now(), status="cancelled", cancelled_reason="Ill")
+    text = page_text(lead_client.get(reverse("mentoring_sessions:pairing_detail", args=[cohort.slug, pairing.pk])))
+    assert "The latest meeting was cancelled. You may schedule a new meeting below, or draw another mentor" in text
+    assert "Schedule meeting" in text and "Change date or place" not in text
+
+
+def test_the_meetings_of_a_replaced_pair_link_to_their_outcome(lead_client, cohort, reallocated_after_cancelling):
+    page = lead_client.get(
+        reverse("mentoring_sessions:pairing_detail", args=[cohort.slug, reallocated_after_cancelling.pairing_id])
+    )
+    edit = reverse("mentoring_sessions:meeting_edit", args=[cohort.slug, reallocated_after_cancelling.pk])
+    assert f'href="{edit}"' in page.content.decode()
+    assert "View outcome" in page_text(page) and "Record outcome" not in page_text(page)
