@@ -61,10 +61,10 @@ participant and cohort; stage and instruments) instead of one across seven table
 PostgreSQL took 1.2 ms to plan on every request against 0.4 ms for the two: in process the page
 went from 4.2 to 3.4 ms of CPU and the submission from 7.8 to 6.3 ms, and here 196 to 207 -> 220
 to 224 requests/s in runs before and after side by side (compare those: the table above comes from
-one later run on a machine slower than on 23 Nov, when `/healthz/` served 2,052 requests/s). The latency is queueing: both cores are busy throughout
-(server, PostgreSQL and the 32 clients share them), so with 32 visits in flight p50 is about 32 /
-(requests per second) (Little's law), and a p95 under 100 ms needs some 400 questionnaire requests
-a second from these 2 cores. Next: more web processes and cores behind the load balancer (the web
+one later run on a machine slower than on 23 Nov, when `/healthz/` served 2,052 requests/s). The
+latency is queueing: both cores are busy throughout (server, PostgreSQL and the 32 clients share
+them), so with 32 visits in flight p50 is about 32 / (requests per second) (Little's law), and a
+p95 under 100 ms needs some 400 questionnaire requests a second from these 2 cores. Next: more web processes and cores behind the load balancer (the web
 tier is stateless: docs/scaling.md). What remains in the code is mostly Django building queries and
 the form (rewriting the participant's path in hand-written SQL would be the next step, and it was
 judged not worth what it costs in clarity); for scale, the submissions per second above, on 2
