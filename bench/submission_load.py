@@ -39,36 +39,36 @@ TARGET_P95_MS = 100.0
 
 NOT_MET = """
 Why the ratio and latency targets are not met, and the next steps: the limit page runs one `SELECT
-1` and returns three bytes. A participant's visit reads their link with the participant and
-cohort, the cohort's stage with its instruments, then their response, and returns a page of 40 KB;
-the submission reads the same, validates 24 answers and writes the response and its answers in one
+1` and returns three bytes. A participant's visit reads their link with the participant and cohort,
+the cohort's stage with its instruments, then their response, and returns a page of 40 KB; the
+submission reads the same, validates 24 answers and writes the response and its answers in one
 transaction (ten statements in all). With one client alone (the second table) the page and the
 submission each take several times as long as `/healthz/` does, before any queueing: a ratio of 0.5
 would need them within twice its time, less than Django's ORM spends building their queries. Under
 load the two gunicorn workers are the bottleneck (about 70% of a core each, PostgreSQL about 40% of
-one, the clients 10%): each questionnaire request costs a worker some 6 ms of CPU, against under
-1 ms for `/healthz/`. Done so far: the blank questions are rendered once per process and reused
-(the page went from 10.9 to 5.2 ms in process); each instrument's items and each cohort's domains
-are kept in memory per process, filed under a revision that every edit renews
+one, the clients 10%): each questionnaire request costs a worker some 6 ms of CPU, against under 1
+ms for `/healthz/`. Done so far: the blank questions are rendered once per process and reused (the
+page went from 10.9 to 5.2 ms in process); each instrument's items and each cohort's domains are
+kept in memory per process, filed under a revision that every edit renews
 (`questionnaires/definitions.py`), and the stage was read with the link (three queries fewer a
 request: the page 5.9 -> 4.1 ms and the submission 10 -> 7.5 ms in process, 193 -> 230 to 240
-requests/s here, on 23 Nov 2026 when the machine was faster); default orderings no
-longer join the cohort and programme tables into every query; the clients open a connection per
-visit (with one connection each for all their visits, they pinned themselves to one gunicorn worker
-and left the other idle); and (8 Dec 2026) the link is read by `get()` rather than `first()`, whose
-ORDER BY cost Django more to build than the rest of the query, and in two short queries (link,
-participant and cohort; stage and instruments) instead of one across seven tables, which
-PostgreSQL took 1.2 ms to plan on every request against 0.4 ms for the two: in process the page
-went from 4.2 to 3.4 ms of CPU and the submission from 7.8 to 6.3 ms, and here 196 to 207 -> 220
-to 224 requests/s in runs before and after side by side (compare those: the table above comes from
-one later run on a machine slower than on 23 Nov, when `/healthz/` served 2,052 requests/s). The
-latency is queueing: both cores are busy throughout (server, PostgreSQL and the 32 clients share
-them), so with 32 visits in flight p50 is about 32 / (requests per second) (Little's law), and a
-p95 under 100 ms needs some 400 questionnaire requests a second from these 2 cores. Next: more web processes and cores behind the load balancer (the web
-tier is stateless: docs/scaling.md). What remains in the code is mostly Django building queries and
-the form (rewriting the participant's path in hand-written SQL would be the next step, and it was
-judged not worth what it costs in clarity); for scale, the submissions per second above, on 2
-shared cores, are several hundred thousand an hour.
+requests/s here, on 23 Nov 2026 when the machine was faster); default orderings no longer join the
+cohort and programme tables into every query; the clients open a connection per visit (with one
+connection each for all their visits, they pinned themselves to one gunicorn worker and left the
+other idle); and (8 Dec 2026) the link is read by `get()` rather than `first()`, whose ORDER BY cost
+Django more to build than the rest of the query, and in two short queries (link, participant and
+cohort; stage and instruments) instead of one across seven tables, which PostgreSQL took 1.2 ms to
+plan on every request against 0.4 ms for the two: in process the page went from 4.2 to 3.4 ms of CPU
+and the submission from 7.8 to 6.3 ms, and here 196 to 207 -> 220 to 224 requests/s in runs before
+and after side by side (compare those: the table above comes from one later run on a machine slower
+than on 23 Nov, when `/healthz/` served 2,052 requests/s). The latency is queueing: both cores are
+busy throughout (server, PostgreSQL and the 32 clients share them), so with 32 visits in flight p50
+is about 32 / (requests per second) (Little's law), and a p95 under 100 ms needs some 400
+questionnaire requests a second from these 2 cores. Next: more web processes and cores behind the
+load balancer (the web tier is stateless: docs/scaling.md). What remains in the code is mostly
+Django building queries and the form (rewriting the participant's path in hand-written SQL would be
+the next step, and it was judged not worth what it costs in clarity); for scale, the submissions per
+second above, on 2 shared cores, are several hundred thousand an hour.
 """
 
 RADIO = re.compile(r'<input[^>]*type="radio"[^>]*name="([^"]+)"[^>]*value="([^"]*)"')
