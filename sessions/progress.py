@@ -65,7 +65,7 @@ def _next_action(path: MenteePath) -> str:
     if meeting.status == Meeting.Status.SCHEDULED:
         return "Record the meeting once it has taken place"
     if meeting.status == Meeting.Status.CANCELLED and not held:
-        return "Reschedule the meeting or reallocate"
+        return "Schedule another meeting or reallocate"  # a cancelled meeting is not moved: another is made
     unanswered = [stage for stage, status in path.questionnaires if status != "Submitted"]
     if unanswered:
         return f"Follow up the {unanswered[-1].get_stage_display().lower()} questionnaire"

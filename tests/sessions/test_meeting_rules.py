@@ -67,7 +67,7 @@ def test_the_board_says_to_record_a_meeting_booked_sooner_than_the_one_cancelled
 ):
     board = page_text(lead_client.get(reverse("mentoring_sessions:progress", args=[cohort.slug])))
     assert "Record the meeting once it has taken place" in board
-    assert "Reschedule the meeting or reallocate" not in board
+    assert "Schedule another meeting or reallocate" not in board
 
 
 def test_a_pair_with_a_meeting_booked_is_not_reallocated_even_when_asked(lead_client, cohort, pairing, rebooked_sooner):
@@ -112,7 +112,7 @@ def test_a_pair_whose_meeting_was_cancelled_after_a_later_dated_one_was_held_is_
     text = page_text(lead_client.get(reverse("mentoring_sessions:pairing_detail", args=[cohort.slug, pairing.pk])))
     assert "Draw another mentor" not in text
     board = page_text(lead_client.get(reverse("mentoring_sessions:progress", args=[cohort.slug])))
-    assert "Reschedule the meeting or reallocate" not in board
+    assert "Schedule another meeting or reallocate" not in board
     url = reverse("mentoring_sessions:pairing_reallocate", args=[cohort.slug, pairing.pk])
     held_on = timezone.localdate() - datetime.timedelta(days=2)
     assert (
@@ -253,3 +253,10 @@ def test_the_meetings_of_a_replaced_pair_link_to_their_outcome(lead_client, coho
     edit = reverse("mentoring_sessions:meeting_edit", args=[cohort.slug, reallocated_after_cancelling.pk])
     assert f'href="{edit}"' in page.content.decode()
     assert "View outcome" in page_text(page) and "Record outcome" not in page_text(page)
+
+
+def test_after_a_cancelled_meeting_the_board_says_to_schedule_another_or_reallocate(lead_client, cohort, pairing):
+    schedule(lead_client, cohort, pairing, in_days(5))
+    cancel(lead_client, cohort, Meeting.objects.get())
+    board = page_text(lead_client.get(reverse("mentoring_sessions:progress", args=[cohort.slug])))
+    assert "Schedule another meeting or reallocate" in board
