@@ -296,8 +296,10 @@ def participant_remove(
     Raises `RemovalRefused`, deleting nothing, when `participant_removal_blockers` names a reason.
     """
     # The row's lock makes a link, answer, pair or attendance saved at the same moment wait (their
-    # foreign keys take a key-share lock on it), and then fail, or be seen here first.
-    participant = Participant.objects.select_for_update().select_related("cohort").get(pk=participant.pk)
+    # foreign keys take a key-share lock on it), and then fail, or be seen here first. Only this
+    # row: changes of pairs and meetings lock the cohort's row first, and taking it here after the
+    # participant's could deadlock with them.
+    participant = Participant.objects.select_for_update(of=("self",)).select_related("cohort").get(pk=participant.pk)
     reasons = participant_removal_blockers(participant)
     if reasons:
         raise RemovalRefused(participant, reasons)
