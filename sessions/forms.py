@@ -68,6 +68,24 @@ class GroupInterviewForm(forms.ModelForm):
         ]
         self.initial["attendees"] = recorded
 
+    def clean(self):
+        cleaned = super().clean()
+        scheduled_at, location = cleaned.get("scheduled_at"), cleaned.get("location")
+        # A new one at the same time and place is the same interview sent twice (services.interview_schedule);
+        # an existing one moved onto another's would make two of one meeting, with attendance split.
+        if self.instance.pk and scheduled_at and location:
+            others = GroupInterview.objects.filter(cohort=self.instance.cohort, scheduled_at=scheduled_at)
+            if others.filter(location=location).exclude(pk=self.instance.pk).exists():
+                self.add_error(
+                    "scheduled_at",
+                    forms.ValidationError(
+                        "Another group interview of this cohort is at that time and place: change one of them,"
+                        " or delete this one.",
+                        code="same_interview",
+                    ),
+                )
+        return cleaned
+
     def _save_m2m(self):
         # Django saves only Meta.fields' many-to-many relations; this saves the declared one too,
         # whether the form is saved at once or with commit=False and save_m2m() after.

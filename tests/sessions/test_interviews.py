@@ -247,3 +247,16 @@ def test_two_identical_schedules_at_the_same_moment_make_one_interview(cohort):
         thread.join()
     assert sorted(created) == [False, True]
     assert GroupInterview.objects.count() == 1
+
+
+def test_an_interview_cannot_be_moved_onto_another_at_the_same_time_and_place(lead_client, cohort, mentors):
+    url = reverse("mentoring_sessions:interview_create", args=[cohort.slug])
+    lead_client.post(url, {"scheduled_at": "2026-03-04T14:00", "location": "Seminar room 2"})
+    lead_client.post(url, {"scheduled_at": "2026-03-11T14:00", "location": "Seminar room 2"})
+    later = GroupInterview.objects.order_by("scheduled_at").last()
+    edit = reverse("mentoring_sessions:interview_edit", args=[cohort.slug, later.pk])
+    response = lead_client.post(edit, {"scheduled_at": "2026-03-04T14:00", "location": "Seminar room 2"})
+    assert response.status_code == 200
+    assert "Another group interview of this cohort is at that time and place" in page_text(response)
+    later.refresh_from_db()
+    assert later.scheduled_at.day == 11
