@@ -90,6 +90,7 @@ def mentor_home(request: HttpRequest, token: str, mentor: Participant) -> HttpRe
         "mentees_to_choose": _mentees_to_choose(mentor),
         # Only while the answer can still change who they are paired with.
         "answer_predates_mentees": bool(answer and not has_mentee and answer.predates_mentees()),
+        "answer_misses_supervisor": bool(answer and not has_mentee and answer.misses_supervisor_question()),
     }
     return render(request, "mentoring_sessions/mentor_home.html", context)
 

@@ -247,6 +247,16 @@ class MentorWillingness(models.Model):
             .exists()
         )
 
+    def misses_supervisor_question(self) -> bool:
+        """Whether the mentor's clinical supervisor, a mentee taking part, was recorded after this answer.
+
+        The question about mentoring their own supervisor is asked only once there is one, so the
+        answer has none (None): the mentor is asked to review it.
+        """
+        if self.would_mentor_supervisor is not None or self.mentor.supervisor_id is None:
+            return False
+        return Participant.objects.filter(pk=self.mentor.supervisor_id).taking_part().exists()
+
 
 # Allocation (protocol step 6): the draw on record, the pairs and every change by hand.
 

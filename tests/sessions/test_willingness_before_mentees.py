@@ -98,3 +98,20 @@ def test_the_lead_is_told_there_are_no_mentees_rather_than_shown_an_empty_form(l
     text = page_text(lead_client.post(url, {"csrfmiddlewaretoken": "x"}))
     assert "Nothing was saved for M01." in text
     assert not MentorWillingness.objects.filter(mentor=mentor).exists()
+
+
+def test_a_mentor_whose_supervisor_was_recorded_after_their_answer_is_asked_about_them(client, cohort, mentor, token):
+    supervisor = MenteeFactory(cohort=cohort, code="C01", created_at=timezone.now() - timedelta(days=2))
+    answer_a_day_ago(mentor, [supervisor])  # ticked them, but was never asked about their supervisor
+    assert "Your clinical supervisor has been recorded" not in home(client, token)
+
+    mentor.supervisor = supervisor
+    mentor.save()
+    text = home(client, token)
+    assert "Your clinical supervisor has been recorded among the mentees since then." in text
+    assert "say whether you would be willing to mentor your own clinical supervisor" in text
+
+    willingness_save(
+        mentor=mentor, mentees=[supervisor], would_mentor_supervisor=True, source=MentorWillingness.Source.LINK
+    )
+    assert "Your clinical supervisor has been recorded" not in home(client, token)
