@@ -57,6 +57,7 @@ def draft_saying(mentee, text: str) -> FeedbackDocument:
         ("Fiona Walsh", "Dr F Walsh felt the handover was rushed."),
         ("Fiona Walsh", "F. Walsh felt the handover was rushed."),
         ("Fiona Walsh", "Dr.Walsh felt the handover was rushed."),
+        ("Dr Walsh MRCP", "Dr Walsh felt the handover was rushed."),  # no first name stored
     ],
 )
 def test_a_mentor_named_in_any_usual_form_stops_approval(cohort, mentee, stored, text):
