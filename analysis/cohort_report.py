@@ -44,8 +44,12 @@ def _count(people: Sequence[dict], role: str, test) -> int:
     return sum(1 for person in people if person["role"] == role and test(person))
 
 
+def _grade_spelling(grade: str) -> str:
+    return " ".join(grade.split())  # "Clinical  fellow " is "Clinical fellow"
+
+
 def _grade_key(grade: str) -> str:
-    return grade.strip().casefold()
+    return _grade_spelling(grade).casefold()
 
 
 def grade_labels(grades: Iterable[str]) -> dict[str, str]:
@@ -59,7 +63,7 @@ def grade_labels(grades: Iterable[str]) -> dict[str, str]:
     spellings: defaultdict[str, Counter[str]] = defaultdict(Counter)
     for grade in grades:
         if grade.strip():
-            spellings[_grade_key(grade)][grade.strip()] += 1
+            spellings[_grade_key(grade)][_grade_spelling(grade)] += 1
     return {key: min(counts, key=lambda spelling: (-counts[spelling], spelling)) for key, counts in spellings.items()}
 
 

@@ -67,8 +67,10 @@ def test_the_report_counts_a_grade_written_in_different_cases_or_with_spaces_onc
     MenteeFactory(cohort=cohort, grade="consultant ")
     MenteeFactory(cohort=cohort, grade="Consultant")
     MenteeFactory(cohort=cohort, grade="Consultant")
+    MentorFactory(cohort=cohort, grade="Clinical  fellow")  # typed with two spaces
+    MentorFactory(cohort=cohort, grade="Clinical fellow")
     page = page_text(lead_client.get(report_url(cohort)))
-    assert "Grade Consultant 0 3 ST3 4 0 Not recorded 1 0 Previous mentoring experience" in page
+    assert "Grade Clinical fellow 2 0 Consultant 0 3 ST3 4 0 Not recorded 1 0 Previous mentoring experience" in page
 
 
 def test_a_grade_spelt_two_ways_equally_often_is_shown_the_same_way_whatever_the_order():
